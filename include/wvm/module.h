@@ -1,0 +1,148 @@
+// The decoded, validated module model. A Module is immutable once compiled
+// and may be shared by any number of instances and threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wvm/types.h"
+
+namespace wvm {
+
+class Engine;
+struct FuncCode;  // tier-0 prepared code, defined in tier0-interp/
+
+/// The kind of an import or export, encoded as in the binary format.
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+
+/// "func", "table", "memory" or "global".
+const char* extern_kind_name(ExternKind kind) noexcept;
+
+/// Minimum and optional maximum of a table (elements) or memory (pages).
+struct SizeLimits {
+  uint64_t min = 0;
+  uint64_t max = 0;
+  bool has_max = false;
+};
+
+/// A table's element type and limits.
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  SizeLimits limits;
+};
+
+/// A memory's limits, in 64 KiB pages.
+struct MemoryType {
+  SizeLimits limits;
+};
+
+/// A global's value type and mutability.
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mut = false;
+};
+
+/// A constant expression as Wasm 2.0 allows them: one instruction then `end`.
+struct ConstExpr {
+  enum class Kind : uint8_t { Value, GlobalGet, RefNull, RefFunc };
+  Kind kind = Kind::Value;
+  Value value;          ///< for Value (the constant) and RefNull (its type)
+  uint32_t index = 0;   ///< global index for GlobalGet, function index for RefFunc
+};
+
+/// One import: where it comes from and what it must be.
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t func_type = 0;  ///< type index, for functions
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+
+/// One export.
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;
+};
+
+/// A defined global with its initializer.
+struct GlobalDef {
+  GlobalType type;
+  ConstExpr init;
+};
+
+/// Active segments are applied at instantiation, passive ones by
+/// table.init/memory.init, declarative ones only declare ref.func targets.
+enum class SegmentMode : uint8_t { Active, Passive, Declarative };
+
+/// An element segment.
+struct ElemSegment {
+  SegmentMode mode = SegmentMode::Passive;
+  ValType type = ValType::FuncRef;
+  uint32_t table = 0;
+  ConstExpr offset;               ///< for active segments
+  std::vector<ConstExpr> items;   ///< each a ref.null, ref.func or global.get
+};
+
+/// A data segment; its bytes live in Module::bytes.
+struct DataSegment {
+  SegmentMode mode = SegmentMode::Passive;
+  uint32_t memory = 0;
+  ConstExpr offset;               ///< for active segments
+  uint32_t data_start = 0;        ///< offset of the bytes in Module::bytes
+  uint32_t data_size = 0;
+};
+
+/// A defined function's body: [body_start, body_end) in Module::bytes covers
+/// the local declarations and the instructions up to and including `end`.
+struct FunctionBody {
+  uint32_t body_start = 0;
+  uint32_t body_end = 0;
+};
+
+/// A decoded module. Index spaces (functions, tables, memories, globals) hold
+/// the imports first, then the module's own definitions, as in the spec.
+class Module {
+ public:
+  std::vector<uint8_t> bytes;                ///< the binary, owned
+  std::vector<FuncType> types;
+  std::vector<uint32_t> type_ids;            ///< engine-wide canonical id per type
+  std::vector<Import> imports;
+  std::vector<uint32_t> func_types;          ///< type index of every function
+  std::vector<TableType> tables;
+  std::vector<MemoryType> memories;
+  std::vector<GlobalType> globals;           ///< every global's type
+  std::vector<GlobalDef> global_defs;        ///< defined globals only
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elems;
+  std::vector<DataSegment> datas;
+  std::optional<uint32_t> data_count;
+  std::vector<FunctionBody> bodies;          ///< defined functions only
+  std::vector<uint8_t> declared_refs;        ///< per function: may be named by ref.func
+  uint32_t num_imported_funcs = 0;
+  uint32_t num_imported_tables = 0;
+  uint32_t num_imported_memories = 0;
+  uint32_t num_imported_globals = 0;
+
+  /// Tier-0 code of each defined function, filled in by compile().
+  std::vector<std::unique_ptr<FuncCode>> code;
+
+  Module();
+  ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  uint32_t num_funcs() const noexcept { return static_cast<uint32_t>(func_types.size()); }
+  const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
+  /// The export named `name`, or nullptr.
+  const Export* find_export(const std::string& name) const noexcept;
+};
+
+}  // namespace wvm

@@ -1,0 +1,200 @@
+// The wvm embedding API: engine, module compilation, store, instances,
+// runtime objects and calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "wvm/config.h"
+#include "wvm/module.h"
+#include "wvm/types.h"
+
+namespace wvm {
+
+class Instance;
+class Store;
+struct Func;
+
+/// Shared, thread-safe engine state: configuration and the canonical
+/// function-type registry that makes call_indirect type checks one compare.
+class Engine {
+ public:
+  explicit Engine(Config config = {});
+  const Config& config() const noexcept { return config_; }
+  /// The engine-wide id of a function type; equal types get equal ids.
+  uint32_t intern_type(const FuncType& type);
+
+ private:
+  Config config_;
+  std::mutex types_mutex_;
+  std::unordered_map<std::string, uint32_t> type_ids_;
+};
+
+/// Decodes, validates and prepares a module for execution.
+Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* data, size_t size);
+/// Decodes and validates only (no preparation); for `wvm validate`.
+Result<void> validate(Engine& engine, const uint8_t* data, size_t size);
+/// Reads a whole file; ErrorKind::Io on failure.
+Result<std::vector<uint8_t>> read_file(const std::string& path);
+
+/// A linear memory. Its bytes move when it grows: never keep data() across a call.
+class Memory {
+ public:
+  static constexpr uint64_t kPageSize = 65536;
+  explicit Memory(MemoryType type, uint32_t max_pages_limit);
+  ~Memory();
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+
+  uint8_t* data() noexcept { return data_; }
+  uint64_t size_bytes() const noexcept { return size_; }
+  uint32_t pages() const noexcept { return static_cast<uint32_t>(size_ / kPageSize); }
+  const MemoryType& type() const noexcept { return type_; }
+  /// Grows by `delta` pages; returns the old size in pages, or -1 (memory unchanged).
+  int64_t grow(uint32_t delta) noexcept;
+  /// False if allocating the initial size failed.
+  bool ok() const noexcept { return size_ == 0 || data_ != nullptr; }
+
+ private:
+  MemoryType type_;
+  uint32_t max_pages_;  // the smaller of the type's maximum and the engine limit
+  uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+/// A table of references (Func* cast to uint64 for funcref, opaque handles for
+/// externref; 0 is null).
+class Table {
+ public:
+  Table(TableType type, uint32_t max_elements_limit, uint64_t init);
+  const TableType& type() const noexcept { return type_; }
+  uint32_t size() const noexcept { return static_cast<uint32_t>(elems_.size()); }
+  uint64_t* data() noexcept { return elems_.data(); }
+  /// Grows by `delta` elements set to `init`; returns the old size, or -1.
+  int64_t grow(uint32_t delta, uint64_t init) noexcept;
+
+ private:
+  TableType type_;
+  uint32_t max_;
+  std::vector<uint64_t> elems_;
+};
+
+/// A global variable.
+struct Global {
+  GlobalType type;
+  uint64_t bits = 0;  ///< the value's raw bits
+  Value value() const noexcept { return {type.type, bits}; }
+};
+
+/// What a host function sees of its caller.
+struct HostCall {
+  Store* store;
+  Instance* caller;  ///< the calling instance, or nullptr when called from the embedder
+  void* user_data;
+  /// The caller's memory 0, or nullptr.
+  Memory* memory() const noexcept;
+};
+
+/// A host function: reads args (typed by its FuncType), writes results, and
+/// returns TrapKind::None or the trap to raise.
+using HostFunc = TrapKind (*)(HostCall& call, const Value* args, Value* results);
+
+/// A function instance: wasm code of an instance, or a host function.
+struct Func {
+  uint32_t type_id = 0;             ///< Engine::intern_type of its type
+  const FuncType* type = nullptr;
+  Instance* instance = nullptr;     ///< owning instance (wasm functions)
+  const FuncCode* code = nullptr;   ///< tier-0 code (wasm functions)
+  uint32_t func_index = 0;          ///< index in the owning module
+  HostFunc host = nullptr;          ///< set for host functions
+  void* host_data = nullptr;
+  FuncType host_type;               ///< storage for a host function's type
+};
+
+/// An import or export value.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  void* ptr = nullptr;  ///< Func*, Table*, Memory* or Global*, by kind
+
+  static Extern func(Func* f) { return {ExternKind::Func, f}; }
+  static Extern table(Table* t) { return {ExternKind::Table, t}; }
+  static Extern memory(Memory* m) { return {ExternKind::Memory, m}; }
+  static Extern global(Global* g) { return {ExternKind::Global, g}; }
+  Func* as_func() const { return kind == ExternKind::Func ? static_cast<Func*>(ptr) : nullptr; }
+  Table* as_table() const { return kind == ExternKind::Table ? static_cast<Table*>(ptr) : nullptr; }
+  Memory* as_memory() const {
+    return kind == ExternKind::Memory ? static_cast<Memory*>(ptr) : nullptr;
+  }
+  Global* as_global() const {
+    return kind == ExternKind::Global ? static_cast<Global*>(ptr) : nullptr;
+  }
+};
+
+/// An instantiated module.
+class Instance {
+ public:
+  std::shared_ptr<const Module> module;
+  std::vector<Func*> funcs;
+  std::vector<Table*> tables;
+  std::vector<Memory*> memories;
+  std::vector<Global*> globals;
+  std::vector<std::vector<uint64_t>> elem_refs;  ///< evaluated element segments (empty once dropped)
+  std::vector<uint8_t> data_dropped;             ///< per data segment
+
+  /// The export named `name`; kind-less Extern with ptr == nullptr if absent.
+  Extern find_export(std::string_view name) const;
+};
+
+/// The outcome of a call.
+struct CallResult {
+  TrapKind trap = TrapKind::None;
+  std::vector<Value> results;
+  bool ok() const noexcept { return trap == TrapKind::None; }
+};
+
+struct ExecContext;  // per-store execution state (value stack, call frames)
+
+/// Owns runtime objects and instances. A Store is used by one thread at a time.
+class Store {
+ public:
+  explicit Store(Engine& engine);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Engine& engine() noexcept { return engine_; }
+
+  Func* create_host_func(FuncType type, HostFunc fn, void* user_data);
+  Memory* create_memory(MemoryType type);
+  Table* create_table(TableType type, uint64_t init = 0);
+  Global* create_global(GlobalType type, Value init);
+
+  /// Links `imports` (one per module import, in order), allocates the
+  /// instance, applies segments and runs the start function. On a trap during
+  /// instantiation the error kind is Uninstantiable; effects on imported
+  /// memories and tables made before the trap remain, as the spec requires.
+  Result<Instance*> instantiate(std::shared_ptr<const Module> module,
+                                const std::vector<Extern>& imports);
+
+  /// Calls `func` with `args` (checked against its type: a mismatch is HostError).
+  CallResult call(Func* func, const std::vector<Value>& args);
+
+  /// Internal: the execution state used by the interpreter.
+  ExecContext& exec() noexcept { return *exec_; }
+
+ private:
+  Engine& engine_;
+  std::unique_ptr<ExecContext> exec_;
+  std::vector<std::unique_ptr<Func>> funcs_;
+  std::vector<std::unique_ptr<Memory>> memories_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<std::unique_ptr<Global>> globals_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+}  // namespace wvm
