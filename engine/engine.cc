@@ -1,0 +1,89 @@
+// Engine state and the compile pipeline: decode -> validate + prepare each body.
+#include <cstdio>
+#include <memory>
+
+#include "engine/decoder.h"
+#include "engine/validator.h"
+#include "tier0-interp/interp.h"
+#include "wvm/wvm.h"
+
+namespace wvm {
+
+Engine::Engine(Config config) : config_(config) {}
+
+uint32_t Engine::intern_type(const FuncType& type) {
+  // The key is the type's encoding: params, a separator no type uses, results.
+  std::string key;
+  key.reserve(type.params.size() + type.results.size() + 1);
+  for (ValType t : type.params) key.push_back(static_cast<char>(t));
+  key.push_back('\0');
+  for (ValType t : type.results) key.push_back(static_cast<char>(t));
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  auto [it, inserted] = type_ids_.try_emplace(std::move(key), static_cast<uint32_t>(type_ids_.size()));
+  return it->second;
+}
+
+Module::Module() = default;
+Module::~Module() = default;
+
+namespace {
+
+Result<std::shared_ptr<Module>> decode(Engine& engine, const uint8_t* data, size_t size) {
+  const ModuleLimits& limits = engine.config().module_limits;
+  if (size > limits.max_module_bytes)
+    return Error{ErrorKind::LimitExceeded, 0,
+                 "module is " + std::to_string(size) + " bytes (limit " +
+                     std::to_string(limits.max_module_bytes) + ")",
+                 TrapKind::None};
+  auto module = std::make_shared<Module>();
+  module->bytes.assign(data, data + size);
+  Result<void> r = decode_module(limits, *module);
+  if (!r) return r.error();
+  module->type_ids.reserve(module->types.size());
+  for (const FuncType& t : module->types) module->type_ids.push_back(engine.intern_type(t));
+  return module;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* data, size_t size) {
+  Result<std::shared_ptr<Module>> decoded = decode(engine, data, size);
+  if (!decoded) return decoded.error();
+  std::shared_ptr<Module> module = std::move(decoded).value();
+  const ModuleLimits& limits = engine.config().module_limits;
+  module->code.reserve(module->bodies.size());
+  for (uint32_t i = 0; i < module->bodies.size(); ++i) {
+    Result<std::unique_ptr<FuncCode>> code =
+        prepare_function(*module, limits, module->num_imported_funcs + i);
+    if (!code) return code.error();
+    module->code.push_back(std::move(code).value());
+  }
+  return std::shared_ptr<const Module>(std::move(module));
+}
+
+Result<void> validate(Engine& engine, const uint8_t* data, size_t size) {
+  Result<std::shared_ptr<Module>> decoded = decode(engine, data, size);
+  if (!decoded) return decoded.error();
+  const Module& module = *decoded.value();
+  const ModuleLimits& limits = engine.config().module_limits;
+  for (uint32_t i = 0; i < module.bodies.size(); ++i) {
+    ValidateOnly iface;
+    FunctionDecoder<ValidateOnly> decoder(module, limits, module.num_imported_funcs + i, iface);
+    Result<void> r = decoder.decode();
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<std::vector<uint8_t>> read_file(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return Error{ErrorKind::Io, 0, "cannot open " + path, TrapKind::None};
+  std::vector<uint8_t> bytes;
+  uint8_t buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.insert(bytes.end(), buf, buf + n);
+  if (std::ferror(f.get())) return Error{ErrorKind::Io, 0, "cannot read " + path, TrapKind::None};
+  return bytes;
+}
+
+}  // namespace wvm

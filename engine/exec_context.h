@@ -1,0 +1,39 @@
+// Per-store execution state: the value stack shared by all frames of all
+// nested calls, and the call-frame stack whose depth is the logical call depth.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "wvm/wvm.h"
+
+namespace wvm {
+
+struct CallFrame {
+  const uint64_t* ip;       // where the caller resumes
+  uint64_t* fp;             // the caller's frame
+  const FuncCode* code;     // the caller's code
+  Instance* instance;       // the caller's instance
+};
+
+struct ExecContext {
+  ExecContext(Store& s, const RuntimeLimits& limits)
+      : store(&s),
+        // Left uninitialized on purpose: untouched pages of these large
+        // arrays cost no memory.
+        stack(new uint64_t[limits.value_stack_slots]),
+        stack_end(stack.get() + limits.value_stack_slots),
+        sp(stack.get()),
+        frames(new CallFrame[limits.max_call_depth + 1]),
+        max_depth(limits.max_call_depth) {}
+
+  Store* store;
+  std::unique_ptr<uint64_t[]> stack;
+  uint64_t* stack_end;
+  uint64_t* sp;           // first free slot for a new outermost or nested call
+  std::unique_ptr<CallFrame[]> frames;
+  uint32_t depth = 0;     // frames in use (wasm and host)
+  uint32_t max_depth;
+};
+
+}  // namespace wvm

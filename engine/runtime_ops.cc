@@ -1,0 +1,62 @@
+#include "engine/runtime_ops.h"
+
+#include <cstring>
+
+namespace wvm {
+
+TrapKind memory_init(Instance& inst, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n) noexcept {
+  const DataSegment& d = inst.module->datas[seg];
+  const uint64_t seg_size = inst.data_dropped[seg] ? 0 : d.data_size;
+  Memory& mem = *inst.memories[0];
+  if (uint64_t{src} + n > seg_size || uint64_t{dst} + n > mem.size_bytes())
+    return TrapKind::MemoryOutOfBounds;
+  if (n) std::memcpy(mem.data() + dst, inst.module->bytes.data() + d.data_start + src, n);
+  return TrapKind::None;
+}
+
+TrapKind memory_copy(Memory& mem, uint32_t dst, uint32_t src, uint32_t n) noexcept {
+  if (uint64_t{src} + n > mem.size_bytes() || uint64_t{dst} + n > mem.size_bytes())
+    return TrapKind::MemoryOutOfBounds;
+  if (n) std::memmove(mem.data() + dst, mem.data() + src, n);
+  return TrapKind::None;
+}
+
+TrapKind memory_fill(Memory& mem, uint32_t dst, uint32_t value, uint32_t n) noexcept {
+  if (uint64_t{dst} + n > mem.size_bytes()) return TrapKind::MemoryOutOfBounds;
+  if (n) std::memset(mem.data() + dst, static_cast<int>(value & 0xff), n);
+  return TrapKind::None;
+}
+
+TrapKind table_init(Instance& inst, uint32_t seg, uint32_t table, uint32_t dst, uint32_t src,
+                    uint32_t n) noexcept {
+  const std::vector<uint64_t>& refs = inst.elem_refs[seg];
+  Table& t = *inst.tables[table];
+  if (uint64_t{src} + n > refs.size() || uint64_t{dst} + n > t.size())
+    return TrapKind::TableOutOfBounds;
+  if (n) std::memcpy(t.data() + dst, refs.data() + src, uint64_t{n} * sizeof(uint64_t));
+  return TrapKind::None;
+}
+
+TrapKind table_copy(Table& dst_table, Table& src_table, uint32_t dst, uint32_t src,
+                    uint32_t n) noexcept {
+  if (uint64_t{src} + n > src_table.size() || uint64_t{dst} + n > dst_table.size())
+    return TrapKind::TableOutOfBounds;
+  if (n) std::memmove(dst_table.data() + dst, src_table.data() + src, uint64_t{n} * sizeof(uint64_t));
+  return TrapKind::None;
+}
+
+TrapKind table_fill(Table& table, uint32_t dst, uint64_t ref, uint32_t n) noexcept {
+  if (uint64_t{dst} + n > table.size()) return TrapKind::TableOutOfBounds;
+  uint64_t* p = table.data() + dst;
+  for (uint32_t i = 0; i < n; ++i) p[i] = ref;
+  return TrapKind::None;
+}
+
+void data_drop(Instance& inst, uint32_t seg) noexcept { inst.data_dropped[seg] = 1; }
+
+void elem_drop(Instance& inst, uint32_t seg) noexcept {
+  // Release the storage too: a dropped segment behaves as empty forever.
+  std::vector<uint64_t>().swap(inst.elem_refs[seg]);
+}
+
+}  // namespace wvm

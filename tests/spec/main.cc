@@ -1,0 +1,275 @@
+// wvm-spectest: runs WebAssembly spec-suite .wast scripts against wvm.
+//
+//   wvm-spectest [--tier=interp] [--expected-failures FILE] [--work-dir DIR]
+//                [--wast2json PATH] [-v] PATH...
+//
+// Each .wast (or every *.wast of a folder, sorted) is converted with wabt's
+// wast2json and its commands are run in a fresh Store. Counted commands are
+// `module`, `action` and every `assert_*`. The last line of output is always
+// `N passed, M failed, K skipped`, where M counts unexpected failures plus
+// listed failures that now pass; the exit code is 0 iff M == 0.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/spec/expected_failures.h"
+#include "tests/spec/script_runner.h"
+#include "tests/spec/wast2json.h"
+
+#ifndef WVM_WAST2JSON
+#define WVM_WAST2JSON "wast2json"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace wvm::spec;
+
+constexpr int kExitUsage = 2;
+
+struct Options {
+  std::string tier = "interp";
+  std::string expected_failures;
+  fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
+  std::string wast2json = WVM_WAST2JSON;
+  bool verbose = false;
+  std::vector<std::string> paths;
+};
+
+struct Totals {
+  uint64_t passed = 0;
+  uint64_t failed = 0;  // unexpected failures + unexpected passes
+  uint64_t skipped = 0;
+  uint64_t expected_failures = 0;
+  uint64_t skipped_text = 0;
+  uint64_t skipped_simd = 0;
+};
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "usage: wvm-spectest [--tier=interp] [--expected-failures FILE] [--work-dir DIR]\n"
+               "                    [--wast2json PATH] [-v] PATH...\n"
+               "  PATH is a .wast file or a folder (every *.wast in it, sorted).\n"
+               "  --tier=interp        the only tier available today (jit and auto come later)\n"
+               "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
+               "  --work-dir           where wast2json output goes (default %s)\n"
+               "  --wast2json          the wast2json program (default %s)\n"
+               "  -v                   print every command's result\n",
+               (fs::temp_directory_path() / "wvm-spectest").c_str(), WVM_WAST2JSON);
+}
+
+// Accepts `--name=value` and `--name value`.
+bool option_value(std::string_view arg, std::string_view name, int* i, int argc, char** argv,
+                  std::string* value) {
+  if (arg == name) {
+    if (*i + 1 >= argc) {
+      std::fprintf(stderr, "wvm-spectest: %.*s needs a value\n", static_cast<int>(name.size()),
+                   name.data());
+      std::exit(kExitUsage);
+    }
+    *value = argv[++*i];
+    return true;
+  }
+  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+    *value = std::string(arg.substr(name.size() + 1));
+    return true;
+  }
+  return false;
+}
+
+Options parse_options(int argc, char** argv) {
+  Options opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string value;
+    if (arg == "-h" || arg == "--help") {
+      usage(stdout);
+      std::exit(0);
+    } else if (arg == "-v" || arg == "--verbose") {
+      opts.verbose = true;
+    } else if (option_value(arg, "--tier", &i, argc, argv, &value)) {
+      opts.tier = value;
+    } else if (option_value(arg, "--expected-failures", &i, argc, argv, &value)) {
+      opts.expected_failures = value;
+    } else if (option_value(arg, "--work-dir", &i, argc, argv, &value)) {
+      opts.work_dir = value;
+    } else if (option_value(arg, "--wast2json", &i, argc, argv, &value)) {
+      opts.wast2json = value;
+    } else if (arg.starts_with("-") && arg != "-") {
+      std::fprintf(stderr, "wvm-spectest: unknown option %s\n", argv[i]);
+      usage(stderr);
+      std::exit(kExitUsage);
+    } else {
+      opts.paths.emplace_back(arg);
+    }
+  }
+  if (opts.tier == "jit" || opts.tier == "auto") {
+    std::fprintf(stderr, "wvm-spectest: tier '%s' is not available yet (only 'interp' is)\n",
+                 opts.tier.c_str());
+    std::exit(kExitUsage);
+  }
+  if (opts.tier != "interp") {
+    std::fprintf(stderr, "wvm-spectest: unknown tier '%s' (interp, jit or auto)\n",
+                 opts.tier.c_str());
+    std::exit(kExitUsage);
+  }
+  if (opts.paths.empty()) {
+    usage(stderr);
+    std::exit(kExitUsage);
+  }
+  return opts;
+}
+
+// Expands folders into their *.wast files (sorted); a path that is neither is
+// reported and counted as a failure.
+std::vector<fs::path> collect_files(const std::vector<std::string>& paths, Totals* totals) {
+  std::vector<fs::path> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (const auto& entry : fs::directory_iterator(p, ec)) {
+        if (entry.path().extension() == ".wast" && entry.is_regular_file(ec)) {
+          found.push_back(entry.path());
+        }
+      }
+      if (ec) {
+        std::printf("FAIL %s:0: cannot list folder: %s\n", p.c_str(), ec.message().c_str());
+        ++totals->failed;
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(p, ec)) {
+      files.emplace_back(p);
+    } else {
+      std::printf("FAIL %s:0: no such .wast file or folder\n", p.c_str());
+      ++totals->failed;
+    }
+  }
+  return files;
+}
+
+bool is_simd(const fs::path& file) {
+  return file.filename().string().starts_with("simd_") ||
+         file.parent_path().filename() == "simd";
+}
+
+void run_file(const fs::path& file, const Options& opts, const ExpectedFailures& xfail,
+              Totals* totals) {
+  const std::string name = file.filename().string();
+  const bool simd = is_simd(file);
+  if (opts.verbose) std::printf("== %s\n", file.c_str());
+
+  std::vector<Outcome> outcomes;
+  Conversion conv = convert_wast(opts.wast2json, file, opts.work_dir, opts.verbose);
+  if (!conv.ok) {
+    outcomes.push_back({0, "wast2json", Status::Fail, SkipReason::None, conv.error});
+  } else if (simd) {
+    outcomes = ScriptRunner::skip_all(conv.json, SkipReason::Simd);
+  } else {
+    ScriptRunner runner;  // a fresh Engine and Store for every file
+    outcomes = runner.run(conv.json);
+  }
+
+  uint64_t passed = 0, failed = 0, skipped = 0, expected = 0;
+  bool whole_file_failed = false;
+  std::set<uint32_t> failed_lines, skipped_lines;
+  for (const Outcome& o : outcomes) {
+    switch (o.status) {
+      case Status::Pass:
+        ++passed;
+        if (opts.verbose) std::printf("PASS %s:%u: %s\n", name.c_str(), o.line, o.command.c_str());
+        break;
+      case Status::Skip:
+        ++skipped;
+        skipped_lines.insert(o.line);
+        if (o.skip == SkipReason::TextModule) ++totals->skipped_text;
+        if (o.skip == SkipReason::Simd) ++totals->skipped_simd;
+        if (opts.verbose && !simd) {
+          std::printf("SKIP %s:%u: %s (text module)\n", name.c_str(), o.line, o.command.c_str());
+        }
+        break;
+      case Status::Fail:
+        failed_lines.insert(o.line);
+        if (o.line == 0) whole_file_failed = true;
+        if (const std::string* reason = xfail.find(name, o.line)) {
+          ++expected;
+          if (opts.verbose) {
+            std::printf("XFAIL %s:%u: %s: %s [listed: %s]\n", name.c_str(), o.line,
+                        o.command.c_str(), o.message.c_str(), reason->c_str());
+          }
+        } else {
+          ++failed;
+          std::printf("FAIL %s:%u: %s: %s\n", name.c_str(), o.line, o.command.c_str(),
+                      o.message.c_str());
+        }
+        break;
+    }
+  }
+  // A listed line that no longer fails must leave the list (it only shrinks).
+  // When the whole file failed (no conversion, bad JSON) nothing was checked.
+  if (!whole_file_failed) {
+    for (const auto& [line, reason] : xfail.entries_for(name)) {
+      if (failed_lines.count(line) || skipped_lines.count(line)) continue;
+      ++failed;
+      std::printf("UNEXPECTED PASS %s:%u (listed: %s)\n", name.c_str(), line, reason.c_str());
+    }
+  }
+
+  if (simd && conv.ok && failed == 0) {
+    std::printf("SKIP %s: SIMD is not supported (%llu commands)\n", name.c_str(),
+                static_cast<unsigned long long>(skipped));
+  } else {
+    std::printf("%s: %llu passed, %llu failed, %llu skipped", name.c_str(),
+                static_cast<unsigned long long>(passed), static_cast<unsigned long long>(failed),
+                static_cast<unsigned long long>(skipped));
+    if (expected) std::printf(", %llu expected failures", static_cast<unsigned long long>(expected));
+    std::printf("\n");
+  }
+  totals->passed += passed;
+  totals->failed += failed;
+  totals->skipped += skipped;
+  totals->expected_failures += expected;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // keep output up to an engine crash
+  Options opts = parse_options(argc, argv);
+  Totals totals;
+
+  ExpectedFailures xfail;
+  if (!opts.expected_failures.empty()) {
+    std::vector<std::string> errors;
+    if (!xfail.load(opts.expected_failures, &errors)) {
+      for (const std::string& e : errors) std::printf("FAIL %s\n", e.c_str());
+      totals.failed += errors.size();
+    }
+  }
+
+  std::vector<fs::path> files = collect_files(opts.paths, &totals);
+  for (const fs::path& file : files) run_file(file, opts, xfail, &totals);
+
+  if (totals.expected_failures) {
+    std::printf("%llu expected failures (listed in %s)\n",
+                static_cast<unsigned long long>(totals.expected_failures),
+                opts.expected_failures.c_str());
+  }
+  if (totals.skipped) {
+    std::printf("skipped: %llu text modules, %llu SIMD\n",
+                static_cast<unsigned long long>(totals.skipped_text),
+                static_cast<unsigned long long>(totals.skipped_simd));
+  }
+  std::printf("%llu passed, %llu failed, %llu skipped\n",
+              static_cast<unsigned long long>(totals.passed),
+              static_cast<unsigned long long>(totals.failed),
+              static_cast<unsigned long long>(totals.skipped));
+  return totals.failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,65 @@
+// Tier-0 prepared code: the form validated function bodies take so the
+// dispatch loop never decodes a LEB or searches for a branch target.
+//
+// Code is a sequence of 64-bit words. Each instruction is one word holding
+// its handler's address (direct threading), followed by its immediates.
+// Branch immediates are word offsets relative to the immediate itself.
+// Operands live in 8-byte slots addressed from the frame pointer `fp`:
+// fp[0 .. num_locals) are the locals (parameters first), operands follow.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "engine/opcodes.h"
+
+namespace wvm {
+
+/// Internal tier-0 operations: every pure operator, load and store of the
+/// opcode table keeps its name; control and variable access are lowered to
+/// the forms below.
+enum class IOp : uint16_t {
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) name,
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) name,
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) name,
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name,
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+#define WVM_IOP(name) name,
+#include "tier0-interp/iops.def"
+#undef WVM_IOP
+  Count
+};
+
+constexpr size_t kNumIOps = static_cast<size_t>(IOp::Count);
+
+/// Flag in a branch's drop word: the branch targets a loop header (a back-edge).
+constexpr uint64_t kBackEdgeFlag = uint64_t{1} << 63;
+
+/// One defined function, prepared for tier 0. Immutable after preparation
+/// except for the profile counters.
+struct FuncCode {
+  std::vector<uint64_t> code;
+  uint32_t func_index = 0;
+  uint32_t num_params = 0;
+  uint32_t num_results = 0;
+  uint32_t num_locals = 0;  ///< parameters included
+  uint32_t max_slots = 0;   ///< locals + deepest operand stack
+
+  /// Profile read by the tier manager. Updated with relaxed load+store (not
+  /// atomic increments): a lost count under contention is harmless.
+  mutable std::atomic<uint32_t> entry_count{0};
+  mutable std::atomic<uint32_t> backedge_count{0};
+};
+
+inline void bump(std::atomic<uint32_t>& counter) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+}  // namespace wvm

@@ -1,0 +1,26 @@
+// Tier 0: preparing validated function bodies and running them.
+#pragma once
+
+#include <memory>
+
+#include "tier0-interp/code.h"
+#include "wvm/wvm.h"
+
+namespace wvm {
+
+struct ExecContext;
+
+/// Validates function `func_index` (a defined function) of `module` and
+/// prepares its tier-0 code.
+Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
+                                                   const ModuleLimits& limits,
+                                                   uint32_t func_index);
+
+/// Handler addresses indexed by IOp (used by preparation for direct threading).
+const void* const* interp_handlers() noexcept;
+
+/// Runs wasm function `func` (which has code). Its arguments are in
+/// ctx.sp[0 .. num_params); on success its results are in ctx.sp[0 .. num_results).
+TrapKind interp_run(ExecContext& ctx, Func* func);
+
+}  // namespace wvm

@@ -1,0 +1,225 @@
+// Tier-0 preparation: an Interface of the validating decoder that lowers
+// each reachable instruction to direct-threaded code. Branch targets and the
+// stack adjustments of branches are computed here, once, from the static
+// operand-stack heights that validation knows.
+#include <memory>
+
+#include "engine/validator.h"
+#include "tier0-interp/code.h"
+#include "tier0-interp/interp.h"
+
+namespace wvm {
+namespace {
+
+class Tier0Builder : public ValidateOnly {
+ public:
+  struct ControlData {
+    uint32_t loop_start = 0;         // word index of a loop's first instruction
+    uint32_t else_fixup = UINT32_MAX;  // BrUnless offset word of an `if`
+    std::vector<uint32_t> fixups;    // forward branch offset words to patch at `end`
+  };
+  using D = FunctionDecoder<Tier0Builder>;
+  using Frame = D::Frame;
+
+  explicit Tier0Builder(FuncCode& out) : out_(out), handlers_(interp_handlers()) {}
+
+  void begin_function(D& d) {
+    num_locals_ = static_cast<uint32_t>(d.locals().size());
+    out_.num_locals = num_locals_;
+    out_.num_params = static_cast<uint32_t>(d.func_type().params.size());
+    out_.num_results = static_cast<uint32_t>(d.func_type().results.size());
+    code().reserve(64);
+  }
+  void end_function(D& d) {
+    out_.max_slots = num_locals_ + d.max_height() + 1;
+    code().shrink_to_fit();
+  }
+
+  void on_unreachable(D&) { emit(IOp::Unreachable); }
+
+  void on_block(D&, Frame&) {}
+  void on_loop(D&, Frame& f) { f.data.loop_start = pos(); }
+  void on_if(D&, Frame& f) {
+    emit(IOp::BrUnless);
+    f.data.else_fixup = pos();
+    imm(0);
+  }
+  void on_else(D&, Frame& f) {
+    if (!f.unreachable) {  // the then-branch falls through to the end
+      emit(IOp::Br);
+      f.data.fixups.push_back(pos());
+      imm(0);
+    }
+    patch(f.data.else_fixup);
+    f.data.else_fixup = UINT32_MAX;
+  }
+  void on_end(D& d, Frame& f) {
+    if (f.data.else_fixup != UINT32_MAX) patch(f.data.else_fixup);
+    for (uint32_t at : f.data.fixups) patch(at);
+    if (d.control_depth() == 1) emit(IOp::Return);  // the function's own end
+  }
+
+  void on_br(D& d, uint32_t depth) {
+    Frame& t = d.control_at(depth);
+    if (depth == d.control_depth() - 1) return emit(IOp::Return);
+    const uint64_t drop = drop_word(d, t, d.height());
+    if (t.is_loop() && drop == 0) {
+      emit(IOp::BrBack);
+      imm_backward(t.data.loop_start);
+    } else if (drop == 0) {
+      emit(IOp::Br);
+      imm_forward(t);
+    } else {
+      emit(IOp::BrDrop);
+      branch_target(t);
+      imm(drop);
+    }
+  }
+  void on_br_if(D& d, uint32_t depth) {
+    Frame& t = d.control_at(depth);
+    const uint64_t drop = drop_word(d, t, d.height() - 1);
+    if (t.is_loop() && drop == 0) {
+      emit(IOp::BrIfBack);
+      imm_backward(t.data.loop_start);
+    } else if (drop == 0) {
+      emit(IOp::BrIf);
+      imm_forward(t);
+    } else {
+      emit(IOp::BrIfDrop);
+      branch_target(t);
+      imm(drop);
+    }
+  }
+  void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
+    emit(IOp::BrTable);
+    imm(n - 1);
+    for (uint32_t i = 0; i < n; ++i) {
+      Frame& t = d.control_at(depths[i]);
+      branch_target(t);
+      imm(drop_word(d, t, d.height() - 1) | (t.is_loop() ? kBackEdgeFlag : 0));
+    }
+  }
+  void on_return(D&) { emit(IOp::Return); }
+  void on_call(D&, uint32_t f) { emit(IOp::Call, f); }
+  void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
+    emit(IOp::CallIndirect, d.module().type_ids[type_index]);
+    imm(table);
+  }
+  void on_drop(D&) { emit(IOp::Drop); }
+  void on_select(D&, ValType) { emit(IOp::Select); }
+  void on_local_get(D&, uint32_t x) { emit(IOp::LocalGet, x); }
+  void on_local_set(D&, uint32_t x) { emit(IOp::LocalSet, x); }
+  void on_local_tee(D&, uint32_t x) { emit(IOp::LocalTee, x); }
+  void on_global_get(D&, uint32_t x) { emit(IOp::GlobalGet, x); }
+  void on_global_set(D&, uint32_t x) { emit(IOp::GlobalSet, x); }
+  void on_table_get(D&, uint32_t x) { emit(IOp::TableGet, x); }
+  void on_table_set(D&, uint32_t x) { emit(IOp::TableSet, x); }
+  void on_load(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
+  void on_store(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
+  void on_memory_size(D&) { emit(IOp::MemorySize); }
+  void on_memory_grow(D&) { emit(IOp::MemoryGrow); }
+  void on_const(D&, Value v) { emit(IOp::Const, v.bits); }
+  void on_numeric(D&, Opcode op) { emit(as_iop(op)); }
+  void on_ref_null(D&, ValType) { emit(IOp::Const, 0); }
+  void on_ref_is_null(D&) { emit(IOp::RefIsNull); }
+  void on_ref_func(D&, uint32_t f) { emit(IOp::RefFunc, f); }
+  void on_memory_init(D&, uint32_t seg) { emit(IOp::MemoryInit, seg); }
+  void on_data_drop(D&, uint32_t seg) { emit(IOp::DataDrop, seg); }
+  void on_memory_copy(D&) { emit(IOp::MemoryCopy); }
+  void on_memory_fill(D&) { emit(IOp::MemoryFill); }
+  void on_table_init(D&, uint32_t seg, uint32_t table) {
+    emit(IOp::TableInit, seg);
+    imm(table);
+  }
+  void on_elem_drop(D&, uint32_t seg) { emit(IOp::ElemDrop, seg); }
+  void on_table_copy(D&, uint32_t dst, uint32_t src) {
+    emit(IOp::TableCopy, dst);
+    imm(src);
+  }
+  void on_table_grow(D&, uint32_t x) { emit(IOp::TableGrow, x); }
+  void on_table_size(D&, uint32_t x) { emit(IOp::TableSize, x); }
+  void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, x); }
+
+ private:
+  std::vector<uint64_t>& code() { return out_.code; }
+  uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
+  void emit(IOp op) {
+    code().push_back(reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]));
+  }
+  void emit(IOp op, uint64_t immediate) {
+    emit(op);
+    imm(immediate);
+  }
+  void imm(uint64_t v) { code().push_back(v); }
+
+  // The pure operators, loads and stores share their Opcode names with IOp.
+  static IOp as_iop(Opcode op) {
+    switch (op) {
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) \
+  case Opcode::name:                                    \
+    return IOp::name;
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) \
+  case Opcode::name:                                     \
+    return IOp::name;
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                            \
+    return IOp::name;
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                             \
+    return IOp::name;
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+      default:
+        return IOp::Unreachable;  // not reached: callers pass table operators only
+    }
+  }
+
+  // The stack adjustment of a branch taken with `height` operands on the
+  // stack: 0 when the carried values already sit where the target expects
+  // them, else keep << 32 | destination slot.
+  uint64_t drop_word(D&, const Frame& t, uint32_t height) const {
+    const uint32_t keep = t.label_arity();
+    if (height - keep == t.height) return 0;
+    return (uint64_t{keep} << 32) | (num_locals_ + t.height);
+  }
+  void imm_backward(uint32_t target) {
+    imm(static_cast<uint64_t>(static_cast<int64_t>(target) - static_cast<int64_t>(pos())));
+  }
+  void imm_forward(Frame& t) {
+    t.data.fixups.push_back(pos());
+    imm(0);
+  }
+  // A target for either direction; the offset word is at the current position.
+  void branch_target(Frame& t) {
+    if (t.is_loop())
+      imm_backward(t.data.loop_start);
+    else
+      imm_forward(t);
+  }
+  void patch(uint32_t at) { code()[at] = static_cast<uint64_t>(pos() - at); }
+
+  FuncCode& out_;
+  const void* const* handlers_;
+  uint32_t num_locals_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
+                                                   const ModuleLimits& limits,
+                                                   uint32_t func_index) {
+  auto code = std::make_unique<FuncCode>();
+  code->func_index = func_index;
+  Tier0Builder builder(*code);
+  FunctionDecoder<Tier0Builder> decoder(module, limits, func_index, builder);
+  Result<void> r = decoder.decode();
+  if (!r) return r.error();
+  return code;
+}
+
+}  // namespace wvm
