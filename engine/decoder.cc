@@ -95,9 +95,10 @@ bool fail_unsupported(Reader& r, size_t offset, const std::string& feature) {
 
 bool read_ref_type(Reader& r, ValType* out) {
   const size_t pos = r.pos();
-  uint8_t b;
+  uint8_t b = 0;
   if (!r.u8(&b)) return false;
-  if (b == static_cast<uint8_t>(ValType::FuncRef) || b == static_cast<uint8_t>(ValType::ExternRef)) {
+  if (b == static_cast<uint8_t>(ValType::FuncRef) ||
+      b == static_cast<uint8_t>(ValType::ExternRef)) {
     *out = static_cast<ValType>(b);
     return true;
   }
@@ -107,7 +108,8 @@ bool read_ref_type(Reader& r, ValType* out) {
 
 // Records the first deferred Invalid error.
 void note_invalid(std::optional<Error>* sink, size_t offset, std::string message) {
-  if (!sink->has_value()) *sink = Error{ErrorKind::Invalid, offset, std::move(message), TrapKind::None};
+  if (!sink->has_value())
+    *sink = Error{ErrorKind::Invalid, offset, std::move(message), TrapKind::None};
 }
 
 // Decodes a constant expression. Malformed / Unsupported problems, and
@@ -124,7 +126,7 @@ bool decode_const_expr_impl(Reader& r, const Module& module, ValType expected,
   ValType type = ValType::I32;
   for (;;) {
     const size_t op_pos = r.pos();
-    uint8_t op;
+    uint8_t op = 0;
     if (!r.u8(&op)) return false;
     if (op == kEndOpcode) break;
     ConstExpr e;
@@ -132,28 +134,28 @@ bool decode_const_expr_impl(Reader& r, const Module& module, ValType expected,
     bool known = true;
     switch (op) {
       case 0x41: {  // i32.const
-        int32_t v;
+        int32_t v = 0;
         if (!r.s32(&v)) return false;
         e.value = Value::i32(static_cast<uint32_t>(v));
         t = ValType::I32;
         break;
       }
       case 0x42: {  // i64.const
-        int64_t v;
+        int64_t v = 0;
         if (!r.s64(&v)) return false;
         e.value = Value::i64(static_cast<uint64_t>(v));
         t = ValType::I64;
         break;
       }
       case 0x43: {  // f32.const
-        uint32_t bits;
+        uint32_t bits = 0;
         if (!r.fixed_u32(&bits)) return false;
         e.value = Value::f32_bits(bits);
         t = ValType::F32;
         break;
       }
       case 0x44: {  // f64.const
-        uint64_t bits;
+        uint64_t bits = 0;
         if (!r.fixed_u64(&bits)) return false;
         e.value = Value::f64_bits(bits);
         t = ValType::F64;
@@ -161,7 +163,7 @@ bool decode_const_expr_impl(Reader& r, const Module& module, ValType expected,
       }
       case 0xd0: {  // ref.null t
         const size_t ht_pos = r.pos();
-        uint8_t ht;
+        uint8_t ht = 0;
         if (!r.u8(&ht)) return false;
         if (ht == static_cast<uint8_t>(ValType::FuncRef) ||
             ht == static_cast<uint8_t>(ValType::ExternRef)) {
@@ -283,7 +285,8 @@ class ModuleDecoder {
   bool count(uint32_t* n, uint64_t existing, uint64_t limit, const char* what) {
     const size_t pos = r_.pos();
     if (!length(n)) return false;
-    if (existing + *n > limit) return limit_exceeded(pos, count_limit_message(what, existing + *n, limit));
+    if (existing + *n > limit)
+      return limit_exceeded(pos, count_limit_message(what, existing + *n, limit));
     return true;
   }
 
@@ -301,7 +304,7 @@ class ModuleDecoder {
   // interpreter reads a 1-bit LEB128, hence its error messages.
   bool limits(bool is_memory, SizeLimits* out) {
     const size_t pos = r_.pos();
-    uint8_t flags;
+    uint8_t flags = 0;
     if (!r_.u8(&flags)) return false;
     if (flags & 0x80) return malformed(pos, "integer representation too long");
     if (flags > 1) {
@@ -356,7 +359,7 @@ class ModuleDecoder {
   bool global_type(GlobalType* out) {
     if (!read_val_type(r_, &out->type)) return false;
     const size_t pos = r_.pos();
-    uint8_t mut;
+    uint8_t mut = 0;
     if (!r_.u8(&mut)) return false;
     if (mut > 1) return malformed(pos, "malformed mutability");
     out->mut = mut == 1;
@@ -393,11 +396,11 @@ class ModuleDecoder {
   // ---- module structure ---------------------------------------------------
 
   bool header() {
-    const uint8_t* p;
+    const uint8_t* p = nullptr;
     if (!r_.bytes(4, &p)) return false;
     if (p[0] != 0x00 || p[1] != 'a' || p[2] != 's' || p[3] != 'm')
       return malformed(0, "magic header not detected");
-    uint32_t version;
+    uint32_t version = 0;
     if (!r_.fixed_u32(&version)) return false;  // bytes are little-endian, as is the format
     const uint8_t* v = m_.bytes.data() + 4;
     if (v[0] != 1 || v[1] != 0 || v[2] != 0 || v[3] != 0)
@@ -409,8 +412,8 @@ class ModuleDecoder {
     int last_rank = 0;
     while (!r_.at_end()) {
       const size_t id_pos = r_.pos();
-      uint8_t id;
-      uint32_t size;
+      uint8_t id = 0;
+      uint32_t size = 0;
       if (!r_.u8(&id)) return false;
       if (id == kTagSection) return unsupported(id_pos, "exception handling (tag section)");
       if (id > kDataCountSection) return malformed(id_pos, "malformed section id");
@@ -458,12 +461,12 @@ class ModuleDecoder {
   }
 
   bool type_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_types, "types")) return false;
     reserve(m_.types, n, 3);
     for (uint32_t i = 0; i < n; ++i) {
       const size_t pos = r_.pos();
-      uint8_t form;
+      uint8_t form = 0;
       if (!r_.u8(&form)) return false;
       if (form != kFuncTypeForm) {
         if (form & 0x80) return malformed(pos, "integer representation too long");
@@ -481,7 +484,7 @@ class ModuleDecoder {
   }
 
   bool val_types(std::vector<ValType>* out, uint32_t limit, const char* what) {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limit, what)) return false;
     out->resize(n);  // n is below the limit and below the bytes left
     for (ValType& t : *out)
@@ -490,7 +493,7 @@ class ModuleDecoder {
   }
 
   bool import_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_imports, "imports")) return false;
     reserve(m_.imports, n, 4);
     for (uint32_t i = 0; i < n; ++i) {
@@ -499,7 +502,7 @@ class ModuleDecoder {
           !r_.name(&imp.name, limits_.max_name_bytes))
         return false;
       const size_t kind_pos = r_.pos();
-      uint8_t kind;
+      uint8_t kind = 0;
       if (!r_.u8(&kind)) return false;
       switch (kind) {
         case 0x00: {
@@ -508,8 +511,9 @@ class ModuleDecoder {
           if (imp.func_type >= m_.types.size())
             invalid(pos, "unknown type " + std::to_string(imp.func_type));
           if (m_.func_types.size() >= limits_.max_functions)
-            return limit_exceeded(kind_pos, count_limit_message("functions", m_.func_types.size() + 1,
-                                                                limits_.max_functions));
+            return limit_exceeded(
+                kind_pos,
+                count_limit_message("functions", m_.func_types.size() + 1, limits_.max_functions));
           m_.func_types.push_back(imp.func_type);
           ++m_.num_imported_funcs;
           break;
@@ -517,8 +521,8 @@ class ModuleDecoder {
         case 0x01:
           if (!table_type(&imp.table)) return false;
           if (m_.tables.size() >= limits_.max_tables)
-            return limit_exceeded(kind_pos, count_limit_message("tables", m_.tables.size() + 1,
-                                                                limits_.max_tables));
+            return limit_exceeded(
+                kind_pos, count_limit_message("tables", m_.tables.size() + 1, limits_.max_tables));
           m_.tables.push_back(imp.table);
           ++m_.num_imported_tables;
           break;
@@ -546,12 +550,12 @@ class ModuleDecoder {
   }
 
   bool function_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, m_.func_types.size(), limits_.max_functions, "functions")) return false;
     m_.func_types.reserve(m_.func_types.size() + n);  // n is within the limit
     for (uint32_t i = 0; i < n; ++i) {
       const size_t pos = r_.pos();
-      uint32_t type_index;
+      uint32_t type_index = 0;
       if (!index(&type_index)) return false;
       if (type_index >= m_.types.size()) invalid(pos, "unknown type " + std::to_string(type_index));
       m_.func_types.push_back(type_index);
@@ -561,7 +565,7 @@ class ModuleDecoder {
   }
 
   bool table_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, m_.tables.size(), limits_.max_tables, "tables")) return false;
     reserve(m_.tables, n, 3);
     for (uint32_t i = 0; i < n; ++i) {
@@ -576,7 +580,7 @@ class ModuleDecoder {
   }
 
   bool memory_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!length(&n)) return false;
     for (uint32_t i = 0; i < n; ++i) {
       const size_t pos = r_.pos();
@@ -587,7 +591,7 @@ class ModuleDecoder {
   }
 
   bool global_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, m_.globals.size(), limits_.max_globals, "globals")) return false;
     reserve(m_.globals, n, 3);
     reserve(m_.global_defs, n, 3);
@@ -601,7 +605,7 @@ class ModuleDecoder {
   }
 
   bool export_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_exports, "exports")) return false;
     reserve(m_.exports, n, 3);
     std::vector<size_t> offsets;
@@ -611,9 +615,10 @@ class ModuleDecoder {
       Export e;
       if (!r_.name(&e.name, limits_.max_name_bytes)) return false;
       const size_t kind_pos = r_.pos();
-      uint8_t kind;
+      uint8_t kind = 0;
       if (!r_.u8(&kind)) return false;
-      if (kind == 0x04) return malformed(kind_pos, "malformed export kind (tag: exception handling)");
+      if (kind == 0x04)
+        return malformed(kind_pos, "malformed export kind (tag: exception handling)");
       if (kind > 0x03) return malformed(kind_pos, "malformed export kind");
       const size_t index_pos = r_.pos();
       if (!index(&e.index)) return false;
@@ -635,7 +640,8 @@ class ModuleDecoder {
                      [&](uint32_t a, uint32_t b) { return name_of(a) < name_of(b); });
     size_t first_dup = std::numeric_limits<size_t>::max();
     for (size_t i = 1; i < order.size(); ++i)
-      if (name_of(order[i]) == name_of(order[i - 1])) first_dup = std::min<size_t>(first_dup, order[i]);
+      if (name_of(order[i]) == name_of(order[i - 1]))
+        first_dup = std::min<size_t>(first_dup, order[i]);
     if (first_dup != std::numeric_limits<size_t>::max())
       invalid(offsets[first_dup], "duplicate export name \"" + m_.exports[first_dup].name + "\"");
     return true;
@@ -643,7 +649,7 @@ class ModuleDecoder {
 
   bool start_section() {
     const size_t pos = r_.pos();
-    uint32_t func;
+    uint32_t func = 0;
     if (!index(&func)) return false;
     m_.start = func;
     if (func >= m_.num_funcs()) {
@@ -657,12 +663,12 @@ class ModuleDecoder {
   }
 
   bool element_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_elem_segments, "element segments")) return false;
     reserve(m_.elems, n, 2);
     for (uint32_t i = 0; i < n; ++i) {
       const size_t seg_pos = r_.pos();
-      uint32_t flags;
+      uint32_t flags = 0;
       if (!r_.u32(&flags)) return false;
       if (flags > 7) return malformed(seg_pos, "malformed elements segment kind");
       // Bit 0: passive or declarative; bit 1: explicit table (active) or
@@ -683,18 +689,22 @@ class ModuleDecoder {
           if (!read_ref_type(r_, &seg.type)) return false;
         } else {
           const size_t kind_pos = r_.pos();
-          uint8_t elem_kind;
+          uint8_t elem_kind = 0;
           if (!r_.u8(&elem_kind)) return false;
           if (elem_kind != 0x00) return malformed(kind_pos, "malformed element kind");
           seg.type = ValType::FuncRef;
         }
       }
-      uint32_t num_items;
+      uint32_t num_items = 0;
       const size_t items_pos = r_.pos();
       if (!length(&num_items)) return false;
-      if (num_items > limits_.max_table_elements) {
-        return limit_exceeded(items_pos, count_limit_message("elements in a segment", num_items,
-                                                             limits_.max_table_elements));
+      // Bounded over all segments: each item takes far more memory decoded
+      // than encoded, so a per-segment cap alone would not bound the total.
+      elem_items_total_ += num_items;
+      if (elem_items_total_ > limits_.max_table_elements) {
+        return limit_exceeded(items_pos,
+                              count_limit_message("element segment items", elem_items_total_,
+                                                  limits_.max_table_elements));
       }
       reserve(seg.items, num_items, exprs ? 2 : 1);
       for (uint32_t k = 0; k < num_items; ++k) {
@@ -725,21 +735,22 @@ class ModuleDecoder {
 
   bool data_count_section() {
     const size_t pos = r_.pos();
-    uint32_t n;
+    uint32_t n = 0;
     if (!r_.u32(&n)) return false;
     if (n > limits_.max_data_segments)
-      return limit_exceeded(pos, count_limit_message("data segments", n, limits_.max_data_segments));
+      return limit_exceeded(pos,
+                            count_limit_message("data segments", n, limits_.max_data_segments));
     m_.data_count = n;
     return true;
   }
 
   bool code_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_functions, "function bodies")) return false;
     reserve(m_.bodies, n, 2);
     for (uint32_t i = 0; i < n; ++i) {
       const size_t pos = r_.pos();
-      uint32_t size;
+      uint32_t size = 0;
       if (!length(&size)) return false;
       if (size > limits_.max_function_bytes) {
         return limit_exceeded(pos, "function body of " + std::to_string(size) +
@@ -755,12 +766,12 @@ class ModuleDecoder {
   }
 
   bool data_section() {
-    uint32_t n;
+    uint32_t n = 0;
     if (!count(&n, 0, limits_.max_data_segments, "data segments")) return false;
     reserve(m_.datas, n, 2);
     for (uint32_t i = 0; i < n; ++i) {
       const size_t seg_pos = r_.pos();
-      uint32_t flags;
+      uint32_t flags = 0;
       if (!r_.u32(&flags)) return false;
       if (flags > 2) return malformed(seg_pos, "malformed data segment kind");
       DataSegment seg;
@@ -772,9 +783,9 @@ class ModuleDecoder {
           invalid(mem_pos, "unknown memory " + std::to_string(seg.memory));
         if (!const_expr(ValType::I32, &seg.offset)) return false;
       }
-      uint32_t size;
+      uint32_t size = 0;
       if (!length(&size)) return false;
-      const uint8_t* p;
+      const uint8_t* p = nullptr;
       const size_t start = r_.pos();
       if (!r_.bytes(size, &p)) return false;
       seg.data_start = static_cast<uint32_t>(start);
@@ -796,6 +807,7 @@ class ModuleDecoder {
   }
 
   const ModuleLimits& limits_;
+  uint64_t elem_items_total_ = 0;  // over all element segments
   Module& m_;
   Reader r_;
   std::optional<Error> invalid_;
@@ -806,7 +818,7 @@ class ModuleDecoder {
 
 bool read_val_type(Reader& r, ValType* out) {
   const size_t pos = r.pos();
-  uint8_t b;
+  uint8_t b = 0;
   if (!r.u8(&b)) return false;
   switch (b) {
     case 0x7f:

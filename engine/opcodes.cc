@@ -25,8 +25,7 @@ const char* unsupported_feature_of_opcode(uint8_t byte) noexcept {
     case 0xd3:  // ref.eq / ref.as_non_null (numbering differs between drafts)
     case 0xd4:
     case 0xd5:
-    case 0xd6:
-      return "typed function references";
+    case 0xd6: return "typed function references";
     default: return nullptr;
   }
 }

@@ -49,7 +49,7 @@ bool is_valid_utf8(const uint8_t* p, size_t n) noexcept {
       if ((c & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (c & 0x3f);
     }
-    if (cp < min) return false;                    // overlong
+    if (cp < min) return false;                      // overlong
     if (cp >= 0xd800 && cp <= 0xdfff) return false;  // surrogate
     if (cp > 0x10ffff) return false;
     i += len;

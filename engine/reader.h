@@ -64,14 +64,14 @@ class Reader {
   }
 
   bool u32(uint32_t* out) {
-    uint64_t v;
+    uint64_t v = 0;
     if (!leb_unsigned(32, &v)) return false;
     *out = static_cast<uint32_t>(v);
     return true;
   }
   bool u64(uint64_t* out) { return leb_unsigned(64, out); }
   bool s32(int32_t* out) {
-    int64_t v;
+    int64_t v = 0;
     if (!leb_signed(32, &v)) return false;
     *out = static_cast<int32_t>(v);
     return true;
@@ -103,8 +103,10 @@ class Reader {
       if (shift / 7 + 1 == max_bytes) {
         // Last byte: no continuation, and unused bits must be zero.
         const unsigned used = bits - shift;
-        if ((b & 0x80) != 0 || (used < 7 && (b >> used) != 0))
-          return fail(ErrorKind::Malformed, start, "integer representation too long or too large");
+        if ((b & 0x80) != 0)
+          return fail(ErrorKind::Malformed, start, "integer representation too long");
+        if (used < 7 && (b >> used) != 0)
+          return fail(ErrorKind::Malformed, start, "integer too large");
         result |= static_cast<uint64_t>(b) << shift;
         break;
       }
@@ -120,7 +122,7 @@ class Reader {
     const size_t start = pos_;
     uint64_t result = 0;
     unsigned shift = 0;
-    uint8_t b;
+    uint8_t b = 0;
     for (;;) {
       if (pos_ >= end_) return fail(ErrorKind::Malformed, pos_, "unexpected end (LEB128)");
       b = base_[pos_++];

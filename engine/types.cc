@@ -1,8 +1,9 @@
 // Names and messages for the public value, trap, error and module types.
+#include "wvm/types.h"
+
 #include <cstdio>
 
 #include "wvm/module.h"
-#include "wvm/types.h"
 
 namespace wvm {
 

@@ -218,7 +218,8 @@ class FunctionDecoder {
     return true;
   }
   bool check_data_segment(uint32_t index) {
-    if (!module_.data_count) return invalid("data count section required");
+    // A binary-format rule: single-pass decoders need the count before the code.
+    if (!module_.data_count) return fail(ErrorKind::Malformed, "data count section required");
     if (index >= *module_.data_count)
       return invalid("unknown data segment " + std::to_string(index));
     return true;
@@ -234,7 +235,7 @@ class FunctionDecoder {
 
   const Module& module_;
   const ModuleLimits& limits_;
-  uint32_t func_index_;
+  uint32_t func_index_ = 0;
   const FuncType& type_;
   Interface& iface_;
   Reader r_;
@@ -258,15 +259,15 @@ inline const ValType* single_type_ptr(ValType t) {
 
 template <class I>
 bool FunctionDecoder<I>::decode_locals() {
-  uint32_t groups;
+  uint32_t groups = 0;
   if (!r_.u32(&groups)) return false;
   locals_.assign(type_.params.begin(), type_.params.end());
   uint64_t total = locals_.size();
   const size_t groups_start = r_.pos();
   // Sum the counts before allocating, so a hostile count costs nothing.
   for (uint32_t i = 0; i < groups; ++i) {
-    uint32_t count;
-    uint8_t tb;
+    uint32_t count = 0;
+    uint8_t tb = 0;
     if (!r_.u32(&count) || !r_.u8(&tb)) return false;
     total += count;
     if (total > 0xffffffffull) return r_.fail(ErrorKind::Malformed, groups_start, "too many locals");
@@ -277,7 +278,7 @@ bool FunctionDecoder<I>::decode_locals() {
   r_.seek(groups_start);
   locals_.reserve(static_cast<size_t>(total));
   for (uint32_t i = 0; i < groups; ++i) {
-    uint32_t count;
+    uint32_t count = 0;
     ValType t;
     if (!r_.u32(&count)) return false;
     op_offset_ = r_.pos();
@@ -303,7 +304,7 @@ bool FunctionDecoder<I>::read_block_sig(BlockSig* sig) {
     return true;
   }
   if (b == 0x7b) return fail(ErrorKind::Unsupported, "SIMD (v128) is not supported");
-  int64_t index;
+  int64_t index = 0;
   if (!r_.s33(&index)) return false;
   if (index < 0) return r_.fail(ErrorKind::Malformed, at, "malformed block type");
   if (static_cast<uint64_t>(index) >= module_.types.size()) return invalid("unknown type");
@@ -315,7 +316,7 @@ bool FunctionDecoder<I>::read_block_sig(BlockSig* sig) {
 
 template <class I>
 bool FunctionDecoder<I>::read_memarg(Opcode op, MemArg* out) {
-  uint32_t align, offset;
+  uint32_t align = 0, offset = 0;
   if (!r_.u32(&align)) return false;
   if (align >= 32) return fail(ErrorKind::Malformed, "malformed memop flags");
   if (!r_.u32(&offset)) return false;
@@ -352,15 +353,15 @@ Result<void> FunctionDecoder<I>::decode() {
 
   while (!control_.empty()) {
     op_offset_ = r_.pos();
-    uint8_t b;
+    uint8_t b = 0;
     if (r_.at_end()) {
       r_.fail(ErrorKind::Malformed, op_offset_, "unexpected end of section or function");
       break;
     }
     r_.u8(&b);
-    uint16_t op;
+    uint16_t op = 0;
     if (b == 0xfc) {
-      uint32_t sub;
+      uint32_t sub = 0;
       if (!r_.u32(&sub)) break;
       op = sub < kMiscOps.size() ? kMiscOps[sub] : kNoOpcode;
       if (op == kNoOpcode) {
@@ -481,7 +482,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::Br: {
-      uint32_t depth;
+      uint32_t depth = 0;
       if (!decode_branch_depth(&depth)) return false;
       const Frame& t = control_at(depth);
       if (!peek_check(0, t.label_types(), t.label_arity())) return false;
@@ -490,7 +491,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::BrIf: {
-      uint32_t depth;
+      uint32_t depth = 0;
       if (!decode_branch_depth(&depth) || !peek_check(0, &kSingleTypes[0], 1)) return false;
       const Frame& t = control_at(depth);
       if (!peek_check(1, t.label_types(), t.label_arity())) return false;
@@ -502,7 +503,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::BrTable: {
-      uint32_t count;
+      uint32_t count = 0;
       if (!r_.u32(&count)) return false;
       if (count > limits_.max_br_table_targets)
         return fail(ErrorKind::LimitExceeded, "too many br_table targets (limit " +
@@ -533,7 +534,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::Call: {
-      uint32_t f;
+      uint32_t f = 0;
       if (!r_.u32(&f)) return false;
       if (f >= module_.num_funcs()) return invalid("unknown function " + std::to_string(f));
       const FuncType& ft = module_.func_type(f);
@@ -543,7 +544,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::CallIndirect: {
-      uint32_t type_index, table;
+      uint32_t type_index = 0, table = 0;
       if (!r_.u32(&type_index) || !r_.u32(&table)) return false;
       if (type_index >= module_.types.size()) return invalid("unknown type");
       if (!check_table(table)) return false;
@@ -571,7 +572,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::SelectT: {
-      uint32_t n;
+      uint32_t n = 0;
       if (!r_.u32(&n)) return false;
       if (n != 1) return invalid("invalid result arity");
       ValType t;
@@ -584,7 +585,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     case O::LocalGet:
     case O::LocalSet:
     case O::LocalTee: {
-      uint32_t x;
+      uint32_t x = 0;
       if (!r_.u32_fast(&x)) return false;
       if (x >= locals_.size()) return invalid("unknown local " + std::to_string(x));
       const ValType t = locals_[x];
@@ -603,7 +604,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     }
     case O::GlobalGet:
     case O::GlobalSet: {
-      uint32_t x;
+      uint32_t x = 0;
       if (!r_.u32_fast(&x)) return false;
       if (x >= module_.globals.size()) return invalid("unknown global " + std::to_string(x));
       const GlobalType& g = module_.globals[x];
@@ -619,7 +620,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     }
     case O::TableGet:
     case O::TableSet: {
-      uint32_t x;
+      uint32_t x = 0;
       if (!r_.u32(&x)) return false;
       if (!check_table(x)) return false;
       const ValType t = module_.tables[x].elem;
@@ -635,7 +636,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     }
     case O::MemorySize:
     case O::MemoryGrow: {
-      uint8_t zero;
+      uint8_t zero = 0;
       if (!r_.u8(&zero)) return false;
       if (zero != 0) return fail(ErrorKind::Malformed, "zero byte expected");
       if (!check_memory()) return false;
@@ -649,35 +650,35 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::I32Const: {
-      int32_t v;
+      int32_t v = 0;
       if (!r_.s32(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::i32(static_cast<uint32_t>(v)));
       push(ValType::I32);
       return true;
     }
     case O::I64Const: {
-      int64_t v;
+      int64_t v = 0;
       if (!r_.s64(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::i64(static_cast<uint64_t>(v)));
       push(ValType::I64);
       return true;
     }
     case O::F32Const: {
-      uint32_t v;
+      uint32_t v = 0;
       if (!r_.fixed_u32(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::f32_bits(v));
       push(ValType::F32);
       return true;
     }
     case O::F64Const: {
-      uint64_t v;
+      uint64_t v = 0;
       if (!r_.fixed_u64(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::f64_bits(v));
       push(ValType::F64);
       return true;
     }
     case O::RefNull: {
-      uint8_t tb;
+      uint8_t tb = 0;
       if (!r_.u8(&tb)) return false;
       if (tb != 0x70 && tb != 0x6f) return fail(ErrorKind::Malformed, "malformed reference type");
       const ValType t = static_cast<ValType>(tb);
@@ -694,7 +695,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::RefFunc: {
-      uint32_t f;
+      uint32_t f = 0;
       if (!r_.u32(&f)) return false;
       if (f >= module_.num_funcs()) return invalid("unknown function " + std::to_string(f));
       if (!module_.declared_refs[f]) return invalid("undeclared function reference");
@@ -703,8 +704,8 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::MemoryInit: {
-      uint32_t seg;
-      uint8_t zero;
+      uint32_t seg = 0;
+      uint8_t zero = 0;
       if (!r_.u32(&seg) || !r_.u8(&zero)) return false;
       if (zero != 0) return fail(ErrorKind::Malformed, "zero byte expected");
       if (!check_memory() || !check_data_segment(seg)) return false;
@@ -713,7 +714,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::DataDrop: {
-      uint32_t seg;
+      uint32_t seg = 0;
       if (!r_.u32(&seg)) return false;
       if (!check_data_segment(seg)) return false;
       if (reachable()) iface_.on_data_drop(*this, seg);
@@ -721,7 +722,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     }
     case O::MemoryCopy:
     case O::MemoryFill: {
-      uint8_t zero;
+      uint8_t zero = 0;
       if (!r_.u8(&zero)) return false;
       if (zero != 0) return fail(ErrorKind::Malformed, "zero byte expected");
       if (op == O::MemoryCopy) {
@@ -741,7 +742,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::TableInit: {
-      uint32_t seg, table;
+      uint32_t seg = 0, table = 0;
       if (!r_.u32(&seg) || !r_.u32(&table)) return false;
       if (!check_table(table)) return false;
       if (seg >= module_.elems.size())
@@ -753,7 +754,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::ElemDrop: {
-      uint32_t seg;
+      uint32_t seg = 0;
       if (!r_.u32(&seg)) return false;
       if (seg >= module_.elems.size())
         return invalid("unknown elem segment " + std::to_string(seg));
@@ -761,7 +762,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     case O::TableCopy: {
-      uint32_t dst, src;
+      uint32_t dst = 0, src = 0;
       if (!r_.u32(&dst) || !r_.u32(&src)) return false;
       if (!check_table(dst) || !check_table(src)) return false;
       if (module_.tables[dst].elem != module_.tables[src].elem)
@@ -773,7 +774,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
     case O::TableGrow:
     case O::TableSize:
     case O::TableFill: {
-      uint32_t x;
+      uint32_t x = 0;
       if (!r_.u32(&x)) return false;
       if (!check_table(x)) return false;
       const ValType t = module_.tables[x].elem;

@@ -420,7 +420,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!inst) {
     const Error& e = inst.error();
     if (e.trap != TrapKind::None) {
-      std::fprintf(stderr, "trap: %s (in the start function)\n", trap_message(e.trap));
+      std::fprintf(stderr, "trap: %s\nnote: the start function trapped\n", trap_message(e.trap));
       return e.trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
     }
     std::fprintf(stderr, "error: %s\n", e.to_string().c_str());
@@ -500,7 +500,8 @@ int cmd_inspect(const std::vector<std::string>& args) {
   std::printf("exports: %zu\n", m.exports.size());
   for (const Export& e : m.exports) {
     std::string extra;
-    if (e.kind == ExternKind::Func && e.index < m.num_funcs()) extra = " " + signature(m.func_type(e.index));
+    if (e.kind == ExternKind::Func && e.index < m.num_funcs())
+      extra = " " + signature(m.func_type(e.index));
     if (e.kind == ExternKind::Global && e.index < m.globals.size())
       extra = " " + global_type_text(m.globals[e.index]);
     std::printf("  \"%s\" %s %u%s\n", e.name.c_str(), extern_kind_name(e.kind), e.index,

@@ -27,7 +27,7 @@ struct ModuleLimits {
   uint32_t max_br_table_targets = 65'520;
   uint32_t max_control_depth = 65'536;        ///< nesting of block/loop/if
   uint32_t max_name_bytes = 100'000;          ///< import/export names
-  uint32_t max_table_elements = 10'000'000;   ///< initial and maximum table size
+  uint32_t max_table_elements = 10'000'000;   ///< initial table size; element items of all segments
   uint32_t max_memory_pages = 65'536;         ///< 64 KiB pages (65536 = 4 GiB)
 };
 

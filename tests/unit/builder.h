@@ -180,8 +180,12 @@ class Code {
   Code& global_set(uint32_t i) { return op(Opcode::GlobalSet).u32(i); }
 
   // Memory. `align` is log2 of the alignment, as encoded.
-  Code& load(Opcode o, uint32_t align, uint32_t offset = 0) { return op(o).u32(align).u32(offset); }
-  Code& store(Opcode o, uint32_t align, uint32_t offset = 0) { return op(o).u32(align).u32(offset); }
+  Code& load(Opcode o, uint32_t align, uint32_t offset = 0) {
+    return op(o).u32(align).u32(offset);
+  }
+  Code& store(Opcode o, uint32_t align, uint32_t offset = 0) {
+    return op(o).u32(align).u32(offset);
+  }
   /// A load or store with its natural alignment.
   Code& mem(Opcode o, uint32_t offset = 0) { return op(o).u32(op_info(o).max_align).u32(offset); }
   Code& memory_size() { return op(Opcode::MemorySize).u32(0); }

@@ -315,7 +315,9 @@ TEST_P(ExecTest, UnreachableTraps) {
   auto t = m.add_type({}, {I32});
   m.export_func("f", m.add_func(t, {}, Code().unreachable()));
   // Unreachable inside nested blocks, after values were pushed.
-  m.export_func("g", m.add_func(t, {}, Code().i32_const(1).block(I32).i32_const(2).unreachable().end().op(Opcode::I32Add)));
+  m.export_func("g", m.add_func(t, {},
+                                Code().i32_const(1).block(I32).i32_const(2).unreachable().end()
+                                    .op(Opcode::I32Add)));
   ASSERT_NE(instantiate(m), nullptr);
   EXPECT_EQ(trap("f"), TrapKind::Unreachable);
   EXPECT_EQ(trap("g"), TrapKind::Unreachable);
@@ -327,7 +329,8 @@ TEST_P(ExecTest, TrapUnwindsNestedCalls) {
   // inner(x) = 10 / x; outer(x) = inner(x) + 1, through three frames.
   auto inner = m.add_func(t, {}, Code().i32_const(10).local_get(0).op(Opcode::I32DivU));
   auto mid = m.add_func(t, {}, Code().local_get(0).call(inner));
-  m.export_func("outer", m.add_func(t, {}, Code().local_get(0).call(mid).i32_const(1).op(Opcode::I32Add)));
+  m.export_func("outer", m.add_func(t, {},
+                                    Code().local_get(0).call(mid).i32_const(1).op(Opcode::I32Add)));
   ASSERT_NE(instantiate(m), nullptr);
   EXPECT_EQ(run_i32("outer", {v32(2)}), 6u);
   EXPECT_EQ(trap("outer", {v32(0)}), TrapKind::IntegerDivideByZero);

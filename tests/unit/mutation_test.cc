@@ -3,7 +3,9 @@
 //
 // WVM_MUTATIONS=N       compile N mutants instead of 10,000.
 // WVM_MUTATION_DUMP=F   write each mutant to file F before compiling it, so
-//                       after a crash F holds the input that caused it.
+//                       after a crash F holds the input that caused it
+//                       (much slower: use it to reproduce, not to search).
+// Mutant i depends only on the fixed seed and i, so any failure replays.
 #include <gtest/gtest.h>
 
 #include <algorithm>

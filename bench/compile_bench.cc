@@ -1,0 +1,74 @@
+// Compile-phase benchmarks: decode + validate + tier-0 preparation of the
+// shared CosmWasm contracts, reported as bytes/s of module binary.
+// Names follow <tier>/<phase>/<case>.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "wvm/wvm.h"
+
+namespace {
+
+std::string shared_dir() {
+  if (const char* env = std::getenv("WVM_SHARED_DIR")) return env;
+  return WVM_SHARED_DIR;
+}
+
+void bench_compile(benchmark::State& state, std::vector<uint8_t> bytes) {
+  wvm::Engine engine;
+  for (auto _ : state) {
+    auto module = wvm::compile(engine, bytes.data(), bytes.size());
+    if (!module.ok()) {
+      state.SkipWithError(module.error().to_string().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(module.value().get());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(bytes.size()));
+}
+
+void bench_validate(benchmark::State& state, std::vector<uint8_t> bytes) {
+  wvm::Engine engine;
+  for (auto _ : state) {
+    auto r = wvm::validate(engine, bytes.data(), bytes.size());
+    if (!r.ok()) {
+      state.SkipWithError(r.error().to_string().c_str());
+      return;
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(bytes.size()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(shared_dir()) / "contracts" / "cosmwasm";
+  if (!fs::is_directory(dir)) {
+    std::fprintf(stderr, "%s not found: no compile benchmarks to run\n", dir.c_str());
+  } else {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().extension() == ".wasm" && e.path().stem() != "corrupted") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+      auto bytes = wvm::read_file(f.string());
+      if (!bytes.ok()) continue;
+      const std::string name = f.stem().string();
+      benchmark::RegisterBenchmark(("interp/compile/" + name).c_str(), bench_compile, bytes.value())
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("validate/compile/" + name).c_str(), bench_validate,
+                                   bytes.value())
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

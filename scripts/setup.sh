@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package wvm needs to build and test. Idempotent:
+# installs only what is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++ pkg-config    # build
+  libgtest-dev libbenchmark-dev       # tests and benchmarks
+  nlohmann-json3-dev                  # spec-suite runner (wast2json output)
+  wabt binaryen                       # wat2wasm / wast2json, wasm-opt
+  clang lld                           # building wasm test programs
+  libasmjit-dev libmimalloc-dev       # tier-1 JIT, allocator
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup: missing packages (${missing[*]}) and not root; install them or rerun as root" >&2
+    exit 1
+  fi
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
