@@ -54,18 +54,6 @@ std::optional<json> read_script(const fs::path& path, std::vector<Outcome>* outc
   return script;
 }
 
-const char* kind_name(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::Malformed: return "malformed";
-    case ErrorKind::Invalid: return "invalid";
-    case ErrorKind::Unsupported: return "unsupported";
-    case ErrorKind::LimitExceeded: return "limit exceeded";
-    case ErrorKind::Unlinkable: return "unlinkable";
-    case ErrorKind::Uninstantiable: return "uninstantiable";
-    case ErrorKind::Io: return "io";
-  }
-  return "?";
-}
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
@@ -99,7 +87,7 @@ Outcome skip(Outcome out, SkipReason reason) {
 }  // namespace
 
 std::string describe_error(const Error& error) {
-  std::string out = kind_name(error.kind);
+  std::string out = error_kind_name(error.kind);
   if (error.offset != 0) {
     char buf[32];
     std::snprintf(buf, sizeof buf, " at offset 0x%zx", error.offset);

@@ -24,18 +24,7 @@ ValType parse_type(const std::string& name) {
   throw ScriptError("unknown value type \"" + name + "\"");
 }
 
-const char* type_name(ValType t) {
-  switch (t) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::V128: return "v128";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
-  }
-  return "?";
-}
+const char* type_name(ValType t) { return val_type_name(t); }
 
 // wast2json writes numbers as the decimal unsigned bit pattern; accept a
 // leading '-' too (two's complement) so a hand-written script still works.

@@ -18,22 +18,17 @@
 
 #include "engine/opcodes.h"
 #include "engine/reader.h"
+#include "tests/unit/builder.h"
 #include "wvm/module.h"
 #include "wvm/types.h"
 
 namespace wvm {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
 
-void leb(Bytes& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    if (v != 0) b |= 0x80;
-    out.push_back(b);
-  } while (v != 0);
-}
+using test::Bytes;
+
+void leb(Bytes& out, uint64_t v) { test::put_u32(out, v); }
 
 Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;
