@@ -17,4 +17,4 @@ if [ -d ../shared/contracts/cosmwasm ]; then cp -n ../shared/contracts/cosmwasm/
 if [ -d build/release/tests/spec/wast ]; then
   find build/release/tests/spec/wast -name '*.wasm' -size -64k -exec cp -n {} "$corpus"/ \; || true
 fi
-build/fuzz/tests/fuzz/wvm-fuzz-compile -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 "$corpus"
+build/fuzz/tests/fuzz/wvm-fuzz-compile -max_total_time="$seconds" -max_len=524288 -rss_limit_mb=4096 "$corpus"
