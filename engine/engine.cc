@@ -4,12 +4,18 @@
 
 #include "engine/decoder.h"
 #include "engine/validator.h"
+#include "memory/pool.h"
 #include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
 
-Engine::Engine(Config config) : config_(config) {}
+Engine::Engine(Config config)
+    : config_(config), pool_(std::make_unique<MemoryPool>(config.memory)) {
+  if (config_.memory.bounds == BoundsStrategy::GuardPages) interp_enable_guard_pages();
+}
+
+Engine::~Engine() = default;
 
 uint32_t Engine::intern_type(const FuncType& type) {
   // The key is the type's encoding: params, a separator no type uses, results.
@@ -36,6 +42,7 @@ Result<std::shared_ptr<Module>> decode(Engine& engine, const uint8_t* data, size
                      std::to_string(limits.max_module_bytes) + ")",
                  TrapKind::None};
   auto module = std::make_shared<Module>();
+  module->bounds = engine.config().memory.bounds;
   module->bytes.assign(data, data + size);
   Result<void> r = decode_module(limits, *module);
   if (!r) return r.error();

@@ -9,11 +9,13 @@
 
 namespace wvm {
 
+struct InstanceData;
+
 struct CallFrame {
   const uint64_t* ip;       // where the caller resumes
   uint64_t* fp;             // the caller's frame
   const FuncCode* code;     // the caller's code
-  Instance* instance;       // the caller's instance
+  InstanceData* instance;   // the caller's instance data
 };
 
 struct ExecContext {
@@ -25,7 +27,8 @@ struct ExecContext {
         stack_end(stack.get() + limits.value_stack_slots),
         sp(stack.get()),
         frames(new CallFrame[limits.max_call_depth + 1]),
-        max_depth(limits.max_call_depth) {}
+        max_depth(limits.max_call_depth),
+        guarded(s.engine().config().memory.bounds == BoundsStrategy::GuardPages) {}
 
   Store* store;
   std::unique_ptr<uint64_t[]> stack;
@@ -34,6 +37,7 @@ struct ExecContext {
   std::unique_ptr<CallFrame[]> frames;
   uint32_t depth = 0;     // frames in use (wasm and host)
   uint32_t max_depth;
+  bool guarded;           // memories rely on guard pages (run the guarded loop)
 };
 
 }  // namespace wvm

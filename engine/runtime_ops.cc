@@ -5,12 +5,12 @@
 namespace wvm {
 
 TrapKind memory_init(Instance& inst, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n) noexcept {
-  const DataSegment& d = inst.module->datas[seg];
+  const DataSegment& d = inst.module()->datas[seg];
   const uint64_t seg_size = inst.data_dropped[seg] ? 0 : d.data_size;
-  Memory& mem = *inst.memories[0];
+  Memory& mem = *inst.memory();
   if (uint64_t{src} + n > seg_size || uint64_t{dst} + n > mem.size_bytes())
     return TrapKind::MemoryOutOfBounds;
-  if (n) std::memcpy(mem.data() + dst, inst.module->bytes.data() + d.data_start + src, n);
+  if (n) std::memcpy(mem.data() + dst, inst.module()->bytes.data() + d.data_start + src, n);
   return TrapKind::None;
 }
 
@@ -30,7 +30,7 @@ TrapKind memory_fill(Memory& mem, uint32_t dst, uint32_t value, uint32_t n) noex
 TrapKind table_init(Instance& inst, uint32_t seg, uint32_t table, uint32_t dst, uint32_t src,
                     uint32_t n) noexcept {
   const std::vector<uint64_t>& refs = inst.elem_refs[seg];
-  Table& t = *inst.tables[table];
+  Table& t = *inst.table(table);
   if (uint64_t{src} + n > refs.size() || uint64_t{dst} + n > t.size())
     return TrapKind::TableOutOfBounds;
   if (n) std::memcpy(t.data() + dst, refs.data() + src, uint64_t{n} * sizeof(uint64_t));

@@ -4,7 +4,9 @@
 #include <cstring>
 
 #include "engine/exec_context.h"
+#include "engine/instance_layout.h"
 #include "engine/runtime_ops.h"
+#include "memory/pool.h"
 #include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
 
@@ -12,37 +14,29 @@ namespace wvm {
 
 // ---------------------------------------------------------------- Memory
 
-Memory::Memory(MemoryType type, uint32_t max_pages_limit) : type_(type) {
-  uint64_t max = type.limits.has_max ? type.limits.max : 65536;
-  max_pages_ = static_cast<uint32_t>(std::min<uint64_t>(max, max_pages_limit));
-  if (type.limits.min > max_pages_) return;  // ok() reports the failure
-  size_ = type.limits.min * kPageSize;
-  if (size_ != 0) {
-    data_ = static_cast<uint8_t*>(std::calloc(size_, 1));
-    if (data_ == nullptr) size_ = 1;  // keeps ok() false
-  }
-}
+Memory::Memory(MemoryType type, uint32_t max_pages, MemoryPool* pool, uint8_t* base,
+               uint64_t reserved)
+    : type_(type),
+      max_pages_(max_pages),
+      pool_(pool),
+      base_(base),
+      reserved_(reserved),
+      size_(type.limits.min * kPageSize) {}
 
-Memory::~Memory() { std::free(data_); }
+Memory::~Memory() { pool_->release(Reservation{base_, reserved_, size_}); }
 
 int64_t Memory::grow(uint32_t delta) noexcept {
   const uint64_t old_pages = size_ / kPageSize;
   if (delta == 0) return static_cast<int64_t>(old_pages);
   const uint64_t new_pages = old_pages + delta;
   if (new_pages > max_pages_) return -1;
-  const uint64_t new_size = new_pages * kPageSize;
-  auto* p = static_cast<uint8_t*>(std::realloc(data_, new_size));
-  if (p == nullptr) return -1;
-  std::memset(p + size_, 0, new_size - size_);
-  data_ = p;
-  size_ = new_size;
+  Reservation r{base_, reserved_, size_};
+  if (!set_accessible(r, new_pages * kPageSize)) return -1;  // the OS refused
+  size_ = r.accessible;
   return static_cast<int64_t>(old_pages);
 }
 
-Memory* HostCall::memory() const noexcept {
-  if (caller == nullptr || caller->memories.empty()) return nullptr;
-  return caller->memories[0];
-}
+Memory* HostCall::memory() const noexcept { return caller ? caller->memory() : nullptr; }
 
 // ---------------------------------------------------------------- Table
 
@@ -62,15 +56,37 @@ int64_t Table::grow(uint32_t delta, uint64_t init) noexcept {
 
 // ---------------------------------------------------------------- Instance
 
+Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(module)) {
+  const InstanceLayout layout = InstanceLayout::of(*module_);
+  data_ = static_cast<InstanceData*>(std::calloc(1, layout.size));
+  if (data_ == nullptr) std::abort();  // like operator new failing
+  data_->instance = this;
+  data_->num_funcs = module_->num_funcs();
+  data_->num_tables = static_cast<uint32_t>(module_->tables.size());
+  data_->num_globals = static_cast<uint32_t>(module_->globals.size());
+}
+
+Instance::~Instance() { std::free(data_); }
+
+Func* Instance::func(uint32_t i) const noexcept {
+  return data_->at<Func*>(InstanceLayout::of(*module_).func(i));
+}
+Table* Instance::table(uint32_t i) const noexcept {
+  return data_->at<Table*>(InstanceLayout::of(*module_).table(i));
+}
+Global* Instance::global(uint32_t i) const noexcept {
+  return data_->at<Global*>(InstanceLayout::of(*module_).global(i));
+}
+Memory* Instance::memory() const noexcept { return data_->memory; }
+
 Extern Instance::find_export(std::string_view name) const {
-  for (const Export& e : module->exports) {
-    if (e.name != name) continue;
-    switch (e.kind) {
-      case ExternKind::Func: return Extern::func(funcs[e.index]);
-      case ExternKind::Table: return Extern::table(tables[e.index]);
-      case ExternKind::Memory: return Extern::memory(memories[e.index]);
-      case ExternKind::Global: return Extern::global(globals[e.index]);
-    }
+  const Export* e = module_->find_export(std::string(name));
+  if (e == nullptr) return Extern{};
+  switch (e->kind) {
+    case ExternKind::Func: return Extern::func(func(e->index));
+    case ExternKind::Table: return Extern::table(table(e->index));
+    case ExternKind::Memory: return Extern::memory(memory());
+    case ExternKind::Global: return Extern::global(global(e->index));
   }
   return Extern{};
 }
@@ -93,9 +109,26 @@ Func* Store::create_host_func(FuncType type, HostFunc fn, void* user_data) {
   return funcs_.back().get();
 }
 
-Memory* Store::create_memory(MemoryType type) {
-  memories_.push_back(
-      std::make_unique<Memory>(type, engine_.config().module_limits.max_memory_pages));
+Result<Memory*> Store::create_memory(MemoryType type) {
+  const Config& config = engine_.config();
+  const uint64_t type_max = type.limits.has_max ? type.limits.max : 65536;
+  const uint32_t max_pages =
+      static_cast<uint32_t>(std::min<uint64_t>(type_max, config.module_limits.max_memory_pages));
+  if (type.limits.min > max_pages)
+    return Error{ErrorKind::Uninstantiable, 0,
+                 "memory of " + std::to_string(type.limits.min) + " pages exceeds the limit of " +
+                     std::to_string(max_pages) + " pages",
+                 TrapKind::None};
+  // Guard pages: the full 8 GiB window whatever the size, so no access can
+  // escape. Explicit checks: only what the memory can ever grow to.
+  const uint64_t reserve = config.memory.bounds == BoundsStrategy::GuardPages
+                               ? kGuardReservationBytes
+                               : std::max<uint64_t>(uint64_t{max_pages} * Memory::kPageSize, 4096);
+  Result<Reservation> r =
+      engine_.memory_pool().acquire(reserve, type.limits.min * Memory::kPageSize);
+  if (!r) return r.error();
+  memories_.push_back(std::unique_ptr<Memory>(
+      new Memory(type, max_pages, &engine_.memory_pool(), r->base, r->size)));
   return memories_.back().get();
 }
 
@@ -129,9 +162,9 @@ std::string import_name(const Import& im) { return "\"" + im.module + "\".\"" + 
 uint64_t eval_const(const ConstExpr& e, const Instance& inst) {
   switch (e.kind) {
     case ConstExpr::Kind::Value: return e.value.bits;
-    case ConstExpr::Kind::GlobalGet: return inst.globals[e.index]->bits;
+    case ConstExpr::Kind::GlobalGet: return inst.global(e.index)->bits;
     case ConstExpr::Kind::RefNull: return 0;
-    case ConstExpr::Kind::RefFunc: return reinterpret_cast<uint64_t>(inst.funcs[e.index]);
+    case ConstExpr::Kind::RefFunc: return reinterpret_cast<uint64_t>(inst.func(e.index));
   }
   return 0;
 }
@@ -141,14 +174,13 @@ uint64_t eval_const(const ConstExpr& e, const Instance& inst) {
 Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
                                      const std::vector<Extern>& imports) {
   const Module& m = *module_ptr;
+  if (m.bounds != engine_.config().memory.bounds)
+    return link_error("module was compiled for another bounds-check strategy than this store's");
   if (imports.size() != m.imports.size())
     return link_error("expected " + std::to_string(m.imports.size()) + " imports, got " +
                       std::to_string(imports.size()));
 
-  auto inst = std::make_unique<Instance>();
-  inst->module = module_ptr;
-
-  // Link imports: kinds, types and limits must match.
+  // Check every import before allocating anything: kinds, types, limits.
   for (size_t i = 0; i < imports.size(); ++i) {
     const Import& im = m.imports[i];
     const Extern& ex = imports[i];
@@ -156,71 +188,78 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
     if (ex.kind != im.kind)
       return link_error("incompatible import type for " + import_name(im) + ": expected " +
                         extern_kind_name(im.kind) + ", got " + extern_kind_name(ex.kind));
+    bool ok = true;
     switch (im.kind) {
-      case ExternKind::Func: {
-        Func* f = ex.as_func();
-        if (f->type_id != m.type_ids[im.func_type])
-          return link_error("incompatible import type for " + import_name(im) +
-                            ": function signature differs");
-        inst->funcs.push_back(f);
+      case ExternKind::Func:
+        ok = ex.as_func()->type_id == m.type_ids[im.func_type];
         break;
-      }
       case ExternKind::Table: {
-        Table* t = ex.as_table();
-        if (t->type().elem != im.table.elem ||
-            !limits_match(t->size(), t->type().limits.has_max, t->type().limits.max,
-                          im.table.limits))
-          return link_error("incompatible import type for " + import_name(im) + ": table");
-        inst->tables.push_back(t);
+        const Table* t = ex.as_table();
+        ok = t->type().elem == im.table.elem &&
+             limits_match(t->size(), t->type().limits.has_max, t->type().limits.max,
+                          im.table.limits);
         break;
       }
       case ExternKind::Memory: {
-        Memory* mem = ex.as_memory();
-        if (!limits_match(mem->pages(), mem->type().limits.has_max, mem->type().limits.max,
-                          im.memory.limits))
-          return link_error("incompatible import type for " + import_name(im) + ": memory");
-        inst->memories.push_back(mem);
+        const Memory* mem = ex.as_memory();
+        ok = limits_match(mem->pages(), mem->type().limits.has_max, mem->type().limits.max,
+                          im.memory.limits);
         break;
       }
       case ExternKind::Global: {
-        Global* g = ex.as_global();
-        if (g->type.type != im.global.type || g->type.mut != im.global.mut)
-          return link_error("incompatible import type for " + import_name(im) + ": global");
-        inst->globals.push_back(g);
+        const Global* g = ex.as_global();
+        ok = g->type.type == im.global.type && g->type.mut == im.global.mut;
         break;
       }
     }
+    if (!ok)
+      return link_error("incompatible import type for " + import_name(im) + " (" +
+                        extern_kind_name(im.kind) + ")");
   }
 
-  // Allocate the module's own functions, tables, memories and globals. The
-  // store owns the instance from now on, even if instantiation fails: an
+  // The store owns the instance from now on, even if instantiation fails: an
   // element segment may already have put its functions into an imported table.
-  Instance* self = inst.get();
-  instances_.push_back(std::move(inst));
-  for (uint32_t i = 0; i < m.bodies.size(); ++i) {
-    auto f = std::make_unique<Func>();
+  instances_.push_back(std::make_unique<Instance>(module_ptr));
+  Instance* self = instances_.back().get();
+  InstanceData* data = self->data();
+  const InstanceLayout layout = InstanceLayout::of(m);
+  uint32_t num_funcs = 0, num_tables = 0, num_globals = 0;
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Extern& ex = imports[i];
+    switch (ex.kind) {
+      case ExternKind::Func: data->at<Func*>(layout.func(num_funcs++)) = ex.as_func(); break;
+      case ExternKind::Table: data->at<Table*>(layout.table(num_tables++)) = ex.as_table(); break;
+      case ExternKind::Memory: data->memory = ex.as_memory(); break;
+      case ExternKind::Global:
+        data->at<Global*>(layout.global(num_globals++)) = ex.as_global();
+        break;
+    }
+  }
+
+  // The module's own functions, in one allocation.
+  const uint32_t num_defined = static_cast<uint32_t>(m.bodies.size());
+  self->own_funcs = std::make_unique<Func[]>(num_defined);
+  for (uint32_t i = 0; i < num_defined; ++i) {
+    Func& f = self->own_funcs[i];
     const uint32_t index = m.num_imported_funcs + i;
-    f->type = &m.func_type(index);
-    f->type_id = m.type_ids[m.func_types[index]];
-    f->instance = self;
-    f->code = m.code[i].get();
-    f->func_index = index;
-    self->funcs.push_back(f.get());
-    funcs_.push_back(std::move(f));
+    f.type = &m.func_type(index);
+    f.type_id = m.type_ids[m.func_types[index]];
+    f.instance = self;
+    f.code = m.code[i].get();
+    f.func_index = index;
+    data->at<Func*>(layout.func(num_funcs++)) = &f;
   }
   for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
-    self->tables.push_back(create_table(m.tables[i], 0));
+    data->at<Table*>(layout.table(num_tables++)) = create_table(m.tables[i], 0);
   for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
-    Memory* mem = create_memory(m.memories[i]);
-    if (!mem->ok())
-      return Error{ErrorKind::Uninstantiable, 0,
-                   "cannot allocate memory of " + std::to_string(m.memories[i].limits.min) +
-                       " pages",
-                   TrapKind::None};
-    self->memories.push_back(mem);
+    Result<Memory*> mem = create_memory(m.memories[i]);
+    if (!mem) return mem.error();
+    data->memory = mem.value();
   }
+  if (data->memory != nullptr) data->memory_base = data->memory->data();
   for (const GlobalDef& g : m.global_defs)
-    self->globals.push_back(create_global(g.type, Value{g.type.type, eval_const(g.init, *self)}));
+    data->at<Global*>(layout.global(num_globals++)) =
+        create_global(g.type, Value{g.type.type, eval_const(g.init, *self)});
 
   // Evaluate element segments; passive ones stay available to table.init.
   self->elem_refs.resize(m.elems.size());
@@ -257,7 +296,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
   }
 
   if (m.start) {
-    CallResult r = call(self->funcs[*m.start], {});
+    CallResult r = call(self->func(*m.start), {});
     if (!r.ok()) return trap_error(r.trap, "start function");
   }
   return self;

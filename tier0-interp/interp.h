@@ -16,8 +16,13 @@ Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
                                                    const ModuleLimits& limits,
                                                    uint32_t func_index);
 
-/// Handler addresses indexed by IOp (used by preparation for direct threading).
-const void* const* interp_handlers() noexcept;
+/// Handler addresses indexed by IOp, for the loop of the given strategy
+/// (used by preparation for direct threading).
+const void* const* interp_handlers(BoundsStrategy bounds) noexcept;
+
+/// Installs the trap handler and registers the guarded loop's code with it
+/// (once per process). Engines using guard pages call it.
+void interp_enable_guard_pages();
 
 /// Runs wasm function `func` (which has code). Its arguments are in
 /// ctx.sp[0 .. num_params); on success its results are in ctx.sp[0 .. num_results).

@@ -4,6 +4,7 @@
 // operand-stack heights that validation knows.
 #include <memory>
 
+#include "engine/instance_layout.h"
 #include "engine/validator.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
@@ -21,7 +22,10 @@ class Tier0Builder : public ValidateOnly {
   using D = FunctionDecoder<Tier0Builder>;
   using Frame = D::Frame;
 
-  explicit Tier0Builder(FuncCode& out) : out_(out), handlers_(interp_handlers()) {}
+  Tier0Builder(FuncCode& out, const Module& module)
+      : out_(out),
+        handlers_(interp_handlers(module.bounds)),
+        layout_(InstanceLayout::of(module)) {}
 
   void begin_function(D& d) {
     num_locals_ = static_cast<uint32_t>(d.locals().size());
@@ -100,20 +104,22 @@ class Tier0Builder : public ValidateOnly {
     }
   }
   void on_return(D&) { emit(IOp::Return); }
-  void on_call(D&, uint32_t f) { emit(IOp::Call, f); }
+  // Functions, tables and globals are addressed by their byte offset in the
+  // instance data block (engine/instance_layout.h).
+  void on_call(D&, uint32_t f) { emit(IOp::Call, layout_.func(f)); }
   void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
     emit(IOp::CallIndirect, d.module().type_ids[type_index]);
-    imm(table);
+    imm(layout_.table(table));
   }
   void on_drop(D&) { emit(IOp::Drop); }
   void on_select(D&, ValType) { emit(IOp::Select); }
   void on_local_get(D&, uint32_t x) { emit(IOp::LocalGet, x); }
   void on_local_set(D&, uint32_t x) { emit(IOp::LocalSet, x); }
   void on_local_tee(D&, uint32_t x) { emit(IOp::LocalTee, x); }
-  void on_global_get(D&, uint32_t x) { emit(IOp::GlobalGet, x); }
-  void on_global_set(D&, uint32_t x) { emit(IOp::GlobalSet, x); }
-  void on_table_get(D&, uint32_t x) { emit(IOp::TableGet, x); }
-  void on_table_set(D&, uint32_t x) { emit(IOp::TableSet, x); }
+  void on_global_get(D&, uint32_t x) { emit(IOp::GlobalGet, layout_.global(x)); }
+  void on_global_set(D&, uint32_t x) { emit(IOp::GlobalSet, layout_.global(x)); }
+  void on_table_get(D&, uint32_t x) { emit(IOp::TableGet, layout_.table(x)); }
+  void on_table_set(D&, uint32_t x) { emit(IOp::TableSet, layout_.table(x)); }
   void on_load(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
   void on_store(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
   void on_memory_size(D&) { emit(IOp::MemorySize); }
@@ -122,23 +128,23 @@ class Tier0Builder : public ValidateOnly {
   void on_numeric(D&, Opcode op) { emit(as_iop(op)); }
   void on_ref_null(D&, ValType) { emit(IOp::Const, 0); }
   void on_ref_is_null(D&) { emit(IOp::RefIsNull); }
-  void on_ref_func(D&, uint32_t f) { emit(IOp::RefFunc, f); }
+  void on_ref_func(D&, uint32_t f) { emit(IOp::RefFunc, layout_.func(f)); }
   void on_memory_init(D&, uint32_t seg) { emit(IOp::MemoryInit, seg); }
   void on_data_drop(D&, uint32_t seg) { emit(IOp::DataDrop, seg); }
   void on_memory_copy(D&) { emit(IOp::MemoryCopy); }
   void on_memory_fill(D&) { emit(IOp::MemoryFill); }
   void on_table_init(D&, uint32_t seg, uint32_t table) {
     emit(IOp::TableInit, seg);
-    imm(table);
+    imm(table);  // an index: table_init() looks the table up through the instance
   }
   void on_elem_drop(D&, uint32_t seg) { emit(IOp::ElemDrop, seg); }
   void on_table_copy(D&, uint32_t dst, uint32_t src) {
-    emit(IOp::TableCopy, dst);
-    imm(src);
+    emit(IOp::TableCopy, layout_.table(dst));
+    imm(layout_.table(src));
   }
-  void on_table_grow(D&, uint32_t x) { emit(IOp::TableGrow, x); }
-  void on_table_size(D&, uint32_t x) { emit(IOp::TableSize, x); }
-  void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, x); }
+  void on_table_grow(D&, uint32_t x) { emit(IOp::TableGrow, layout_.table(x)); }
+  void on_table_size(D&, uint32_t x) { emit(IOp::TableSize, layout_.table(x)); }
+  void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, layout_.table(x)); }
 
  private:
   std::vector<uint64_t>& code() { return out_.code; }
@@ -205,6 +211,7 @@ class Tier0Builder : public ValidateOnly {
 
   FuncCode& out_;
   const void* const* handlers_;
+  InstanceLayout layout_;
   uint32_t num_locals_ = 0;
 };
 
@@ -215,7 +222,7 @@ Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
                                                    uint32_t func_index) {
   auto code = std::make_unique<FuncCode>();
   code->func_index = func_index;
-  Tier0Builder builder(*code);
+  Tier0Builder builder(*code, module);
   FunctionDecoder<Tier0Builder> decoder(module, limits, func_index, builder);
   Result<void> r = decoder.decode();
   if (!r) return r.error();

@@ -28,7 +28,29 @@ struct ModuleLimits {
   uint32_t max_control_depth = 65'536;        ///< nesting of block/loop/if
   uint32_t max_name_bytes = 100'000;          ///< import/export names
   uint32_t max_table_elements = 10'000'000;   ///< initial table size; element items of all segments
-  uint32_t max_memory_pages = 65'536;         ///< 64 KiB pages (65536 = 4 GiB)
+  uint32_t max_memory_pages = 65'536;         ///< 64 KiB pages (65536 = 4 GiB); also caps memory.grow
+};
+
+/// How linear-memory accesses are kept inside the memory.
+enum class BoundsStrategy : uint8_t {
+  /// Each 32-bit memory reserves 8 GiB + 64 KiB of address space, so every
+  /// `address + offset + width` a wasm access can form lands inside the
+  /// reservation; accesses need no compare and an out-of-bounds one faults on
+  /// the PROT_NONE part, which the signal handler turns into a trap.
+  GuardPages,
+  /// Every access is compared against the current size. Reserves only the
+  /// memory's maximum; for hosts where large reservations are not possible.
+  ExplicitChecks,
+};
+
+/// Linear-memory reservations and their pool.
+struct MemoryConfig {
+  BoundsStrategy bounds = BoundsStrategy::GuardPages;
+  /// Address space all live and pooled reservations of one engine may take.
+  /// The default allows about 4,000 guard-page memories at once.
+  uint64_t address_space_budget = uint64_t{32} << 40;  // 32 TiB
+  /// Released reservations kept (zeroed) for reuse by later instances.
+  uint32_t pool_max_idle = 256;
 };
 
 /// Limits that apply while code runs.
@@ -41,6 +63,7 @@ struct RuntimeLimits {
 struct Config {
   ModuleLimits module_limits;
   RuntimeLimits runtime_limits;
+  MemoryConfig memory;
 };
 
 }  // namespace wvm

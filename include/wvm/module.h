@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "wvm/config.h"
 #include "wvm/types.h"
 
 namespace wvm {
@@ -131,6 +132,8 @@ class Module {
   uint32_t num_imported_memories = 0;
   uint32_t num_imported_globals = 0;
 
+  /// The bounds-check strategy its code was prepared for (the engine's).
+  BoundsStrategy bounds = BoundsStrategy::GuardPages;
   /// Tier-0 code of each defined function, filled in by compile().
   std::vector<std::unique_ptr<FuncCode>> code;
 

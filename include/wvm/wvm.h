@@ -20,19 +20,29 @@ class Instance;
 class Store;
 struct Func;
 
-/// Shared, thread-safe engine state: configuration and the canonical
-/// function-type registry that makes call_indirect type checks one compare.
+class MemoryPool;
+
+/// Shared, thread-safe engine state: configuration, the canonical
+/// function-type registry that makes call_indirect type checks one compare,
+/// and the pool of linear-memory reservations. An engine must outlive every
+/// store, module and memory made with it.
 class Engine {
  public:
   explicit Engine(Config config = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
   const Config& config() const noexcept { return config_; }
   /// The engine-wide id of a function type; equal types get equal ids.
   uint32_t intern_type(const FuncType& type);
+  MemoryPool& memory_pool() noexcept { return *pool_; }
 
  private:
   Config config_;
   std::mutex types_mutex_;
   std::unordered_map<std::string, uint32_t> type_ids_;
+  std::unique_ptr<MemoryPool> pool_;
 };
 
 /// Decodes, validates and prepares a module for execution.
@@ -42,29 +52,36 @@ Result<void> validate(Engine& engine, const uint8_t* data, size_t size);
 /// Reads a whole file; ErrorKind::Io on failure.
 Result<std::vector<uint8_t>> read_file(const std::string& path);
 
-/// A linear memory. Its bytes move when it grows: never keep data() across a call.
+/// A linear memory, backed by a reservation from the engine's pool. Its base
+/// address never changes, even when it grows.
 class Memory {
  public:
   static constexpr uint64_t kPageSize = 65536;
-  explicit Memory(MemoryType type, uint32_t max_pages_limit);
   ~Memory();
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 
-  uint8_t* data() noexcept { return data_; }
+  uint8_t* data() noexcept { return base_; }
   uint64_t size_bytes() const noexcept { return size_; }
   uint32_t pages() const noexcept { return static_cast<uint32_t>(size_ / kPageSize); }
   const MemoryType& type() const noexcept { return type_; }
-  /// Grows by `delta` pages; returns the old size in pages, or -1 (memory unchanged).
+  /// The most pages it may grow to (the type's maximum capped by the engine limit).
+  uint32_t max_pages() const noexcept { return max_pages_; }
+  /// Grows by `delta` pages; returns the old size in pages, or -1 (memory
+  /// unchanged) past the maximum, past the engine limit, or if the OS refuses.
   int64_t grow(uint32_t delta) noexcept;
-  /// False if allocating the initial size failed.
-  bool ok() const noexcept { return size_ == 0 || data_ != nullptr; }
 
  private:
+  friend class Store;
+  Memory(MemoryType type, uint32_t max_pages, MemoryPool* pool, uint8_t* base,
+         uint64_t reserved);
+
   MemoryType type_;
-  uint32_t max_pages_;  // the smaller of the type's maximum and the engine limit
-  uint8_t* data_ = nullptr;
-  uint64_t size_ = 0;
+  uint32_t max_pages_;
+  MemoryPool* pool_;
+  uint8_t* base_;
+  uint64_t reserved_;
+  uint64_t size_;
 };
 
 /// A table of references (Func* cast to uint64 for funcref, opaque handles for
@@ -135,19 +152,36 @@ struct Extern {
   }
 };
 
-/// An instantiated module.
+struct InstanceData;  // the instance's runtime data block (engine/instance_layout.h)
+
+/// An instantiated module. Owned by its Store.
 class Instance {
  public:
-  std::shared_ptr<const Module> module;
-  std::vector<Func*> funcs;
-  std::vector<Table*> tables;
-  std::vector<Memory*> memories;
-  std::vector<Global*> globals;
-  std::vector<std::vector<uint64_t>> elem_refs;  ///< evaluated element segments (empty once dropped)
-  std::vector<uint8_t> data_dropped;             ///< per data segment
+  explicit Instance(std::shared_ptr<const Module> module);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
 
-  /// The export named `name`; kind-less Extern with ptr == nullptr if absent.
+  const std::shared_ptr<const Module>& module() const noexcept { return module_; }
+  /// The export named `name`; an Extern with ptr == nullptr if absent.
   Extern find_export(std::string_view name) const;
+  Func* func(uint32_t index) const noexcept;
+  Table* table(uint32_t index) const noexcept;
+  Global* global(uint32_t index) const noexcept;
+  /// Memory 0, or nullptr if the module has none.
+  Memory* memory() const noexcept;
+
+  /// Internal: the runtime data block generated code addresses.
+  InstanceData* data() const noexcept { return data_; }
+  /// Internal: evaluated element segments (empty once dropped) and dropped data segments.
+  std::vector<std::vector<uint64_t>> elem_refs;
+  std::vector<uint8_t> data_dropped;
+  /// Internal: the module's own function instances.
+  std::unique_ptr<Func[]> own_funcs;
+
+ private:
+  std::shared_ptr<const Module> module_;
+  InstanceData* data_ = nullptr;
 };
 
 /// The outcome of a call.
@@ -170,7 +204,8 @@ class Store {
   Engine& engine() noexcept { return engine_; }
 
   Func* create_host_func(FuncType type, HostFunc fn, void* user_data);
-  Memory* create_memory(MemoryType type);
+  /// Fails (Uninstantiable) if the memory pool cannot provide a reservation.
+  Result<Memory*> create_memory(MemoryType type);
   Table* create_table(TableType type, uint64_t init = 0);
   Global* create_global(GlobalType type, Value init);
 

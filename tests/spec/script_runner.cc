@@ -200,7 +200,7 @@ std::optional<Outcome> ScriptRunner::register_command(const json& cmd, Outcome o
   Instance* instance = target_instance(cmd, "name", &error);
   if (!instance) return fail(std::move(out), "cannot register " + in_quotes(as) + ": " + error);
   spectest::ExternMap exports;
-  for (const Export& e : instance->module->exports) exports[e.name] = instance->find_export(e.name);
+  for (const Export& e : instance->module()->exports) exports[e.name] = instance->find_export(e.name);
   registered_[as] = std::move(exports);
   return std::nullopt;  // a register that works is not counted
 }

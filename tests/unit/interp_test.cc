@@ -116,7 +116,7 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
     return instance_ ? instance_->find_export(name).as_global() : nullptr;
   }
   Memory* memory0() {
-    return instance_ && !instance_->memories.empty() ? instance_->memories[0] : nullptr;
+    return instance_ ? instance_->memory() : nullptr;
   }
 
   /// Builds "f" = (in[, in]) -> out applying `op`, instantiates it, calls it.
@@ -1011,7 +1011,9 @@ TEST_P(ExecTest, HostFunctionTrap) {
 }
 
 TEST_P(ExecTest, ImportedMemoryIsShared) {
-  Memory* mem = store().create_memory(MemoryType{SizeLimits{1, 2, true}});
+  auto created = store().create_memory(MemoryType{SizeLimits{1, 2, true}});
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  Memory* mem = created.value();
   ASSERT_NE(mem, nullptr);
   ModuleBuilder m;
   m.add_import_memory("env", "memory", 1, 2);

@@ -1,0 +1,59 @@
+// Turning hardware faults into wasm traps, and native stack limits.
+//
+// A SIGSEGV/SIGBUS whose faulting address lies in a registered linear-memory
+// reservation and whose program counter lies in registered engine code (JIT
+// code, or the guard-page variant of the interpreter) is a wasm out-of-bounds
+// access: the handler transfers control back to the innermost active
+// TrapScope of the faulting thread, which reports TrapKind::MemoryOutOfBounds.
+// Every other fault goes to the handler that was installed before ours
+// (chaining), or to the default action.
+#pragma once
+
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+
+namespace wvm {
+
+/// Installs the SIGSEGV/SIGBUS handlers once per process (thread-safe,
+/// idempotent), remembering the previous handlers for chaining.
+void install_trap_handler();
+
+/// Gives the calling thread an alternate signal stack if it has none, so the
+/// handler can run even when a fault happens with little native stack left.
+void ensure_alt_stack();
+
+/// Code in [begin, end) may fault on a reservation by design.
+void register_code_range(const void* begin, const void* end);
+void unregister_code_range(const void* begin);
+
+/// [begin, begin + size) is a linear-memory reservation (accessible part and guard).
+void register_reservation(const void* begin, size_t size);
+void unregister_reservation(const void* begin);
+
+/// A recovery point for faults on this thread. Usage (the sigsetjmp must be
+/// in the frame that stays active while guarded code runs):
+///
+///   TrapScope scope;
+///   if (sigsetjmp(scope.jmp, 0) != 0) { scope.leave(); /* out-of-bounds trap */ }
+///   scope.enter();
+///   ... run guarded code ...
+///   scope.leave();
+struct TrapScope {
+  sigjmp_buf jmp;
+  TrapScope* prev = nullptr;
+  void enter() noexcept;
+  void leave() noexcept;
+};
+
+/// The lowest address the calling thread's native stack may grow to before
+/// engine code must stop calling deeper (the stack's end plus a reserve for
+/// host code and signal handling). Cached per thread.
+uintptr_t native_stack_limit() noexcept;
+
+/// The current native stack pointer (approximately).
+inline uintptr_t current_stack_pointer() noexcept {
+  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+}
+
+}  // namespace wvm
