@@ -35,6 +35,7 @@ constexpr int kExitUsage = 2;
 
 struct Options {
   std::string tier = "interp";
+  wvm::BoundsStrategy bounds = wvm::BoundsStrategy::GuardPages;
   std::string expected_failures;
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
@@ -53,10 +54,12 @@ struct Totals {
 
 void usage(FILE* out) {
   std::fprintf(out,
-               "usage: wvm-spectest [--tier=interp] [--expected-failures FILE] [--work-dir DIR]\n"
+               "usage: wvm-spectest [--tier=interp] [--bounds=guard|explicit] [--expected-failures FILE]\n"
+               "                    [--work-dir DIR]\n"
                "                    [--wast2json PATH] [-v] PATH...\n"
                "  PATH is a .wast file or a folder (every *.wast in it, sorted).\n"
                "  --tier=interp        the only tier available today (jit and auto come later)\n"
+               "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
                "  --work-dir           where wast2json output goes (default %s)\n"
                "  --wast2json          the wast2json program (default %s)\n"
@@ -95,6 +98,16 @@ Options parse_options(int argc, char** argv) {
       opts.verbose = true;
     } else if (option_value(arg, "--tier", &i, argc, argv, &value)) {
       opts.tier = value;
+    } else if (option_value(arg, "--bounds", &i, argc, argv, &value)) {
+      if (value == "guard") {
+        opts.bounds = wvm::BoundsStrategy::GuardPages;
+      } else if (value == "explicit") {
+        opts.bounds = wvm::BoundsStrategy::ExplicitChecks;
+      } else {
+        std::fprintf(stderr, "wvm-spectest: unknown bounds strategy '%s' (guard or explicit)\n",
+                     value.c_str());
+        std::exit(kExitUsage);
+      }
     } else if (option_value(arg, "--expected-failures", &i, argc, argv, &value)) {
       opts.expected_failures = value;
     } else if (option_value(arg, "--work-dir", &i, argc, argv, &value)) {
@@ -173,7 +186,9 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
   } else if (simd) {
     outcomes = ScriptRunner::skip_all(conv.json, SkipReason::Simd);
   } else {
-    ScriptRunner runner;  // a fresh Engine and Store for every file
+    wvm::Config config;
+    config.memory.bounds = opts.bounds;
+    ScriptRunner runner(config);  // a fresh Engine and Store for every file
     outcomes = runner.run(conv.json);
   }
 

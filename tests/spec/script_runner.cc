@@ -98,7 +98,7 @@ std::string describe_error(const Error& error) {
   return out;
 }
 
-ScriptRunner::ScriptRunner() : engine_(Config{}), store_(engine_) {}
+ScriptRunner::ScriptRunner(const Config& config) : engine_(config), store_(engine_) {}
 
 std::vector<Outcome> ScriptRunner::run(const fs::path& json_path) {
   std::vector<Outcome> outcomes;

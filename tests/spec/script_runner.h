@@ -34,7 +34,7 @@ struct Outcome {
 /// wabt's spectest-interp counts); `register` is counted only when it fails.
 class ScriptRunner {
  public:
-  ScriptRunner();
+  explicit ScriptRunner(const Config& config = Config{});
   ScriptRunner(const ScriptRunner&) = delete;
   ScriptRunner& operator=(const ScriptRunner&) = delete;
 

@@ -19,9 +19,10 @@ namespace {
 
 using namespace wvm::test;
 
-/// The tiers every execution test runs on. "jit" and "jit-explicit-bounds"
-/// join when tier 1 exists; make_config() must then learn their settings.
-const std::vector<std::string> kTiers{"interp"};
+/// The tiers every execution test runs on: tier 0 with guard-page memory and
+/// with explicit bounds checks. "jit" and "jit-explicit-bounds" join when
+/// tier 1 exists; make_config() must then learn their settings.
+const std::vector<std::string> kTiers{"interp", "interp-explicit-bounds"};
 
 Value v32(int64_t x) { return Value::i32(static_cast<uint32_t>(x)); }
 Value v64(int64_t x) { return Value::i64(static_cast<uint64_t>(x)); }
@@ -48,11 +49,17 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
   Config config;
 
   void SetUp() override {
-    if (GetParam() != "interp") GTEST_SKIP() << "tier \"" << GetParam() << "\" is not available";
+    if (GetParam() != "interp" && GetParam() != "interp-explicit-bounds")
+      GTEST_SKIP() << "tier \"" << GetParam() << "\" is not available";
   }
 
   /// The configuration for the tier under test.
-  Config make_config() const { return config; }
+  Config make_config() const {
+    Config c = config;
+    c.memory.bounds = GetParam() == "interp-explicit-bounds" ? BoundsStrategy::ExplicitChecks
+                                                             : BoundsStrategy::GuardPages;
+    return c;
+  }
 
   Engine& engine() {
     if (!engine_) engine_ = std::make_unique<Engine>(make_config());
