@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "engine/decoder.h"
+#include "engine/exec_context.h"
 #include "engine/validator.h"
+#include "memory/image.h"
 #include "memory/pool.h"
 #include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
@@ -16,6 +18,29 @@ Engine::Engine(Config config)
 }
 
 Engine::~Engine() = default;
+
+std::unique_ptr<ExecContext> Engine::acquire_exec(Store& store) {
+  std::unique_ptr<ExecContext> exec;
+  {
+    std::lock_guard<std::mutex> lock(exec_mutex_);
+    if (!idle_exec_.empty()) {
+      exec = std::move(idle_exec_.back());
+      idle_exec_.pop_back();
+    }
+  }
+  if (!exec) exec = std::make_unique<ExecContext>(config_);
+  exec->store = &store;
+  return exec;
+}
+
+void Engine::release_exec(std::unique_ptr<ExecContext> exec) noexcept {
+  constexpr size_t kMaxIdle = 64;  // about one per thread that runs stores
+  exec->store = nullptr;
+  exec->sp = exec->stack.get();
+  exec->depth = 0;
+  std::lock_guard<std::mutex> lock(exec_mutex_);
+  if (idle_exec_.size() < kMaxIdle) idle_exec_.push_back(std::move(exec));
+}
 
 uint32_t Engine::intern_type(const FuncType& type) {
   // The key is the type's encoding: params, a separator no type uses, results.
@@ -65,6 +90,7 @@ Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* dat
     if (!code) return code.error();
     module->code.push_back(std::move(code).value());
   }
+  module->memory_image = MemoryImage::build(*module);
   return std::shared_ptr<const Module>(std::move(module));
 }
 

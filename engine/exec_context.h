@@ -19,18 +19,21 @@ struct CallFrame {
 };
 
 struct ExecContext {
-  ExecContext(Store& s, const RuntimeLimits& limits)
-      : store(&s),
+  // Engines pool these (Engine::acquire_exec) so a store per call is cheap.
+  // Reusing one is safe: wasm never reads a slot it did not write (locals
+  // are zeroed on entry, validation orders every operand read after a write).
+  explicit ExecContext(const Config& config)
+      : store(nullptr),
         // Left uninitialized on purpose: untouched pages of these large
         // arrays cost no memory.
-        stack(new uint64_t[limits.value_stack_slots]),
-        stack_end(stack.get() + limits.value_stack_slots),
+        stack(new uint64_t[config.runtime_limits.value_stack_slots]),
+        stack_end(stack.get() + config.runtime_limits.value_stack_slots),
         sp(stack.get()),
-        frames(new CallFrame[limits.max_call_depth + 1]),
-        max_depth(limits.max_call_depth),
-        guarded(s.engine().config().memory.bounds == BoundsStrategy::GuardPages) {}
+        frames(new CallFrame[config.runtime_limits.max_call_depth + 1]),
+        max_depth(config.runtime_limits.max_call_depth),
+        guarded(config.memory.bounds == BoundsStrategy::GuardPages) {}
 
-  Store* store;
+  Store* store;  // the store using it
   std::unique_ptr<uint64_t[]> stack;
   uint64_t* stack_end;
   uint64_t* sp;           // first free slot for a new outermost or nested call

@@ -6,6 +6,7 @@
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
 #include "engine/runtime_ops.h"
+#include "memory/image.h"
 #include "memory/pool.h"
 #include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
@@ -23,7 +24,13 @@ Memory::Memory(MemoryType type, uint32_t max_pages, MemoryPool* pool, uint8_t* b
       reserved_(reserved),
       size_(type.limits.min * kPageSize) {}
 
-Memory::~Memory() { pool_->release(Reservation{base_, reserved_, size_}); }
+Memory::~Memory() {
+  const Reservation r{base_, reserved_, size_};
+  if (image_size_ != 0 && !unmap_image(base_ + image_offset_, image_size_))
+    pool_->discard(r);
+  else
+    pool_->release(r);
+}
 
 int64_t Memory::grow(uint32_t delta) noexcept {
   const uint64_t old_pages = size_ / kPageSize;
@@ -94,19 +101,31 @@ Extern Instance::find_export(std::string_view name) const {
 // ---------------------------------------------------------------- Store
 
 Store::Store(Engine& engine)
-    : engine_(engine), exec_(std::make_unique<ExecContext>(*this, engine.config().runtime_limits)) {}
+    : engine_(engine), exec_(engine.acquire_exec(*this)) {}
 
-Store::~Store() = default;
+Store::~Store() {
+  // Instances first (they reference memories, tables and globals), then the
+  // objects; memories hand their reservations back to the engine's pool.
+  instances_.clear();
+  memories_.clear();
+  engine_.release_exec(std::move(exec_));
+}
+
+struct Store::HostFuncBox {
+  Func func;
+  FuncType type;
+};
 
 Func* Store::create_host_func(FuncType type, HostFunc fn, void* user_data) {
-  auto f = std::make_unique<Func>();
-  f->host_type = std::move(type);
-  f->type = &f->host_type;
-  f->type_id = engine_.intern_type(f->host_type);
-  f->host = fn;
-  f->host_data = user_data;
-  funcs_.push_back(std::move(f));
-  return funcs_.back().get();
+  auto box = std::make_unique<HostFuncBox>();
+  box->type = std::move(type);
+  Func& f = box->func;
+  f.type = &box->type;
+  f.type_id = engine_.intern_type(box->type);
+  f.host = fn;
+  f.host_data = user_data;
+  host_funcs_.push_back(std::move(box));
+  return &host_funcs_.back()->func;
 }
 
 Result<Memory*> Store::create_memory(MemoryType type) {
@@ -251,10 +270,26 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
   }
   for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
     data->at<Table*>(layout.table(num_tables++)) = create_table(m.tables[i], 0);
+  bool data_from_image = false;
   for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
     Result<Memory*> mem = create_memory(m.memories[i]);
     if (!mem) return mem.error();
     data->memory = mem.value();
+    if (m.memory_image) {
+      Memory& memory = *mem.value();
+      const MemoryImage& image = *m.memory_image;
+      if (image.map_into(memory.data())) {
+        memory.image_offset_ = image.offset();
+        memory.image_size_ = image.size();
+        data_from_image = true;
+      } else if (!unmap_image(memory.data() + image.offset(), image.size())) {
+        // The range may now be unmapped: the memory's release discards it.
+        memory.image_offset_ = image.offset();
+        memory.image_size_ = image.size();
+        return Error{ErrorKind::Uninstantiable, 0, "cannot map the memory image",
+                     TrapKind::None};
+      }
+    }
   }
   if (data->memory != nullptr) data->memory_base = data->memory->data();
   for (const GlobalDef& g : m.global_defs)
@@ -289,9 +324,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataSegment& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;
-    const uint32_t offset = static_cast<uint32_t>(eval_const(seg.offset, *self));
-    const TrapKind t = memory_init(*self, static_cast<uint32_t>(s), offset, 0, seg.data_size);
-    if (t != TrapKind::None) return trap_error(t, "data segment");
+    if (!data_from_image) {  // else the mapped image already holds every active segment
+      const uint32_t offset = static_cast<uint32_t>(eval_const(seg.offset, *self));
+      const TrapKind t = memory_init(*self, static_cast<uint32_t>(s), offset, 0, seg.data_size);
+      if (t != TrapKind::None) return trap_error(t, "data segment");
+    }
     data_drop(*self, static_cast<uint32_t>(s));
   }
 

@@ -98,11 +98,7 @@ void MemoryPool::release(Reservation r) noexcept {
   if (r.base == nullptr) return;
   // Zero what was accessible: the next owner must never see these bytes.
   if (r.accessible != 0 && madvise(r.base, r.accessible, MADV_DONTNEED) != 0) {
-    // Cannot guarantee zeroes: do not reuse it.
-    std::lock_guard<std::mutex> lock(mutex_);
-    reserved_ -= r.size;
-    unregister_reservation(r.base);
-    munmap(r.base, r.size);
+    discard(r);  // cannot guarantee zeroes: never reuse it
     return;
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -113,6 +109,13 @@ void MemoryPool::release(Reservation r) noexcept {
   reserved_ -= r.size;
   unregister_reservation(r.base);
   munmap(r.base, r.size);
+}
+
+void MemoryPool::discard(Reservation r) noexcept {
+  unregister_reservation(r.base);
+  munmap(r.base, r.size);
+  std::lock_guard<std::mutex> lock(mutex_);
+  reserved_ -= r.size;
 }
 
 uint64_t MemoryPool::reserved_bytes() const {

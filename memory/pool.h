@@ -39,6 +39,8 @@ class MemoryPool {
   Result<Reservation> acquire(uint64_t size, uint64_t accessible);
   /// Returns a reservation: zeroed and pooled, or unmapped past the pool bound.
   void release(Reservation r) noexcept;
+  /// Returns a reservation that must not be reused (its state is unknown).
+  void discard(Reservation r) noexcept;
 
   uint64_t reserved_bytes() const;  ///< live + pooled
   size_t idle_count() const;

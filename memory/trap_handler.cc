@@ -26,9 +26,12 @@
 namespace wvm {
 namespace {
 
-static_assert(std::atomic<uintptr_t>::is_always_lock_free, "the signal handler needs lock-free atomics");
-static_assert(std::atomic<uint32_t>::is_always_lock_free, "the signal handler needs lock-free atomics");
-static_assert(std::atomic<TrapScope*>::is_always_lock_free, "the signal handler needs lock-free atomics");
+static_assert(std::atomic<uintptr_t>::is_always_lock_free,
+              "the signal handler needs lock-free atomics");
+static_assert(std::atomic<uint32_t>::is_always_lock_free,
+              "the signal handler needs lock-free atomics");
+static_assert(std::atomic<TrapScope*>::is_always_lock_free,
+              "the signal handler needs lock-free atomics");
 
 constexpr size_t kMaxReservations = 65536;
 constexpr size_t kMaxCodeRanges = 4096;
@@ -338,7 +341,9 @@ void install_trap_handler() {
   std::call_once(once, install_once);
 }
 
-void ensure_alt_stack() { tl_alt_stack.ensure(); }
+void ensure_alt_stack() {
+  tl_alt_stack.ensure();
+}
 
 void register_code_range(const void* begin, const void* end) {
   g_code_ranges.add(reinterpret_cast<uintptr_t>(begin), reinterpret_cast<uintptr_t>(end));

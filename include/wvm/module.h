@@ -14,7 +14,8 @@
 namespace wvm {
 
 class Engine;
-struct FuncCode;  // tier-0 prepared code, defined in tier0-interp/
+struct FuncCode;      // tier-0 prepared code, defined in tier0-interp/
+class MemoryImage;   // copy-on-write initial memory, defined in memory/
 
 /// The kind of an import or export, encoded as in the binary format.
 enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
@@ -134,6 +135,8 @@ class Module {
 
   /// The bounds-check strategy its code was prepared for (the engine's).
   BoundsStrategy bounds = BoundsStrategy::GuardPages;
+  /// The initial memory contents as a copy-on-write image, if it has one.
+  std::unique_ptr<MemoryImage> memory_image;
   /// Tier-0 code of each defined function, filled in by compile().
   std::vector<std::unique_ptr<FuncCode>> code;
 

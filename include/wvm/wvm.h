@@ -21,6 +21,8 @@ class Store;
 struct Func;
 
 class MemoryPool;
+class Store;
+struct ExecContext;
 
 /// Shared, thread-safe engine state: configuration, the canonical
 /// function-type registry that makes call_indirect type checks one compare,
@@ -37,12 +39,17 @@ class Engine {
   /// The engine-wide id of a function type; equal types get equal ids.
   uint32_t intern_type(const FuncType& type);
   MemoryPool& memory_pool() noexcept { return *pool_; }
+  /// Internal: execution stacks, pooled across stores.
+  std::unique_ptr<ExecContext> acquire_exec(Store& store);
+  void release_exec(std::unique_ptr<ExecContext> exec) noexcept;
 
  private:
   Config config_;
   std::mutex types_mutex_;
   std::unordered_map<std::string, uint32_t> type_ids_;
   std::unique_ptr<MemoryPool> pool_;
+  std::mutex exec_mutex_;
+  std::vector<std::unique_ptr<ExecContext>> idle_exec_;
 };
 
 /// Decodes, validates and prepares a module for execution.
@@ -82,6 +89,8 @@ class Memory {
   uint8_t* base_;
   uint64_t reserved_;
   uint64_t size_;
+  uint64_t image_offset_ = 0;  // a mapped MemoryImage, undone on release
+  uint64_t image_size_ = 0;
 };
 
 /// A table of references (Func* cast to uint64 for funcref, opaque handles for
@@ -130,7 +139,6 @@ struct Func {
   uint32_t func_index = 0;          ///< index in the owning module
   HostFunc host = nullptr;          ///< set for host functions
   void* host_data = nullptr;
-  FuncType host_type;               ///< storage for a host function's type
 };
 
 /// An import or export value.
@@ -191,7 +199,6 @@ struct CallResult {
   bool ok() const noexcept { return trap == TrapKind::None; }
 };
 
-struct ExecContext;  // per-store execution state (value stack, call frames)
 
 /// Owns runtime objects and instances. A Store is used by one thread at a time.
 class Store {
@@ -225,7 +232,8 @@ class Store {
  private:
   Engine& engine_;
   std::unique_ptr<ExecContext> exec_;
-  std::vector<std::unique_ptr<Func>> funcs_;
+  struct HostFuncBox;  // a host Func with storage for its type
+  std::vector<std::unique_ptr<HostFuncBox>> host_funcs_;
   std::vector<std::unique_ptr<Memory>> memories_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<std::unique_ptr<Global>> globals_;
