@@ -23,6 +23,10 @@ void install_trap_handler();
 /// handler can run even when a fault happens with little native stack left.
 void ensure_alt_stack();
 
+// The registries hold up to 65,536 reservations and 4,096 code ranges; ranges
+// must be disjoint. Registering a null or empty range, overflowing a registry
+// or unregistering an unknown range aborts with a message: each is an engine bug.
+
 /// Code in [begin, end) may fault on a reservation by design.
 void register_code_range(const void* begin, const void* end);
 void unregister_code_range(const void* begin);
