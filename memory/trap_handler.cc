@@ -201,6 +201,11 @@ void chain_to_previous(int sig, siginfo_t* info, void* context) {
   errno = saved_errno;
 }
 
+// Faults turned into traps, for diagnostics and tests (a lock-free counter is
+// async-signal-safe).
+std::atomic<uint64_t> g_faults_trapped{0};
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+
 void handle_fault(int sig, siginfo_t* info, void* context) {
   TrapScope* scope = tl_scope.load(std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -210,6 +215,7 @@ void handle_fault(int sig, siginfo_t* info, void* context) {
       g_reservations.contains(reinterpret_cast<uintptr_t>(info->si_addr))) {
     // Our sa_flags include SA_NODEFER, so `sig` is not blocked here and stays
     // unblocked after the jump even though scopes use sigsetjmp(jmp, 0).
+    g_faults_trapped.fetch_add(1, std::memory_order_relaxed);
     siglongjmp(scope->jmp, 1);
   }
   chain_to_previous(sig, info, context);
@@ -335,6 +341,8 @@ uintptr_t compute_stack_limit() noexcept {
 }
 
 }  // namespace
+
+uint64_t faults_trapped() noexcept { return g_faults_trapped.load(std::memory_order_relaxed); }
 
 void install_trap_handler() {
   static std::once_flag once;

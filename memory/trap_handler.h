@@ -50,6 +50,9 @@ struct TrapScope {
   void leave() noexcept;
 };
 
+/// How many faults the handler has turned into traps in this process.
+uint64_t faults_trapped() noexcept;
+
 /// The lowest address the calling thread's native stack may grow to before
 /// engine code must stop calling deeper (the stack's end plus a reserve for
 /// host code and signal handling). Cached per thread.

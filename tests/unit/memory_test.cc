@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "memory/pool.h"
+#include "memory/trap_handler.h"
 #include "tests/unit/builder.h"
 #include "wvm/wvm.h"
 
@@ -257,6 +258,25 @@ TEST_P(MemoryTest, ModuleCompiledForAnotherStrategyIsRejected) {
   auto inst = store.instantiate(module, {});
   ASSERT_FALSE(inst.ok());
   EXPECT_EQ(inst.error().kind, ErrorKind::Unlinkable);
+}
+
+TEST_P(MemoryTest, OutOfBoundsIsAFaultOnlyWithGuardPages) {
+  Engine engine(config());
+  Store store(engine);
+  auto inst = store.instantiate(compile_or_die(engine, memory_module(1, 2)), {});
+  ASSERT_TRUE(inst.ok());
+  const uint64_t before = faults_trapped();
+  // Far past the end, with the largest offset an i32 address can add.
+  EXPECT_EQ(call(store, inst.value(), "load", {Value::i32(0xfffffffc)}).trap,
+            TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(call(store, inst.value(), "load", {Value::i32(65533)}).trap,
+            TrapKind::MemoryOutOfBounds);
+  const uint64_t faults = faults_trapped() - before;
+  // Guarded: the PROT_NONE part faulted and the handler made it the trap.
+  // Explicit: the compare caught it and nothing faulted.
+  EXPECT_EQ(faults, GetParam() == BoundsStrategy::GuardPages ? 2u : 0u);
+  // The store is fine afterwards.
+  EXPECT_EQ(call_i32(store, inst.value(), "load", {Value::i32(16)}), 0x216d7677u);
 }
 
 TEST(MemoryImageTest, SegmentsComeFromTheImageAndWritesStayPrivate) {
