@@ -555,6 +555,7 @@ TEST_P(ExecTest, MemoryInitAndDataDrop) {
   EXPECT_EQ(trap("init1", {v32(0), v32(1), v32(5)}), TrapKind::MemoryOutOfBounds);
   EXPECT_EQ(trap("init1", {v32(0), v32(5), v32(0)}), TrapKind::None);
   EXPECT_EQ(trap("init1", {v32(0), v32(6), v32(0)}), TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(trap("init1", {v32(65536), v32(0), v32(0)}), TrapKind::None);  // empty, at the end
   EXPECT_EQ(trap("init1", {v32(65537), v32(0), v32(0)}), TrapKind::MemoryOutOfBounds);
   // Active segments are dropped once instantiation has applied them.
   EXPECT_EQ(trap("init0", {v32(0), v32(0), v32(0)}), TrapKind::None);
