@@ -38,6 +38,8 @@ void Engine::release_exec(std::unique_ptr<ExecContext> exec) noexcept {
   exec->store = nullptr;
   exec->sp = exec->stack.get();
   exec->depth = 0;
+  exec->gas_limit = exec->gas_left = UINT64_MAX;
+  exec->gas_external = 0;
   std::lock_guard<std::mutex> lock(exec_mutex_);
   if (idle_exec_.size() < kMaxIdle) idle_exec_.push_back(std::move(exec));
 }
@@ -68,6 +70,7 @@ Result<std::shared_ptr<Module>> decode(Engine& engine, const uint8_t* data, size
                  TrapKind::None};
   auto module = std::make_shared<Module>();
   module->bounds = engine.config().memory.bounds;
+  module->metering = engine.config().metering;
   module->bytes.assign(data, data + size);
   Result<void> r = decode_module(limits, *module);
   if (!r) return r.error();

@@ -41,6 +41,12 @@ struct ExecContext {
   uint32_t depth = 0;     // frames in use (wasm and host)
   uint32_t max_depth;
   bool guarded;           // memories rely on guard pages (run the guarded loop)
+
+  // Gas of the current call tree. Kept in memory, not in a register of the
+  // loop, so it is exact when a fault or a host function interrupts a run.
+  uint64_t gas_limit = UINT64_MAX;
+  uint64_t gas_left = UINT64_MAX;
+  uint64_t gas_external = 0;  // charged by host functions
 };
 
 }  // namespace wvm

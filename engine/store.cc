@@ -165,6 +165,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
   const Module& m = *module_ptr;
   if (m.bounds != engine_.config().memory.bounds)
     return link_error("module was compiled for another bounds-check strategy than this store's");
+  if (!(m.metering == engine_.config().metering))
+    return link_error("module was compiled with other metering settings than this store's");
   if (imports.size() != m.imports.size())
     return link_error("expected " + std::to_string(m.imports.size()) + " imports, got " +
                       std::to_string(imports.size()));
@@ -307,6 +309,35 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
     if (!r.ok()) return trap_error(r.trap, "start function");
   }
   return self;
+}
+
+void Store::set_gas_limit(uint64_t limit) noexcept {
+  exec_->gas_limit = limit;
+  exec_->gas_left = limit;
+  exec_->gas_external = 0;
+}
+
+uint64_t Store::gas_left() const noexcept { return exec_->gas_left; }
+
+GasReport Store::gas_report() const noexcept {
+  GasReport r;
+  r.limit = exec_->gas_limit;
+  r.remaining = exec_->gas_left;
+  r.used_externally = exec_->gas_external;
+  r.used_internally = r.limit - r.remaining - r.used_externally;
+  return r;
+}
+
+TrapKind HostCall::charge(uint64_t gas) const noexcept {
+  ExecContext& ctx = store->exec();
+  if (gas > ctx.gas_left) {
+    ctx.gas_external += ctx.gas_left;
+    ctx.gas_left = 0;
+    return TrapKind::OutOfGas;
+  }
+  ctx.gas_left -= gas;
+  ctx.gas_external += gas;
+  return TrapKind::None;
 }
 
 CallResult Store::call(Func* func, const std::vector<Value>& args) {

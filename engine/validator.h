@@ -61,6 +61,9 @@ struct ControlFrame {
 /// derive from it and hide the hooks they need.
 struct ValidateOnly {
   struct ControlData {};
+  /// Called for every instruction, reachable or not, before it is decoded
+  /// (metering accumulates costs of dead code too, as cosmwasm-vm does).
+  template <class D> void on_opcode(D&, Opcode, bool /*reachable*/) {}
   template <class D> void begin_function(D&) {}
   template <class D> void end_function(D&) {}
   template <class D> void on_unreachable(D&) {}
@@ -381,6 +384,7 @@ Result<void> FunctionDecoder<I>::decode() {
         break;
       }
     }
+    iface_.on_opcode(*this, static_cast<Opcode>(op), reachable());
     if (!decode_op(static_cast<Opcode>(op))) break;
   }
   if (!r_.ok()) return r_.error();

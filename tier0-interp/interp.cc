@@ -9,6 +9,7 @@
 #include "engine/instance_layout.h"
 #include "engine/numeric.h"
 #include "engine/runtime_ops.h"
+#include "metering/cost_model.h"
 #include "memory/trap_handler.h"
 
 namespace wvm {

@@ -6,6 +6,7 @@
 
 #include "engine/instance_layout.h"
 #include "engine/validator.h"
+#include "metering/cost_model.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
 
@@ -25,7 +26,36 @@ class Tier0Builder : public ValidateOnly {
   Tier0Builder(FuncCode& out, const Module& module)
       : out_(out),
         handlers_(interp_handlers(module.bounds)),
-        layout_(InstanceLayout::of(module)) {}
+        layout_(InstanceLayout::of(module)),
+        metering_(module.metering.enabled),
+        profile_(module.metering.profile) {}
+
+  // Metering (metering/cost_model.h): every operator's cost joins the run;
+  // a reachable accounting operator is preceded by the charge for the run.
+  void on_opcode(D&, Opcode op, bool reachable) {
+    if (!metering_) return;
+    run_.add(operator_cost(profile_, op));
+    if (is_accounting(op)) {
+      const uint64_t charge = run_.take();
+      if (reachable && charge != 0) emit(IOp::Gas, charge);
+    }
+    if (!reachable) return;
+    // Work proportional to an operand: charged when it runs, from the count
+    // on top of the stack (every one of these takes its count last).
+    uint64_t rate = 0;
+    switch (op) {
+      case Opcode::MemoryGrow: rate = profile_.memory_grow_per_page; break;
+      case Opcode::MemoryCopy:
+      case Opcode::MemoryFill:
+      case Opcode::MemoryInit: rate = profile_.bulk_memory_per_byte; break;
+      case Opcode::TableCopy:
+      case Opcode::TableFill:
+      case Opcode::TableInit:
+      case Opcode::TableGrow: rate = profile_.table_per_element; break;
+      default: break;
+    }
+    if (rate != 0) emit(IOp::GasPerUnit, rate);
+  }
 
   void begin_function(D& d) {
     num_locals_ = static_cast<uint32_t>(d.locals().size());
@@ -33,6 +63,7 @@ class Tier0Builder : public ValidateOnly {
     out_.num_params = static_cast<uint32_t>(d.func_type().params.size());
     out_.num_results = static_cast<uint32_t>(d.func_type().results.size());
     code().reserve(64);
+    if (metering_) run_.add(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
   }
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
@@ -212,6 +243,9 @@ class Tier0Builder : public ValidateOnly {
   FuncCode& out_;
   const void* const* handlers_;
   InstanceLayout layout_;
+  bool metering_;
+  GasProfile profile_;
+  RunCost run_;
   uint32_t num_locals_ = 0;
 };
 

@@ -31,13 +31,14 @@ enum ExitCode : int {
   kExitInvalidModule = 3,  ///< malformed, invalid, unsupported or over a limit
   kExitLinkError = 4,      ///< imports cannot be satisfied or instantiation failed
   kExitTrap = 5,           ///< the called function (or the start function) trapped
-  kExitOutOfGas = 6,       ///< reserved: gas ran out (once metering is exposed here)
+  kExitOutOfGas = 6,       ///< the call (or the start function) ran out of gas
 };
 
 constexpr const char* kMainHelp = R"(wvm - a WebAssembly engine for deterministic execution
 
 Usage:
-  wvm run [--invoke-start-only] FILE.wasm [FUNC [ARGS...]]
+  wvm run [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+          FILE.wasm [FUNC [ARGS...]]
   wvm validate FILE.wasm
   wvm inspect FILE.wasm
   wvm help [COMMAND]      (same as wvm --help, wvm COMMAND --help)
@@ -60,16 +61,27 @@ Exit codes:
   4  link or instantiation error (e.g. the module has imports: `wvm run`
      provides none)
   5  trap in FUNC or in the start function; "trap: <message>" goes to stderr
-  6  reserved: out of gas
+  6  out of gas ("trap: out of gas" on stderr)
 )";
 
-constexpr const char* kRunHelp = R"(Usage: wvm run [--invoke-start-only] FILE.wasm [FUNC [ARGS...]]
+constexpr const char* kRunHelp = R"(Usage: wvm run [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+               FILE.wasm [FUNC [ARGS...]]
 
 Compiles FILE.wasm, instantiates it with no imports (a module that imports
 anything is rejected with exit code 4), runs its start function, then calls the
 exported function FUNC.
 
 Options:
+  --gas LIMIT           Meter execution: the start function and FUNC may use
+                        LIMIT gas together. After the results (or the trap),
+                        prints "gas used: N, gas left: M". Running out is
+                        "trap: out of gas" with exit code 6 and 0 gas left.
+  --gas-profile NAME    The cost model with --gas: uniform (1 per
+                        instruction, the default) or cosmwasm (cosmwasm-vm
+                        3.0: 115 per operator, 1610 for loop, end, if, else,
+                        br, br_if, br_table, call, call_indirect, return).
+                        Each run is charged at the accounting operator that
+                        ends it; see the README's "Gas" section.
   --invoke-start-only   Only instantiate (running the start function, if any);
                         FUNC and ARGS must then be omitted.
 
@@ -91,8 +103,7 @@ Results are printed on one line separated by spaces (nothing for no results):
   references "null" or "ref"
 
 Exit codes: 0 success, 1 usage error, 2 cannot read file, 3 invalid module,
-4 link or instantiation error, 5 trap (message on stderr), 6 reserved for out
-of gas.
+4 link or instantiation error, 5 trap (message on stderr), 6 out of gas.
 )";
 
 constexpr const char* kValidateHelp = R"(Usage: wvm validate FILE.wasm
@@ -347,8 +358,18 @@ bool parse_arg(const std::string& text, ValType type, Value* out) {
 
 // ---- commands ----
 
+// Prints the gas line of a metered run.
+void print_gas(const Store& store) {
+  const GasReport g = store.gas_report();
+  std::printf("gas used: %llu, gas left: %llu\n",
+              static_cast<unsigned long long>(g.limit - g.remaining),
+              static_cast<unsigned long long>(g.remaining));
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   bool start_only = false;
+  std::optional<uint64_t> gas_limit;
+  std::optional<std::string> gas_profile;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     if (is_help_flag(args[i])) {
@@ -357,6 +378,19 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     if (args[i] == "--invoke-start-only") {
       start_only = true;
+    } else if (args[i] == "--gas" || args[i] == "--gas-profile") {
+      if (i + 1 >= args.size()) return usage_error("run: " + args[i] + " needs a value");
+      const std::string& v = args[++i];
+      if (args[i - 1] == "--gas-profile") {
+        gas_profile = v;
+      } else {
+        char* end = nullptr;
+        errno = 0;
+        const unsigned long long limit = std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || v[0] == '-' || *end != '\0' || errno == ERANGE)
+          return usage_error("run: --gas takes a non-negative integer, got \"" + v + "\"");
+        gas_limit = limit;
+      }
     } else if (args[i] == "--") {
       ++i;
       break;
@@ -372,11 +406,24 @@ int cmd_run(const std::vector<std::string>& args) {
   if (start_only && i < args.size())
     return usage_error("run: --invoke-start-only takes no FUNC or arguments");
 
+  Config config;
+  if (gas_profile && !gas_limit) return usage_error("run: --gas-profile needs --gas LIMIT");
+  if (gas_limit) {
+    config.metering.enabled = true;
+    const std::string profile = gas_profile.value_or("uniform");
+    if (profile == "uniform")
+      config.metering.profile = GasProfile::uniform();
+    else if (profile == "cosmwasm")
+      config.metering.profile = GasProfile::cosmwasm();
+    else
+      return usage_error("run: unknown gas profile \"" + profile + "\" (uniform or cosmwasm)");
+  }
+
   int code = kExitOk;
   auto bytes = read_module_file(path, &code);
   if (!bytes) return code;
 
-  Engine engine;
+  Engine engine(config);
   auto module = wvm::compile(engine, bytes->data(), bytes->size());
   if (!module) return report_module_error(module.error());
   std::shared_ptr<const Module> mod = module.value();
@@ -416,17 +463,22 @@ int cmd_run(const std::vector<std::string>& args) {
   }
 
   Store store(engine);
+  if (gas_limit) store.set_gas_limit(*gas_limit);
   auto inst = store.instantiate(mod, {});
   if (!inst) {
     const Error& e = inst.error();
     if (e.trap != TrapKind::None) {
       std::fprintf(stderr, "trap: %s\nnote: the start function trapped\n", trap_message(e.trap));
+      if (gas_limit) print_gas(store);
       return e.trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
     }
     std::fprintf(stderr, "error: %s\n", e.to_string().c_str());
     return kExitLinkError;
   }
-  if (start_only) return kExitOk;
+  if (start_only) {
+    if (gas_limit) print_gas(store);
+    return kExitOk;
+  }
 
   Func* func = (*inst)->find_export(exp->name).as_func();
   if (func == nullptr) {
@@ -437,6 +489,7 @@ int cmd_run(const std::vector<std::string>& args) {
   CallResult result = store.call(func, call_args);
   if (!result.ok()) {
     std::fprintf(stderr, "trap: %s\n", trap_message(result.trap));
+    if (gas_limit) print_gas(store);
     return result.trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
   }
   if (!result.results.empty()) {
@@ -447,6 +500,7 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     std::printf("%s\n", line.c_str());
   }
+  if (gas_limit) print_gas(store);
   return kExitOk;
 }
 

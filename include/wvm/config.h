@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace wvm {
 
@@ -53,6 +54,45 @@ struct MemoryConfig {
   uint32_t pool_max_idle = 256;
 };
 
+/// A gas cost model. Profiles are data: the cost of an operator is `op_cost`,
+/// or `accounting_cost` for the accounting operators (the opcode table's
+/// kControl rows: loop, end, if, else, br, br_if, br_table, call,
+/// call_indirect, return), plus optional per-unit costs of variable-size work.
+struct GasProfile {
+  std::string name = "uniform";
+  uint64_t op_cost = 1;
+  uint64_t accounting_cost = 1;
+  /// Entry charge for functions with many locals: when on, a function whose
+  /// declared locals (parameters excluded) exceed `free_locals` adds
+  /// (locals - free_locals) * `gas_per_local` to its first run.
+  bool charge_locals = false;
+  uint32_t free_locals = 0;
+  uint64_t gas_per_local = 0;
+  /// Per-unit costs charged when the instruction runs (0: none).
+  uint64_t memory_grow_per_page = 0;
+  uint64_t bulk_memory_per_byte = 0;   ///< memory.copy / fill / init
+  uint64_t table_per_element = 0;      ///< table.copy / fill / init / grow
+
+  /// 1 per instruction.
+  static GasProfile uniform() { return GasProfile{}; }
+  /// cosmwasm-vm 3.0.0-3.0.8: 115 per operator, 14x for accounting operators.
+  static GasProfile cosmwasm() {
+    GasProfile p;
+    p.name = "cosmwasm";
+    p.op_cost = 115;
+    p.accounting_cost = 115 * 14;
+    return p;
+  }
+  friend bool operator==(const GasProfile&, const GasProfile&) = default;
+};
+
+/// Gas metering. Off, compiled code contains no metering at all.
+struct MeteringConfig {
+  bool enabled = false;
+  GasProfile profile;
+  friend bool operator==(const MeteringConfig&, const MeteringConfig&) = default;
+};
+
 /// Limits that apply while code runs.
 struct RuntimeLimits {
   uint32_t max_call_depth = 10'000;           ///< wasm frames, same meaning in every tier
@@ -64,6 +104,7 @@ struct Config {
   ModuleLimits module_limits;
   RuntimeLimits runtime_limits;
   MemoryConfig memory;
+  MeteringConfig metering;
 };
 
 }  // namespace wvm

@@ -135,6 +135,8 @@ class Module {
 
   /// The bounds-check strategy its code was prepared for (the engine's).
   BoundsStrategy bounds = BoundsStrategy::GuardPages;
+  /// The metering its code was prepared with (the engine's).
+  MeteringConfig metering;
   /// The initial memory contents as a copy-on-write image, if it has one.
   std::unique_ptr<MemoryImage> memory_image;
   /// Tier-0 code of each defined function, filled in by compile().

@@ -124,6 +124,10 @@ struct HostCall {
   void* user_data;
   /// The caller's memory 0, or nullptr.
   Memory* memory() const noexcept;
+  /// Charges `gas` to the running call (counted as used externally). Returns
+  /// TrapKind::OutOfGas, leaving no gas, if not enough is left; the host
+  /// function should then return that trap.
+  TrapKind charge(uint64_t gas) const noexcept;
 };
 
 /// A host function: reads args (typed by its FuncType), writes results, and
@@ -192,6 +196,15 @@ class Instance {
   InstanceData* data_ = nullptr;
 };
 
+/// Gas accounting of a store's calls since set_gas_limit(), as CosmWasm's
+/// GasReport: used_internally + used_externally + remaining == limit.
+struct GasReport {
+  uint64_t limit = 0;
+  uint64_t remaining = 0;
+  uint64_t used_externally = 0;  ///< charged by host functions
+  uint64_t used_internally = 0;  ///< charged by metered wasm code
+};
+
 /// The outcome of a call.
 struct CallResult {
   TrapKind trap = TrapKind::None;
@@ -225,6 +238,13 @@ class Store {
 
   /// Calls `func` with `args` (checked against its type: a mismatch is HostError).
   CallResult call(Func* func, const std::vector<Value>& args);
+
+  /// Sets the gas the next calls may use (default: unlimited). Metered code
+  /// (Config::metering) and host functions (HostCall::charge) draw from it;
+  /// running out traps with TrapKind::OutOfGas and leaves 0.
+  void set_gas_limit(uint64_t limit) noexcept;
+  uint64_t gas_left() const noexcept;
+  GasReport gas_report() const noexcept;
 
   /// Internal: the execution state used by the interpreter.
   ExecContext& exec() noexcept { return *exec_; }
