@@ -36,6 +36,7 @@ constexpr int kExitUsage = 2;
 struct Options {
   std::string tier = "interp";
   wvm::BoundsStrategy bounds = wvm::BoundsStrategy::GuardPages;
+  std::string gas_profile;  // empty: metering off
   std::string expected_failures;
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
@@ -60,6 +61,7 @@ void usage(FILE* out) {
                "  PATH is a .wast file or a folder (every *.wast in it, sorted).\n"
                "  --tier=interp        the only tier available today (jit and auto come later)\n"
                "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
+               "  --gas-profile=uniform|cosmwasm  run metered, with an unlimited gas limit\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
                "  --work-dir           where wast2json output goes (default %s)\n"
                "  --wast2json          the wast2json program (default %s)\n"
@@ -108,6 +110,13 @@ Options parse_options(int argc, char** argv) {
                      value.c_str());
         std::exit(kExitUsage);
       }
+    } else if (option_value(arg, "--gas-profile", &i, argc, argv, &value)) {
+      if (value != "uniform" && value != "cosmwasm") {
+        std::fprintf(stderr, "wvm-spectest: unknown gas profile '%s' (uniform or cosmwasm)\n",
+                     value.c_str());
+        std::exit(kExitUsage);
+      }
+      opts.gas_profile = value;
     } else if (option_value(arg, "--expected-failures", &i, argc, argv, &value)) {
       opts.expected_failures = value;
     } else if (option_value(arg, "--work-dir", &i, argc, argv, &value)) {
@@ -188,6 +197,11 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
   } else {
     wvm::Config config;
     config.memory.bounds = opts.bounds;
+    if (!opts.gas_profile.empty()) {
+      config.metering.enabled = true;
+      config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()
+                                                               : wvm::GasProfile::uniform();
+    }
     ScriptRunner runner(config);  // a fresh Engine and Store for every file
     outcomes = runner.run(conv.json);
   }

@@ -1,0 +1,387 @@
+// Gas metering: hand-computed figures under the uniform and cosmwasm
+// profiles, the exact boundary, traps mid-run, host-charged gas, per-unit
+// costs, the locals entry charge, and metering off vs on. Every test runs on
+// every tier.
+//
+// Rules being checked (metering/cost_model.h): each operator's cost joins
+// the current run; at an accounting operator (loop, end, if, else, br,
+// br_if, br_table, call, call_indirect, return) the run including that
+// operator is charged before it executes; a charge in unreachable code never
+// happens; a trap before the metering point charges nothing for its run.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/unit/builder.h"
+#include "wvm/wvm.h"
+
+namespace wvm {
+namespace {
+
+using namespace wvm::test;
+
+constexpr uint64_t kOp = 115;           // cosmwasm: any operator
+constexpr uint64_t kAcc = 115 * 14;     // cosmwasm: accounting operator
+
+struct Tier {
+  const char* name;
+  BoundsStrategy bounds;
+};
+const Tier kTiers[] = {{"interp", BoundsStrategy::GuardPages},
+                       {"interp_explicit_bounds", BoundsStrategy::ExplicitChecks}};
+void PrintTo(const Tier& t, std::ostream* os) { *os << t.name; }
+
+class GasTest : public ::testing::TestWithParam<Tier> {
+ protected:
+  struct Run {
+    TrapKind trap;
+    std::vector<Value> results;
+    GasReport gas;
+  };
+
+  // Compiles `m` with `profile` (metering on unless `metered` is false),
+  // instantiates it with `imports_for(store)`, sets `limit`, calls `name`.
+  Run run(const ModuleBuilder& m, const GasProfile& profile, const std::string& name,
+          std::vector<Value> args, uint64_t limit = UINT64_MAX, bool metered = true) {
+    Config config;
+    config.memory.bounds = GetParam().bounds;
+    config.metering.enabled = metered;
+    config.metering.profile = profile;
+    engine_ = std::make_unique<Engine>(config);
+    store_ = std::make_unique<Store>(*engine_);
+    const Bytes b = m.build();
+    auto mod = compile(*engine_, b.data(), b.size());
+    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+    if (!mod.ok()) return {TrapKind::HostError, {}, {}};
+    std::vector<Extern> imports;
+    for (const Import& im : mod.value()->imports) {
+      EXPECT_EQ(im.name, "charge") << "only env.charge is provided";
+      imports.push_back(Extern::func(store_->create_host_func(
+          mod.value()->types[im.func_type], &charge_host, nullptr)));
+    }
+    auto inst = store_->instantiate(mod.value(), imports);
+    EXPECT_TRUE(inst.ok()) << inst.error().to_string();
+    if (!inst.ok()) return {TrapKind::HostError, {}, {}};
+    store_->set_gas_limit(limit);
+    CallResult r = store_->call(inst.value()->find_export(name).as_func(), args);
+    return {r.trap, r.results, store_->gas_report()};
+  }
+
+  static uint64_t used(const Run& r) { return r.gas.limit - r.gas.remaining; }
+
+  // env.charge(i64 amount): charges `amount` through the host API.
+  static TrapKind charge_host(HostCall& call, const Value* args, Value*) {
+    return call.charge(args[0].as_i64());
+  }
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Store> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Tiers, GasTest, ::testing::ValuesIn(kTiers),
+                         [](const ::testing::TestParamInfo<Tier>& info) {
+                           return std::string(info.param.name);
+                         });
+
+// (func (result i32) i32.const 1  i32.const 2  i32.add  end)
+ModuleBuilder straight_line() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({}, {I32});
+  m.export_func("f", m.add_func(t, {}, Code().i32_const(1).i32_const(2).op(Opcode::I32Add)));
+  return m;
+}
+
+TEST_P(GasTest, StraightLineIsChargedAtTheFunctionEnd) {
+  Run u = run(straight_line(), GasProfile::uniform(), "f", {});
+  ASSERT_EQ(u.trap, TrapKind::None);
+  EXPECT_EQ(u.results[0].as_i32(), 3u);
+  EXPECT_EQ(used(u), 4u);  // const, const, add, end
+  Run c = run(straight_line(), GasProfile::cosmwasm(), "f", {});
+  EXPECT_EQ(used(c), 3 * kOp + kAcc);
+  EXPECT_EQ(c.gas.used_internally, 3 * kOp + kAcc);
+  EXPECT_EQ(c.gas.used_externally, 0u);
+}
+
+TEST_P(GasTest, ExactBoundary) {
+  const uint64_t cost = 3 * kOp + kAcc;
+  Run ok = run(straight_line(), GasProfile::cosmwasm(), "f", {}, cost);
+  EXPECT_EQ(ok.trap, TrapKind::None);
+  EXPECT_EQ(ok.gas.remaining, 0u);
+  Run out = run(straight_line(), GasProfile::cosmwasm(), "f", {}, cost - 1);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(out.gas.remaining, 0u);
+  Run zero = run(straight_line(), GasProfile::uniform(), "f", {}, 0);
+  EXPECT_EQ(zero.trap, TrapKind::OutOfGas);
+}
+
+// (func (param $n i32)  loop  get 0, const 1, sub, tee 0, br_if 0  end  end)
+ModuleBuilder countdown() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {});
+  m.export_func("f", m.add_func(t, {}, Code()
+                                           .loop()
+                                           .local_get(0)
+                                           .i32_const(1)
+                                           .op(Opcode::I32Sub)
+                                           .local_tee(0)
+                                           .br_if(0)
+                                           .end()));
+  return m;
+}
+
+TEST_P(GasTest, LoopChargesItsBodyPerIterationNotItsHeader) {
+  // loop: 1 once; body + br_if: 5 per iteration; end of loop, end of function: 1 each.
+  for (uint32_t n : {1u, 2u, 10u}) {
+    Run u = run(countdown(), GasProfile::uniform(), "f", {Value::i32(n)});
+    ASSERT_EQ(u.trap, TrapKind::None);
+    EXPECT_EQ(used(u), 5 * n + 3) << "n=" << n;
+    Run c = run(countdown(), GasProfile::cosmwasm(), "f", {Value::i32(n)});
+    EXPECT_EQ(used(c), kAcc + (4 * kOp + kAcc) * n + 2 * kAcc) << "n=" << n;
+  }
+}
+
+// (func (result i32)  block (result i32)  const 7  br 0  const 8  end  end)
+ModuleBuilder branch_over_dead_code() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({}, {I32});
+  m.export_func("f", m.add_func(t, {}, Code()
+                                           .block(I32)
+                                           .i32_const(7)
+                                           .br(0)
+                                           .i32_const(8)  // dead
+                                           .end()));
+  return m;
+}
+
+TEST_P(GasTest, DeadCodeAndTheChargeAfterItAreNeverPaid) {
+  // block + const + br = 3 at the br; the dead const and the block's end are
+  // charged at a point that is never reached; the function's end costs 1.
+  Run u = run(branch_over_dead_code(), GasProfile::uniform(), "f", {});
+  ASSERT_EQ(u.trap, TrapKind::None);
+  EXPECT_EQ(u.results[0].as_i32(), 7u);
+  EXPECT_EQ(used(u), 4u);
+  Run c = run(branch_over_dead_code(), GasProfile::cosmwasm(), "f", {});
+  EXPECT_EQ(used(c), (2 * kOp + kAcc) + kAcc);
+}
+
+// (func (param i32) (result i32)
+//   block  block  get 0  br_table 0 1 (default 1)  end
+//          const 10  nop  return  end
+//   const 20  end)
+ModuleBuilder table_switch() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {I32});
+  m.export_func("f", m.add_func(t, {}, Code()
+                                           .block()
+                                           .block()
+                                           .local_get(0)
+                                           .br_table({0, 1}, 1)
+                                           .end()
+                                           .i32_const(10)
+                                           .nop()
+                                           .return_()
+                                           .end()
+                                           .i32_const(20)));
+  return m;
+}
+
+TEST_P(GasTest, BrTableTargetsStartNewRuns) {
+  // block, block, get, br_table = 4 at the br_table.
+  // Target 0 (after the inner end): const, nop, return = 3.
+  // Target 1 (after the outer end): const, end = 2.
+  Run a = run(table_switch(), GasProfile::uniform(), "f", {Value::i32(0)});
+  EXPECT_EQ(a.results[0].as_i32(), 10u);
+  EXPECT_EQ(used(a), 7u);
+  Run b = run(table_switch(), GasProfile::uniform(), "f", {Value::i32(1)});
+  EXPECT_EQ(b.results[0].as_i32(), 20u);
+  EXPECT_EQ(used(b), 6u);
+  Run c = run(table_switch(), GasProfile::uniform(), "f", {Value::i32(99)});
+  EXPECT_EQ(used(c), 6u);
+  Run ca = run(table_switch(), GasProfile::cosmwasm(), "f", {Value::i32(0)});
+  EXPECT_EQ(used(ca), (3 * kOp + kAcc) + (2 * kOp + kAcc));
+  Run cb = run(table_switch(), GasProfile::cosmwasm(), "f", {Value::i32(1)});
+  EXPECT_EQ(used(cb), (3 * kOp + kAcc) + (kOp + kAcc));
+}
+
+// (func (param i32) (result i32)  get 0  if (result i32)  const 1  return
+//                                 else  const 2  end  end)
+ModuleBuilder early_return() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {I32});
+  m.export_func("f", m.add_func(t, {}, Code()
+                                           .local_get(0)
+                                           .if_(I32)
+                                           .i32_const(1)
+                                           .return_()
+                                           .else_()
+                                           .i32_const(2)
+                                           .end()));
+  return m;
+}
+
+TEST_P(GasTest, IfElseAndEarlyReturn) {
+  // get + if = 2. Then: const + return = 2 (the else behind the return is never
+  // charged). Else: const + end = 2, then the function's end 1.
+  Run t = run(early_return(), GasProfile::uniform(), "f", {Value::i32(1)});
+  EXPECT_EQ(t.results[0].as_i32(), 1u);
+  EXPECT_EQ(used(t), 4u);
+  Run e = run(early_return(), GasProfile::uniform(), "f", {Value::i32(0)});
+  EXPECT_EQ(e.results[0].as_i32(), 2u);
+  EXPECT_EQ(used(e), 5u);
+  Run ct = run(early_return(), GasProfile::cosmwasm(), "f", {Value::i32(1)});
+  EXPECT_EQ(used(ct), (kOp + kAcc) + (kOp + kAcc));
+  Run ce = run(early_return(), GasProfile::cosmwasm(), "f", {Value::i32(0)});
+  EXPECT_EQ(used(ce), (kOp + kAcc) + (kOp + kAcc) + kAcc);
+}
+
+// $f: (param i32) (result i32) get 0, const 1, add, end
+// g:  (result i32) const 5, call $f, end
+ModuleBuilder calls() {
+  ModuleBuilder m;
+  const uint32_t tf = m.type({I32}, {I32});
+  const uint32_t tg = m.type({}, {I32});
+  const uint32_t f =
+      m.add_func(tf, {}, Code().local_get(0).i32_const(1).op(Opcode::I32Add));
+  m.export_func("g", m.add_func(tg, {}, Code().i32_const(5).call(f)));
+  return m;
+}
+
+TEST_P(GasTest, CallsChargeBeforeTheCall) {
+  Run u = run(calls(), GasProfile::uniform(), "g", {});
+  EXPECT_EQ(u.results[0].as_i32(), 6u);
+  EXPECT_EQ(used(u), 2u + 4u + 1u);
+  Run c = run(calls(), GasProfile::cosmwasm(), "g", {});
+  EXPECT_EQ(used(c), (kOp + kAcc) + (3 * kOp + kAcc) + kAcc);
+  // Enough for the caller's first run but not the callee's: the call happened.
+  Run out = run(calls(), GasProfile::uniform(), "g", {}, 3);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(out.gas.remaining, 0u);
+}
+
+// (func (param i32) (result i32)  const 1  get 0  div_u  end)
+TEST_P(GasTest, ATrapBeforeTheMeteringPointChargesNothingForItsRun) {
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {I32});
+  m.export_func("f", m.add_func(t, {}, Code().i32_const(1).local_get(0).op(Opcode::I32DivU)));
+  Run trap = run(m, GasProfile::cosmwasm(), "f", {Value::i32(0)});
+  EXPECT_EQ(trap.trap, TrapKind::IntegerDivideByZero);
+  EXPECT_EQ(used(trap), 0u);
+  Run ok = run(m, GasProfile::cosmwasm(), "f", {Value::i32(1)});
+  EXPECT_EQ(ok.trap, TrapKind::None);
+  EXPECT_EQ(used(ok), 3 * kOp + kAcc);
+}
+
+TEST_P(GasTest, ATrapAfterAMeteringPointKeepsWhatWasCharged) {
+  // g: const 5, call $f (charged 2), $f traps in its first run (charges nothing).
+  ModuleBuilder m;
+  const uint32_t tf = m.type({I32}, {I32});
+  const uint32_t tg = m.type({}, {I32});
+  const uint32_t f = m.add_func(tf, {}, Code().unreachable());
+  m.export_func("g", m.add_func(tg, {}, Code().i32_const(5).call(f)));
+  Run r = run(m, GasProfile::uniform(), "g", {});
+  EXPECT_EQ(r.trap, TrapKind::Unreachable);
+  EXPECT_EQ(used(r), 2u);
+}
+
+// Imports env.charge(i64); f(i64): const.., call charge, end.
+ModuleBuilder host_charge() {
+  ModuleBuilder m;
+  const uint32_t th = m.type({I64}, {});
+  const uint32_t charge = m.add_import_func("env", "charge", th);
+  m.export_func("f", m.add_func(th, {}, Code().local_get(0).call(charge)));
+  return m;
+}
+
+TEST_P(GasTest, HostChargedGasIsReportedSeparately) {
+  Run r = run(host_charge(), GasProfile::uniform(), "f", {Value::i64(1000)}, 10'000);
+  ASSERT_EQ(r.trap, TrapKind::None);
+  EXPECT_EQ(r.gas.used_internally, 3u);  // get, call, end
+  EXPECT_EQ(r.gas.used_externally, 1000u);
+  EXPECT_EQ(r.gas.remaining, 10'000u - 1003u);
+  // The host asks for more than is left: out of gas, nothing left.
+  Run out = run(host_charge(), GasProfile::uniform(), "f", {Value::i64(9'999)}, 10'000);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(out.gas.remaining, 0u);
+  // Exactly what is left succeeds.
+  Run exact = run(host_charge(), GasProfile::uniform(), "f", {Value::i64(9'997)}, 10'000);
+  EXPECT_EQ(exact.trap, TrapKind::None);
+  EXPECT_EQ(exact.gas.remaining, 0u);
+}
+
+TEST_P(GasTest, PerUnitCostsForBulkMemoryAndGrowth) {
+  // fill(n): const 0, const 0xab, get 0, memory.fill, end = 5 ops + 2 per byte.
+  ModuleBuilder m;
+  m.add_memory(1, 4);
+  const uint32_t t = m.type({I32}, {});
+  m.export_func("fill", m.add_func(t, {}, Code()
+                                              .i32_const(0)
+                                              .i32_const(0xab)
+                                              .local_get(0)
+                                              .memory_fill()));
+  m.export_func("grow", m.add_func(t, {}, Code().local_get(0).memory_grow().drop()));
+  GasProfile p = GasProfile::uniform();
+  p.bulk_memory_per_byte = 2;
+  p.memory_grow_per_page = 1000;
+  EXPECT_EQ(used(run(m, p, "fill", {Value::i32(100)})), 5u + 200u);
+  EXPECT_EQ(used(run(m, p, "fill", {Value::i32(0)})), 5u);
+  EXPECT_EQ(used(run(m, p, "grow", {Value::i32(3)})), 4u + 3000u);
+  // The per-unit charge comes first: out of gas before any byte is written.
+  Run out = run(m, p, "fill", {Value::i32(100)}, 50);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  // Profiles that do not ask for per-unit costs charge only the operators.
+  EXPECT_EQ(used(run(m, GasProfile::uniform(), "fill", {Value::i32(100)})), 5u);
+}
+
+TEST_P(GasTest, LocalsEntryChargeIsAProfileSwitch) {
+  // Five declared i64 locals; the function just ends.
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {});
+  m.export_func("f", m.add_func(t, {I64, I64, I64, I64, I64}, Code()));
+  GasProfile p = GasProfile::cosmwasm();
+  EXPECT_EQ(used(run(m, p, "f", {Value::i32(0)})), kAcc);
+  p.charge_locals = true;
+  p.free_locals = 2;
+  p.gas_per_local = 10;
+  EXPECT_EQ(used(run(m, p, "f", {Value::i32(0)})), kAcc + 3 * 10);
+  p.free_locals = 5;
+  EXPECT_EQ(used(run(m, p, "f", {Value::i32(0)})), kAcc);
+}
+
+TEST_P(GasTest, MeteringOffAndOnGiveTheSameResults) {
+  struct Case {
+    ModuleBuilder m;
+    const char* name;
+    std::vector<Value> args;
+  };
+  std::vector<Case> cases;
+  cases.push_back({countdown(), "f", {Value::i32(7)}});
+  cases.push_back({table_switch(), "f", {Value::i32(0)}});
+  cases.push_back({table_switch(), "f", {Value::i32(3)}});
+  cases.push_back({early_return(), "f", {Value::i32(0)}});
+  cases.push_back({calls(), "g", {}});
+  for (const Case& c : cases) {
+    Run off = run(c.m, GasProfile::uniform(), c.name, c.args, UINT64_MAX, /*metered=*/false);
+    Run on = run(c.m, GasProfile::cosmwasm(), c.name, c.args);
+    EXPECT_EQ(off.trap, on.trap);
+    ASSERT_EQ(off.results.size(), on.results.size());
+    for (size_t i = 0; i < off.results.size(); ++i) EXPECT_EQ(off.results[i], on.results[i]);
+    EXPECT_EQ(off.gas.remaining, UINT64_MAX) << "unmetered code uses no gas";
+    EXPECT_GT(used(on), 0u);
+  }
+}
+
+TEST_P(GasTest, InfiniteLoopRunsOutOfGas) {
+  ModuleBuilder m;
+  const uint32_t t = m.type({}, {});
+  m.export_func("spin", m.add_func(t, {}, Code().loop().br(0).end()));
+  Run r = run(m, GasProfile::cosmwasm(), "spin", {}, 1'000'000);
+  EXPECT_EQ(r.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(r.gas.remaining, 0u);
+  EXPECT_EQ(r.gas.used_internally, 1'000'000u);
+}
+
+}  // namespace
+}  // namespace wvm
