@@ -34,10 +34,13 @@ class Tier0Builder : public ValidateOnly {
   // a reachable accounting operator is preceded by the charge for the run.
   void on_opcode(D&, Opcode op, bool reachable) {
     if (!metering_) return;
+    flush_gas();  // never left over: each accounting operator emits or flushes its charge
     run_.add(operator_cost(profile_, op));
     if (is_accounting(op)) {
       const uint64_t charge = run_.take();
-      if (reachable && charge != 0) emit(IOp::Gas, charge);
+      // Emitted with the instruction this operator lowers to (fused when it
+      // is a branch, return or call), or alone before a label: see emit().
+      if (reachable && charge != 0) pending_gas_ = charge;
     }
     if (!reachable) return;
     // Work proportional to an operand: charged when it runs, from the count
@@ -73,7 +76,10 @@ class Tier0Builder : public ValidateOnly {
   void on_unreachable(D&) { emit(IOp::Unreachable); }
 
   void on_block(D&, Frame&) {}
-  void on_loop(D&, Frame& f) { f.data.loop_start = pos(); }
+  void on_loop(D&, Frame& f) {
+    flush_gas();  // charged once on entry; back-edges land after it
+    f.data.loop_start = pos();
+  }
   void on_if(D&, Frame& f) {
     emit(IOp::BrUnless);
     f.data.else_fixup = pos();
@@ -85,10 +91,12 @@ class Tier0Builder : public ValidateOnly {
       f.data.fixups.push_back(pos());
       imm(0);
     }
+    flush_gas();
     patch(f.data.else_fixup);
     f.data.else_fixup = UINT32_MAX;
   }
   void on_end(D& d, Frame& f) {
+    flush_gas();  // branches to this end land after the charge
     if (f.data.else_fixup != UINT32_MAX) patch(f.data.else_fixup);
     for (uint32_t at : f.data.fixups) patch(at);
     if (d.control_depth() == 1) emit(IOp::Return);  // the function's own end
@@ -180,8 +188,47 @@ class Tier0Builder : public ValidateOnly {
  private:
   std::vector<uint64_t>& code() { return out_.code; }
   uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
+  // Emits `op`. A pending charge goes first: fused into `op` when it has a
+  // charging variant, else as its own Gas instruction.
   void emit(IOp op) {
+    if (pending_gas_ != 0) {
+      const uint64_t charge = pending_gas_;
+      pending_gas_ = 0;
+      const IOp fused = with_charge(op);
+      if (fused != op) {
+        put(fused);
+        imm(charge);
+        return;
+      }
+      put(IOp::Gas);
+      imm(charge);
+    }
+    put(op);
+  }
+  void put(IOp op) {
     code().push_back(reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]));
+  }
+  void flush_gas() {
+    if (pending_gas_ == 0) return;
+    put(IOp::Gas);
+    imm(pending_gas_);
+    pending_gas_ = 0;
+  }
+  static IOp with_charge(IOp op) {
+    switch (op) {
+      case IOp::Br: return IOp::GasBr;
+      case IOp::BrBack: return IOp::GasBrBack;
+      case IOp::BrDrop: return IOp::GasBrDrop;
+      case IOp::BrIf: return IOp::GasBrIf;
+      case IOp::BrIfBack: return IOp::GasBrIfBack;
+      case IOp::BrIfDrop: return IOp::GasBrIfDrop;
+      case IOp::BrUnless: return IOp::GasBrUnless;
+      case IOp::BrTable: return IOp::GasBrTable;
+      case IOp::Return: return IOp::GasReturn;
+      case IOp::Call: return IOp::GasCall;
+      case IOp::CallIndirect: return IOp::GasCallIndirect;
+      default: return op;
+    }
   }
   void emit(IOp op, uint64_t immediate) {
     emit(op);
@@ -246,6 +293,7 @@ class Tier0Builder : public ValidateOnly {
   bool metering_;
   GasProfile profile_;
   RunCost run_;
+  uint64_t pending_gas_ = 0;  // the charge of the accounting operator being lowered
   uint32_t num_locals_ = 0;
 };
 
