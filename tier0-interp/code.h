@@ -34,6 +34,20 @@ enum class IOp : uint16_t {
 #define WVM_IOP(name) name,
 #include "tier0-interp/iops.def"
 #undef WVM_IOP
+  // Superinstructions: every binary operator with its right operand taken
+  // from a local (name_L, immediate: slot) or a constant (name_C, immediate:
+  // value) instead of the stack.
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
+#define WVM_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name##_L, name##_C,
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
   Count
 };
 

@@ -78,6 +78,21 @@ WVM_INLINE TrapKind apply(uint64_t*& sp, TrapKind (*)(A, A, R*) noexcept) noexce
   return t;
 }
 
+// A binary operator whose right operand is `rhs` (a local or a constant of
+// a superinstruction) rather than the top of the stack.
+template <auto F, class R, class A>
+WVM_INLINE TrapKind apply_rhs(uint64_t* sp, uint64_t rhs, R (*)(A, A) noexcept) noexcept {
+  sp[-1] = to_slot<R>(F(from_slot<A>(sp[-1]), from_slot<A>(rhs)));
+  return TrapKind::None;
+}
+template <auto F, class R, class A>
+WVM_INLINE TrapKind apply_rhs(uint64_t* sp, uint64_t rhs, TrapKind (*)(A, A, R*) noexcept) noexcept {
+  R r{};
+  const TrapKind t = F(from_slot<A>(sp[-1]), from_slot<A>(rhs), &r);
+  sp[-1] = to_slot<R>(r);
+  return t;
+}
+
 // Value type of a load/store row -> the C++ type of its slot.
 template <ValType T> struct SlotType;
 template <> struct SlotType<ValType::I32> { using type = uint32_t; };

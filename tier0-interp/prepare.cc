@@ -79,6 +79,7 @@ class Tier0Builder : public ValidateOnly {
   void on_loop(D&, Frame& f) {
     flush_gas();  // charged once on entry; back-edges land after it
     f.data.loop_start = pos();
+    barrier_ = pos();
   }
   void on_if(D&, Frame& f) {
     emit(IOp::BrUnless);
@@ -164,7 +165,18 @@ class Tier0Builder : public ValidateOnly {
   void on_memory_size(D&) { emit(IOp::MemorySize); }
   void on_memory_grow(D&) { emit(IOp::MemoryGrow); }
   void on_const(D&, Value v) { emit(IOp::Const, v.bits); }
-  void on_numeric(D&, Opcode op) { emit(as_iop(op)); }
+  void on_numeric(D&, Opcode op) {
+    // Peephole: `local.get x` or `const c` just before a binary operator
+    // becomes its right operand, unless a branch target lies between them.
+    if (op_info(op).shape == OpShape::Binary && last_pos_ >= barrier_ &&
+        (last_op_ == IOp::LocalGet || last_op_ == IOp::Const)) {
+      const IOp fused = last_op_ == IOp::LocalGet ? with_local_rhs(op) : with_const_rhs(op);
+      code()[last_pos_] = handler(fused);
+      last_op_ = fused;
+      return;
+    }
+    emit(as_iop(op));
+  }
   void on_ref_null(D&, ValType) { emit(IOp::Const, 0); }
   void on_ref_is_null(D&) { emit(IOp::RefIsNull); }
   void on_ref_func(D&, uint32_t f) { emit(IOp::RefFunc, layout_.func(f)); }
@@ -206,7 +218,42 @@ class Tier0Builder : public ValidateOnly {
     put(op);
   }
   void put(IOp op) {
-    code().push_back(reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]));
+    last_op_ = op;
+    last_pos_ = pos();
+    code().push_back(handler(op));
+  }
+  uint64_t handler(IOp op) const {
+    return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
+  }
+  static IOp with_local_rhs(Opcode op) {
+    switch (op) {
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
+#define WVM_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                             \
+    return IOp::name##_L;
+#include "engine/opcodes.def"
+#undef WVM_BINARY
+      default:
+        return IOp::Unreachable;  // not reached: binary operators only
+    }
+  }
+  static IOp with_const_rhs(Opcode op) {
+    switch (op) {
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                             \
+    return IOp::name##_C;
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+      default:
+        return IOp::Unreachable;  // not reached: binary operators only
+    }
   }
   void flush_gas() {
     if (pending_gas_ == 0) return;
@@ -285,7 +332,12 @@ class Tier0Builder : public ValidateOnly {
     else
       imm_forward(t);
   }
-  void patch(uint32_t at) { code()[at] = static_cast<uint64_t>(pos() - at); }
+  // Makes the branch whose offset word is at `at` target the current
+  // position, which is then a label: no superinstruction may span it.
+  void patch(uint32_t at) {
+    code()[at] = static_cast<uint64_t>(pos() - at);
+    barrier_ = pos();
+  }
 
   FuncCode& out_;
   const void* const* handlers_;
@@ -294,6 +346,9 @@ class Tier0Builder : public ValidateOnly {
   GasProfile profile_;
   RunCost run_;
   uint64_t pending_gas_ = 0;  // the charge of the accounting operator being lowered
+  IOp last_op_ = IOp::Unreachable;  // the last instruction emitted, and where
+  uint32_t last_pos_ = 0;
+  uint32_t barrier_ = 0;  // the last label: superinstructions never span one
   uint32_t num_locals_ = 0;
 };
 

@@ -49,6 +49,7 @@ class GasTest : public ::testing::TestWithParam<Tier> {
     config.memory.bounds = GetParam().bounds;
     config.metering.enabled = metered;
     config.metering.profile = profile;
+    store_.reset();  // a store must not outlive its engine
     engine_ = std::make_unique<Engine>(config);
     store_ = std::make_unique<Store>(*engine_);
     const Bytes b = m.build();
