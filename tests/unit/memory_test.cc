@@ -187,8 +187,9 @@ TEST_P(MemoryTest, AThousandInstancesAliveAtOnce) {
     ASSERT_TRUE(inst.ok()) << "instance " << k << ": " << inst.error().to_string();
     instances.push_back(inst.value());
   }
-  if (GetParam() == BoundsStrategy::GuardPages)
+  if (GetParam() == BoundsStrategy::GuardPages) {
     EXPECT_GE(engine.memory_pool().reserved_bytes(), 1000 * kGuardReservationBytes);
+  }
   // Each is its own memory: writes stay in it, and bounds hold for each.
   for (int k = 0; k < 1000; ++k)
     ASSERT_TRUE(call(store, instances[k], "store", {Value::i32(65532), Value::i32(k)}).ok());
