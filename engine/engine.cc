@@ -4,10 +4,13 @@
 
 #include "engine/decoder.h"
 #include "engine/exec_context.h"
+#include "engine/tier_manager.h"
 #include "engine/validator.h"
 #include "memory/image.h"
 #include "memory/pool.h"
+#include "memory/trap_handler.h"
 #include "tier0-interp/interp.h"
+#include "tier1-jit/backend.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -15,6 +18,10 @@ namespace wvm {
 Engine::Engine(Config config)
     : config_(config), pool_(std::make_unique<MemoryPool>(config.memory)) {
   if (config_.memory.bounds == BoundsStrategy::GuardPages) interp_enable_guard_pages();
+  if (config_.tiers.policy != TierPolicy::Interp) {
+    jit_ = jit::create_backend(config_.memory.bounds);
+    install_trap_handler();  // compiled code's traps unwind through TrapScopes
+  }
 }
 
 Engine::~Engine() = default;
@@ -30,6 +37,10 @@ std::unique_ptr<ExecContext> Engine::acquire_exec(Store& store) {
   }
   if (!exec) exec = std::make_unique<ExecContext>(config_);
   exec->store = &store;
+  exec->jit = jit_.get();
+  exec->tier_up_threshold = (jit_ && config_.tiers.policy == TierPolicy::Auto)
+                                ? config_.tiers.tier_up_threshold
+                                : UINT32_MAX;
   return exec;
 }
 
@@ -94,6 +105,10 @@ Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* dat
     module->code.push_back(std::move(code).value());
   }
   module->memory_image = MemoryImage::build(*module);
+  if (engine.config().tiers.policy == TierPolicy::Jit) {
+    Result<void> r = compile_all_tier1(engine, *module);
+    if (!r) return r.error();
+  }
   return std::shared_ptr<const Module>(std::move(module));
 }
 

@@ -9,6 +9,9 @@
 
 namespace wvm {
 
+namespace jit {
+class Backend;
+}
 struct InstanceData;
 
 struct CallFrame {
@@ -47,6 +50,13 @@ struct ExecContext {
   uint64_t gas_limit = UINT64_MAX;
   uint64_t gas_left = UINT64_MAX;
   uint64_t gas_external = 0;  // charged by host functions
+
+  // Tiering: compiled code is entered through `jit` (null: tier 0 only);
+  // tier-0 calls and back-edges reaching `tier_up_threshold` compile.
+  const jit::Backend* jit = nullptr;
+  uint32_t tier_up_threshold = UINT32_MAX;
+  // The native stack limit of the thread running this context (set on entry).
+  uintptr_t native_stack_limit = 0;
 };
 
 }  // namespace wvm

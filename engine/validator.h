@@ -61,6 +61,9 @@ struct ControlFrame {
 /// derive from it and hide the hooks they need.
 struct ValidateOnly {
   struct ControlData {};
+  /// False once lowering gave up (e.g. tier 1 meets an instruction it cannot
+  /// compile yet): decoding stops with ErrorKind::Unsupported.
+  bool ok() const { return true; }
   /// Called for every instruction, reachable or not, before it is decoded
   /// (metering accumulates costs of dead code too, as cosmwasm-vm does).
   template <class D> void on_opcode(D&, Opcode, bool /*reachable*/) {}
@@ -386,6 +389,10 @@ Result<void> FunctionDecoder<I>::decode() {
     }
     iface_.on_opcode(*this, static_cast<Opcode>(op), reachable());
     if (!decode_op(static_cast<Opcode>(op))) break;
+    if (!iface_.ok()) {
+      fail(ErrorKind::Unsupported, "lowering stopped");
+      break;
+    }
   }
   if (!r_.ok()) return r_.error();
   if (!r_.at_end())

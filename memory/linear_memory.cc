@@ -1,5 +1,7 @@
 // wvm::Memory on a pooled reservation: growth by changing protection (the
 // base never moves), release back to the pool zeroed.
+#include <cstddef>
+
 #include "memory/image.h"
 #include "memory/pool.h"
 #include "wvm/wvm.h"
@@ -22,6 +24,8 @@ Memory::~Memory() {
   else
     pool_->release(r);
 }
+
+size_t Memory::size_offset() noexcept { return offsetof(Memory, size_); }
 
 int64_t Memory::grow(uint32_t delta) noexcept {
   const uint64_t old_pages = size_ / kPageSize;

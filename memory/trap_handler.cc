@@ -379,6 +379,15 @@ void TrapScope::enter() noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
+void raise_trap(int kind) noexcept {
+  TrapScope* scope = tl_scope.load(std::memory_order_relaxed);
+  if (scope == nullptr) {
+    std::fprintf(stderr, "wvm: a trap was raised outside any TrapScope\n");
+    std::abort();
+  }
+  siglongjmp(scope->jmp, kTrapScopeRaisedBase + kind);
+}
+
 void TrapScope::leave() noexcept {
   if (tl_scope.load(std::memory_order_relaxed) != this) {
     std::fprintf(stderr, "wvm: TrapScope::leave on a scope that is not the innermost\n");

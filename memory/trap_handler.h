@@ -44,11 +44,21 @@ void unregister_reservation(const void* begin);
 ///   ... run guarded code ...
 ///   scope.leave();
 struct TrapScope {
+  /// What sigsetjmp returns: kTrapScopeFault for a fault turned into a trap
+  /// (TrapKind::MemoryOutOfBounds), kTrapScopeRaisedBase + kind for raise_trap.
+  static constexpr int kTrapScopeFault = 1;
   sigjmp_buf jmp;
   TrapScope* prev = nullptr;
   void enter() noexcept;
   void leave() noexcept;
 };
+
+constexpr int kTrapScopeRaisedBase = 2;
+
+/// Unwinds to the innermost TrapScope of this thread, whose sigsetjmp then
+/// returns kTrapScopeRaisedBase + kind. For compiled code's traps; only
+/// frames without destructors may lie between (JIT code, C helpers).
+[[noreturn]] void raise_trap(int kind) noexcept;
 
 /// How many faults the handler has turned into traps in this process.
 uint64_t faults_trapped() noexcept;

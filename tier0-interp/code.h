@@ -59,6 +59,11 @@ constexpr uint64_t kBackEdgeFlag = uint64_t{1} << 63;
 /// One defined function, prepared for tier 0. Immutable after preparation
 /// except for the profile counters.
 struct FuncCode {
+  /// Tier-1 code, once compiled: installed with a release store, so a call
+  /// never sees half-installed code (tier1-jit/tier_manager.cc).
+  std::atomic<const void*> jit_entry{nullptr};
+  /// Set once tier 1 was tried (compiled or found unsupported).
+  std::atomic<bool> jit_tried{false};
   std::vector<uint64_t> code;
   uint32_t func_index = 0;
   uint32_t num_params = 0;
@@ -72,8 +77,10 @@ struct FuncCode {
   mutable std::atomic<uint32_t> backedge_count{0};
 };
 
-inline void bump(std::atomic<uint32_t>& counter) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+inline uint32_t bump(std::atomic<uint32_t>& counter) noexcept {
+  const uint32_t n = counter.load(std::memory_order_relaxed) + 1;
+  counter.store(n, std::memory_order_relaxed);
+  return n;
 }
 
 }  // namespace wvm

@@ -9,6 +9,8 @@
 #include "engine/instance_layout.h"
 #include "engine/numeric.h"
 #include "engine/runtime_ops.h"
+#include "engine/tier_manager.h"
+#include "tier1-jit/backend.h"
 #include "metering/cost_model.h"
 #include "memory/trap_handler.h"
 
@@ -171,23 +173,29 @@ void interp_enable_guard_pages() {
 }
 
 TrapKind interp_run(ExecContext& ctx, Func* func) {
-  // Only host-to-wasm re-entry consumes native stack (wasm calls do not
-  // recurse natively); stop before it could overflow.
-  if (current_stack_pointer() < native_stack_limit()) return TrapKind::CallStackExhausted;
-  if (!ctx.guarded) return run_checked(&ctx, func, nullptr);
+  // Tier-0 wasm calls do not recurse natively, but host-to-wasm re-entry and
+  // tier-1 calls do: stop before the native stack could overflow.
+  const uintptr_t limit = native_stack_limit();
+  if (current_stack_pointer() < limit) return TrapKind::CallStackExhausted;
+  ctx.native_stack_limit = limit;
+  // Without guard pages or compiled code, nothing can unwind to a scope.
+  if (!ctx.guarded && ctx.jit == nullptr) return run_checked(&ctx, func, nullptr);
   ensure_alt_stack();
   const uint32_t depth = ctx.depth;
   uint64_t* const sp = ctx.sp;
   TrapScope scope;
-  if (sigsetjmp(scope.jmp, 0) != 0) {
-    // An access faulted on a guard region: the wasm out-of-bounds trap.
+  if (const int why = sigsetjmp(scope.jmp, 0); why != 0) {
+    // A fault on a guard region (the out-of-bounds trap) or a trap raised by
+    // compiled code: its frames are gone; restore the store's stacks.
     scope.leave();
     ctx.depth = depth;
     ctx.sp = sp;
-    return TrapKind::MemoryOutOfBounds;
+    return why == TrapScope::kTrapScopeFault ? TrapKind::MemoryOutOfBounds
+                                             : static_cast<TrapKind>(why - kTrapScopeRaisedBase);
   }
   scope.enter();
-  const TrapKind t = run_guarded(&ctx, func, nullptr);
+  const TrapKind t =
+      ctx.guarded ? run_guarded(&ctx, func, nullptr) : run_checked(&ctx, func, nullptr);
   scope.leave();
   return t;
 }

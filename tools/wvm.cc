@@ -37,7 +37,8 @@ enum ExitCode : int {
 constexpr const char* kMainHelp = R"(wvm - a WebAssembly engine for deterministic execution
 
 Usage:
-  wvm run [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+  wvm run [--tier interp|jit|auto] [--tier-threshold N]
+          [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
           FILE.wasm [FUNC [ARGS...]]
   wvm validate FILE.wasm
   wvm inspect FILE.wasm
@@ -64,7 +65,8 @@ Exit codes:
   6  out of gas ("trap: out of gas" on stderr)
 )";
 
-constexpr const char* kRunHelp = R"(Usage: wvm run [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+constexpr const char* kRunHelp = R"(Usage: wvm run [--tier interp|jit|auto] [--tier-threshold N]
+               [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
                FILE.wasm [FUNC [ARGS...]]
 
 Compiles FILE.wasm, instantiates it with no imports (a module that imports
@@ -72,6 +74,12 @@ anything is rejected with exit code 4), runs its start function, then calls the
 exported function FUNC.
 
 Options:
+  --tier NAME           interp: tier 0 only (the default); jit: compile every
+                        function with tier 1 first (functions it cannot compile
+                        yet stay in tier 0); auto: start in tier 0 and compile
+                        functions whose calls or loop back-edges reach the
+                        threshold.
+  --tier-threshold N    The tier-up threshold for --tier auto (default 1000).
   --gas LIMIT           Meter execution: the start function and FUNC may use
                         LIMIT gas together. After the results (or the trap),
                         prints "gas used: N, gas left: M". Running out is
@@ -370,6 +378,8 @@ int cmd_run(const std::vector<std::string>& args) {
   bool start_only = false;
   std::optional<uint64_t> gas_limit;
   std::optional<std::string> gas_profile;
+  TierPolicy tier_policy = TierPolicy::Interp;
+  uint32_t tier_threshold = 1000;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     if (is_help_flag(args[i])) {
@@ -378,6 +388,21 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     if (args[i] == "--invoke-start-only") {
       start_only = true;
+    } else if (args[i] == "--tier" || args[i] == "--tier-threshold") {
+      if (i + 1 >= args.size()) return usage_error("run: " + args[i] + " needs a value");
+      const std::string& v = args[++i];
+      if (args[i - 1] == "--tier") {
+        if (v == "interp") tier_policy = TierPolicy::Interp;
+        else if (v == "jit") tier_policy = TierPolicy::Jit;
+        else if (v == "auto") tier_policy = TierPolicy::Auto;
+        else return usage_error("run: unknown tier \"" + v + "\" (interp, jit or auto)");
+      } else {
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n == 0 || n > UINT32_MAX)
+          return usage_error("run: --tier-threshold takes a positive integer");
+        tier_threshold = static_cast<uint32_t>(n);
+      }
     } else if (args[i] == "--gas" || args[i] == "--gas-profile") {
       if (i + 1 >= args.size()) return usage_error("run: " + args[i] + " needs a value");
       const std::string& v = args[++i];
@@ -407,6 +432,8 @@ int cmd_run(const std::vector<std::string>& args) {
     return usage_error("run: --invoke-start-only takes no FUNC or arguments");
 
   Config config;
+  config.tiers.policy = tier_policy;
+  config.tiers.tier_up_threshold = tier_threshold;
   if (gas_profile && !gas_limit) return usage_error("run: --gas-profile needs --gas LIMIT");
   if (gas_limit) {
     config.metering.enabled = true;

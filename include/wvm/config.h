@@ -99,12 +99,31 @@ struct RuntimeLimits {
   uint32_t value_stack_slots = 1u << 20;      ///< 8-byte slots per store (locals + operands)
 };
 
+/// Which tiers run code.
+enum class TierPolicy : uint8_t {
+  Interp,  ///< tier 0 only
+  Jit,     ///< compile every function with tier 1 before running
+  Auto,    ///< start in tier 0, compile hot functions (tier_up_threshold)
+};
+
+/// Tiering settings.
+struct TierConfig {
+  TierPolicy policy = TierPolicy::Interp;
+  /// Auto: calls or loop back-edges of one function that trigger its tier-1
+  /// compilation (it runs compiled from its next call).
+  uint32_t tier_up_threshold = 1000;
+  /// Test flag: a function tier 1 cannot compile is an error (compile()
+  /// fails with Unsupported) instead of staying in tier 0.
+  bool unsupported_is_fatal = false;
+};
+
 /// Everything an Engine is configured with.
 struct Config {
   ModuleLimits module_limits;
   RuntimeLimits runtime_limits;
   MemoryConfig memory;
   MeteringConfig metering;
+  TierConfig tiers;
 };
 
 }  // namespace wvm

@@ -2,6 +2,7 @@
 // runtime objects and calls.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,9 @@ struct Func;
 class MemoryPool;
 class Store;
 struct ExecContext;
+namespace jit {
+class Backend;
+}
 
 /// Shared, thread-safe engine state: configuration, the canonical
 /// function-type registry that makes call_indirect type checks one compare,
@@ -39,6 +43,21 @@ class Engine {
   /// The engine-wide id of a function type; equal types get equal ids.
   uint32_t intern_type(const FuncType& type);
   MemoryPool& memory_pool() noexcept { return *pool_; }
+  /// Tier 1's backend, or nullptr (policy Interp, or no backend for this host).
+  jit::Backend* jit_backend() noexcept { return jit_.get(); }
+  /// Functions tier 1 compiled, and those it could not compile yet (they stay in tier 0).
+  struct TierStats {
+    uint64_t compiled = 0;
+    uint64_t unsupported = 0;
+  };
+  TierStats tier_stats() const noexcept {
+    return {tier1_compiled_.load(std::memory_order_relaxed),
+            tier1_unsupported_.load(std::memory_order_relaxed)};
+  }
+  /// Internal: counts a tier-1 compilation outcome.
+  void count_tier1(bool compiled) noexcept {
+    (compiled ? tier1_compiled_ : tier1_unsupported_).fetch_add(1, std::memory_order_relaxed);
+  }
   /// Internal: execution stacks, pooled across stores.
   std::unique_ptr<ExecContext> acquire_exec(Store& store);
   void release_exec(std::unique_ptr<ExecContext> exec) noexcept;
@@ -48,6 +67,9 @@ class Engine {
   std::mutex types_mutex_;
   std::unordered_map<std::string, uint32_t> type_ids_;
   std::unique_ptr<MemoryPool> pool_;
+  std::unique_ptr<jit::Backend> jit_;
+  std::atomic<uint64_t> tier1_compiled_{0};
+  std::atomic<uint64_t> tier1_unsupported_{0};
   std::mutex exec_mutex_;
   std::vector<std::unique_ptr<ExecContext>> idle_exec_;
 };
@@ -77,6 +99,8 @@ class Memory {
   /// Grows by `delta` pages; returns the old size in pages, or -1 (memory
   /// unchanged) past the maximum, past the engine limit, or if the OS refuses.
   int64_t grow(uint32_t delta) noexcept;
+  /// Internal: where the current size in bytes lives in a Memory (for tier 1).
+  static size_t size_offset() noexcept;
 
  private:
   friend class Store;

@@ -37,6 +37,7 @@ struct Options {
   std::string tier = "interp";
   wvm::BoundsStrategy bounds = wvm::BoundsStrategy::GuardPages;
   std::string gas_profile;  // empty: metering off
+  uint32_t tier_threshold = 1000;
   std::string expected_failures;
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
@@ -51,6 +52,8 @@ struct Totals {
   uint64_t expected_failures = 0;
   uint64_t skipped_text = 0;
   uint64_t skipped_simd = 0;
+  uint64_t tier1_compiled = 0;
+  uint64_t tier1_unsupported = 0;
 };
 
 void usage(FILE* out) {
@@ -59,7 +62,8 @@ void usage(FILE* out) {
                "                    [--work-dir DIR]\n"
                "                    [--wast2json PATH] [-v] PATH...\n"
                "  PATH is a .wast file or a folder (every *.wast in it, sorted).\n"
-               "  --tier=interp        the only tier available today (jit and auto come later)\n"
+               "  --tier=interp|jit|auto  tier 0 only, everything compiled first, or tiered\n"
+               "  --tier-threshold N   calls/back-edges before tier-up with --tier=auto\n"
                "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
                "  --gas-profile=uniform|cosmwasm  run metered, with an unlimited gas limit\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
@@ -110,6 +114,8 @@ Options parse_options(int argc, char** argv) {
                      value.c_str());
         std::exit(kExitUsage);
       }
+    } else if (option_value(arg, "--tier-threshold", &i, argc, argv, &value)) {
+      opts.tier_threshold = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
     } else if (option_value(arg, "--gas-profile", &i, argc, argv, &value)) {
       if (value != "uniform" && value != "cosmwasm") {
         std::fprintf(stderr, "wvm-spectest: unknown gas profile '%s' (uniform or cosmwasm)\n",
@@ -131,12 +137,7 @@ Options parse_options(int argc, char** argv) {
       opts.paths.emplace_back(arg);
     }
   }
-  if (opts.tier == "jit" || opts.tier == "auto") {
-    std::fprintf(stderr, "wvm-spectest: tier '%s' is not available yet (only 'interp' is)\n",
-                 opts.tier.c_str());
-    std::exit(kExitUsage);
-  }
-  if (opts.tier != "interp") {
+  if (opts.tier != "interp" && opts.tier != "jit" && opts.tier != "auto") {
     std::fprintf(stderr, "wvm-spectest: unknown tier '%s' (interp, jit or auto)\n",
                  opts.tier.c_str());
     std::exit(kExitUsage);
@@ -197,6 +198,10 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
   } else {
     wvm::Config config;
     config.memory.bounds = opts.bounds;
+    config.tiers.policy = opts.tier == "jit"    ? wvm::TierPolicy::Jit
+                          : opts.tier == "auto" ? wvm::TierPolicy::Auto
+                                                : wvm::TierPolicy::Interp;
+    config.tiers.tier_up_threshold = opts.tier_threshold;
     if (!opts.gas_profile.empty()) {
       config.metering.enabled = true;
       config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()
@@ -204,6 +209,8 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
     }
     ScriptRunner runner(config);  // a fresh Engine and Store for every file
     outcomes = runner.run(conv.json);
+    totals->tier1_compiled += runner.tier_stats().compiled;
+    totals->tier1_unsupported += runner.tier_stats().unsupported;
   }
 
   uint64_t passed = 0, failed = 0, skipped = 0, expected = 0;
@@ -290,6 +297,11 @@ int main(int argc, char** argv) {
     std::printf("%llu expected failures (listed in %s)\n",
                 static_cast<unsigned long long>(totals.expected_failures),
                 opts.expected_failures.c_str());
+  }
+  if (opts.tier != "interp") {
+    std::printf("tier 1: %llu functions compiled, %llu left in tier 0 (not compiled yet)\n",
+                static_cast<unsigned long long>(totals.tier1_compiled),
+                static_cast<unsigned long long>(totals.tier1_unsupported));
   }
   if (totals.skipped) {
     std::printf("skipped: %llu text modules, %llu SIMD\n",

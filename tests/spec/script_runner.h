@@ -35,6 +35,8 @@ struct Outcome {
 class ScriptRunner {
  public:
   explicit ScriptRunner(const Config& config = Config{});
+  /// Tier-1 compilation counts of this script's engine.
+  Engine::TierStats tier_stats() const { return engine_.tier_stats(); }
   ScriptRunner(const ScriptRunner&) = delete;
   ScriptRunner& operator=(const ScriptRunner&) = delete;
 

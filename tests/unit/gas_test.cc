@@ -28,9 +28,13 @@ constexpr uint64_t kAcc = 115 * 14;     // cosmwasm: accounting operator
 struct Tier {
   const char* name;
   BoundsStrategy bounds;
+  TierPolicy policy;
 };
-const Tier kTiers[] = {{"interp", BoundsStrategy::GuardPages},
-                       {"interp_explicit_bounds", BoundsStrategy::ExplicitChecks}};
+const Tier kTiers[] = {{"interp", BoundsStrategy::GuardPages, TierPolicy::Interp},
+                       {"interp_explicit_bounds", BoundsStrategy::ExplicitChecks, TierPolicy::Interp},
+                       {"jit", BoundsStrategy::GuardPages, TierPolicy::Jit},
+                       {"jit_explicit_bounds", BoundsStrategy::ExplicitChecks, TierPolicy::Jit},
+                       {"auto", BoundsStrategy::GuardPages, TierPolicy::Auto}};
 void PrintTo(const Tier& t, std::ostream* os) { *os << t.name; }
 
 class GasTest : public ::testing::TestWithParam<Tier> {
@@ -47,6 +51,8 @@ class GasTest : public ::testing::TestWithParam<Tier> {
           std::vector<Value> args, uint64_t limit = UINT64_MAX, bool metered = true) {
     Config config;
     config.memory.bounds = GetParam().bounds;
+    config.tiers.policy = GetParam().policy;
+    config.tiers.tier_up_threshold = 2;
     config.metering.enabled = metered;
     config.metering.profile = profile;
     store_.reset();  // a store must not outlive its engine

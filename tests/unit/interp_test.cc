@@ -22,7 +22,8 @@ using namespace wvm::test;
 /// The tiers every execution test runs on: tier 0 with guard-page memory and
 /// with explicit bounds checks. "jit" and "jit-explicit-bounds" join when
 /// tier 1 exists; make_config() must then learn their settings.
-const std::vector<std::string> kTiers{"interp", "interp-explicit-bounds"};
+const std::vector<std::string> kTiers{"interp", "interp-explicit-bounds", "jit",
+                                      "jit-explicit-bounds", "auto"};
 
 Value v32(int64_t x) { return Value::i32(static_cast<uint32_t>(x)); }
 Value v64(int64_t x) { return Value::i64(static_cast<uint64_t>(x)); }
@@ -49,15 +50,21 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
   Config config;
 
   void SetUp() override {
-    if (GetParam() != "interp" && GetParam() != "interp-explicit-bounds")
-      GTEST_SKIP() << "tier \"" << GetParam() << "\" is not available";
   }
 
   /// The configuration for the tier under test.
   Config make_config() const {
     Config c = config;
-    c.memory.bounds = GetParam() == "interp-explicit-bounds" ? BoundsStrategy::ExplicitChecks
-                                                             : BoundsStrategy::GuardPages;
+    const std::string& tier = GetParam();
+    c.memory.bounds = tier.find("explicit-bounds") != std::string::npos
+                          ? BoundsStrategy::ExplicitChecks
+                          : BoundsStrategy::GuardPages;
+    // jit: every function compiled before running (those tier 1 cannot
+    // compile yet stay in tier 0); auto: tier-up after 2 calls or back-edges.
+    c.tiers.policy = tier.starts_with("jit")  ? TierPolicy::Jit
+                     : tier == "auto"         ? TierPolicy::Auto
+                                              : TierPolicy::Interp;
+    c.tiers.tier_up_threshold = 2;
     return c;
   }
 

@@ -1,0 +1,29 @@
+// The x86-64 backend behind tier 1's architecture-neutral Backend interface.
+#include "codegen-x64/backend_x64.h"
+#include "tier1-jit/abi.h"
+#include "tier1-jit/backend.h"
+
+namespace wvm::jit {
+namespace {
+
+class X64BackendAdapter final : public Backend {
+ public:
+  explicit X64BackendAdapter(std::unique_ptr<x64::X64Backend> impl) : impl_(std::move(impl)) {}
+  std::unique_ptr<MacroAssembler> new_function() override { return impl_->new_function(); }
+  void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const override {
+    impl_->enter(entry, fp, vm, ctx);
+  }
+
+ private:
+  std::unique_ptr<x64::X64Backend> impl_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> create_backend(BoundsStrategy bounds) {
+  std::unique_ptr<x64::X64Backend> impl = x64::X64Backend::create(runtime_info(), bounds);
+  if (!impl) return nullptr;
+  return std::make_unique<X64BackendAdapter>(std::move(impl));
+}
+
+}  // namespace wvm::jit

@@ -1,0 +1,141 @@
+// The x86-64 MacroAssembler: tier 1's operations as asmjit x86::Assembler
+// instructions (System V, Linux).
+//
+// Register conventions (private to codegen-x64/; nothing above knows them):
+//   pinned    rbx = fp   the wasm frame; slot i is qword [rbx + 8*i]
+//             r12 = vm   InstanceData*
+//             r13 = ctx  ExecContext*
+//             r14 = mem  vm->memory_base (never moves)
+//             All four are callee-saved in System V, so C helpers keep them;
+//             JIT functions never change them across a call (call_func moves
+//             rbx by the callee's frame offset and moves it back).
+//   values    rsi, rdi, r8, r9, r10, r11, rbp, r15: value registers 0..7,
+//             allocated by tier1-jit. Calls clobber all of them.
+//   scratch   rax, rcx, rdx: the backend's temporaries (div/rem need rdx:rax,
+//             variable shifts need cl). Never live across operations.
+//   stack     on entry rsp = 8 (mod 16); the prologue's `sub rsp, 8` makes it
+//             0 (mod 16) in the body, as every call (C helper or JIT function)
+//             requires. The epilogue undoes it.
+//
+// Traps leave through out-of-line stubs after the body (one per kind), which
+// call RuntimeInfo::trap(ctx, kind) and never return.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "tier1-jit/abi.h"
+#include "tier1-jit/masm.h"
+#include "wvm/config.h"
+
+namespace wvm::x64 {
+
+class CodeArena;
+
+/// Optional instructions the code may use (from CPUID; tests force them off
+/// to exercise the fallbacks).
+struct X64CpuFeatures {
+  bool lzcnt = false;
+  bool bmi1 = false;  // tzcnt
+  bool popcnt = false;
+  /// What the host CPU reports.
+  static X64CpuFeatures host() noexcept;
+};
+
+/// One function's code. Not thread-safe; finish() once.
+class X64MacroAssembler final : public jit::MacroAssembler {
+ public:
+  X64MacroAssembler(const jit::RuntimeInfo& info, BoundsStrategy bounds, CodeArena& arena,
+                    X64CpuFeatures features);
+  ~X64MacroAssembler() override;
+
+  int num_value_regs() const noexcept override;
+
+  jit::Label new_label() override;
+  void bind(jit::Label label) override;
+
+  void prologue(uint32_t max_slots) override;
+  void epilogue() override;
+
+  void load_slot(jit::Reg dst, uint32_t slot) override;
+  void store_slot(uint32_t slot, jit::Reg src) override;
+  void store_slot_imm(uint32_t slot, uint64_t value) override;
+  void copy_slot(uint32_t dst_slot, uint32_t src_slot) override;
+  void zero_slots(uint32_t first, uint32_t count) override;
+  void mov_imm(jit::Reg dst, uint64_t value) override;
+  void mov(jit::Reg dst, jit::Reg src) override;
+
+  bool unary(Opcode op, jit::Reg dst, jit::Reg src) override;
+  bool binary(Opcode op, jit::Reg dst, jit::Reg lhs, jit::Reg rhs) override;
+
+  bool load(Opcode op, jit::Reg dst, jit::Reg addr, uint32_t offset) override;
+  bool store(Opcode op, jit::Reg addr, jit::Reg value, uint32_t offset) override;
+  void memory_size(jit::Reg dst) override;
+  void memory_grow(jit::Reg dst, jit::Reg delta) override;
+
+  void global_get(jit::Reg dst, uint32_t vm_offset) override;
+  void global_set(uint32_t vm_offset, jit::Reg src) override;
+
+  void jump(jit::Label target) override;
+  void branch_if_zero(jit::Reg cond, jit::Label target) override;
+  void branch_if_nonzero(jit::Reg cond, jit::Label target) override;
+  void jump_table(jit::Reg index, const std::vector<jit::Label>& targets) override;
+  void select(jit::Reg dst, jit::Reg if_false, jit::Reg cond) override;
+
+  void charge_gas(uint64_t cost) override;
+
+  void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
+  void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_id,
+                     uint32_t callee_fp_slot) override;
+
+  void trap(TrapKind kind) override;
+
+  const void* finish() override;
+
+ private:
+  // Records the first asmjit error; finish() then fails.
+  class ErrorSink : public asmjit::ErrorHandler {
+   public:
+    void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter* origin) override;
+    bool failed = false;
+  };
+
+  struct PendingTable {
+    asmjit::Label table;
+    std::vector<asmjit::Label> targets;
+  };
+
+  asmjit::x86::Gp value_reg(jit::Reg r);
+  asmjit::x86::Mem slot_mem(uint32_t slot);
+  int32_t slot_disp(uint32_t slot);
+  // A field offset as a disp32 (fails the function if it does not fit).
+  int32_t disp(uint32_t offset);
+  asmjit::Label trap_label(TrapKind kind);
+  asmjit::Label out_of_gas_label();
+  void call_helper(const void* fn);
+  void call_dispatch(uint32_t callee_fp_slot);
+  // The address of a wasm access of `width` bytes at u32(addr) + offset;
+  // emits the bounds check in explicit mode. Clobbers rax (and rcx, rdx).
+  asmjit::x86::Mem memory_operand(jit::Reg addr, uint32_t offset, uint32_t width);
+  bool unary_count(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  void popcount_fallback(asmjit::x86::Gp dst, asmjit::x86::Gp src, bool is64);
+  bool divide(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp lhs, asmjit::x86::Gp rhs);
+
+  const jit::RuntimeInfo& info_;
+  BoundsStrategy bounds_;
+  CodeArena& arena_;
+  X64CpuFeatures features_;
+  ErrorSink errors_;
+  asmjit::CodeHolder code_;
+  asmjit::x86::Assembler a_;
+  bool failed_ = false;  // a bad operand (e.g. a slot beyond disp32 reach)
+  bool finished_ = false;
+  std::vector<asmjit::Label> labels_;
+  asmjit::Label trap_labels_[16];
+  asmjit::Label out_of_gas_;
+  std::vector<PendingTable> tables_;
+};
+
+}  // namespace wvm::x64

@@ -1,0 +1,30 @@
+#include "engine/tier_manager.h"
+
+#include "tier0-interp/code.h"
+#include "tier1-jit/compiler.h"
+
+namespace wvm {
+
+Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index) {
+  jit::Backend* backend = engine.jit_backend();
+  if (backend == nullptr) return {};
+  // The profile fields of tier-0 code are the only mutable part of a module.
+  FuncCode& code = *module.code[func_index - module.num_imported_funcs];
+  if (code.jit_tried.exchange(true, std::memory_order_acq_rel)) return {};  // someone else did
+  Result<const void*> entry =
+      jit::compile_function(module, engine.config().module_limits, func_index, *backend);
+  engine.count_tier1(entry.ok());
+  if (!entry) return entry.error();
+  code.jit_entry.store(entry.value(), std::memory_order_release);
+  return {};
+}
+
+Result<void> compile_all_tier1(Engine& engine, const Module& module) {
+  for (uint32_t i = 0; i < module.bodies.size(); ++i) {
+    Result<void> r = tier_up(engine, module, module.num_imported_funcs + i);
+    if (!r && engine.config().tiers.unsupported_is_fatal) return r.error();
+  }
+  return {};
+}
+
+}  // namespace wvm

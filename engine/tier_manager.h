@@ -1,0 +1,25 @@
+// The tier manager: when functions move from tier 0 to tier 1.
+//
+// Policy Interp never compiles. Jit compiles every function when the module
+// is compiled. Auto counts each function's calls and loop back-edges in tier
+// 0 and compiles it (synchronously) when either reaches the threshold; it
+// runs compiled from its next call. A function tier 1 cannot compile stays in
+// tier 0. Compiled code is installed with a single release store of its
+// entry, so a call sees either no entry or a complete function.
+#pragma once
+
+#include <cstdint>
+
+#include "wvm/wvm.h"
+
+namespace wvm {
+
+/// Compiles defined function `func_index` of `module` with tier 1 unless it
+/// was tried before. Thread-safe. Returns the error if compilation failed.
+Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index);
+
+/// Policy Jit: compiles every function of `module`. Unsupported functions
+/// stay in tier 0 unless TierConfig::unsupported_is_fatal.
+Result<void> compile_all_tier1(Engine& engine, const Module& module);
+
+}  // namespace wvm

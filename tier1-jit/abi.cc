@@ -1,0 +1,117 @@
+// The runtime side of the tier-1 ABI: field offsets and the C helpers
+// compiled code calls.
+#include "tier1-jit/abi.h"
+
+#include <cstring>
+#include <vector>
+
+#include "engine/exec_context.h"
+#include "engine/instance_layout.h"
+#include "memory/trap_handler.h"
+#include "tier0-interp/code.h"
+#include "tier0-interp/interp.h"
+#include "tier1-jit/backend.h"
+
+namespace wvm::jit {
+namespace {
+
+template <class T, class M>
+uint32_t offset_in(const T& object, const M& member) {
+  return static_cast<uint32_t>(reinterpret_cast<const char*>(&member) -
+                               reinterpret_cast<const char*>(&object));
+}
+
+[[noreturn]] void helper_trap(ExecContext*, uint32_t kind) { raise_trap(static_cast<int>(kind)); }
+
+// A host function called from compiled code, as tier 0 calls one. Returns
+// the trap instead of raising it: its vectors must be destroyed before the
+// unwinding, which skips destructors.
+TrapKind call_host(ExecContext* ctx, Func* callee, uint64_t* args, InstanceData* caller) {
+  const FuncType& ft = *callee->type;
+  const size_t np = ft.params.size(), nr = ft.results.size();
+  if (ctx->depth >= ctx->max_depth) return TrapKind::CallStackExhausted;
+  std::vector<Value> argv(np), resv(nr);
+  for (size_t i = 0; i < np; ++i) argv[i] = Value{ft.params[i], args[i]};
+  for (size_t i = 0; i < nr; ++i) resv[i] = Value{ft.results[i], 0};
+  HostCall hc{ctx->store, caller ? caller->instance : nullptr, callee->host_data};
+  // Nested calls from the host start above this frame's arguments and results.
+  uint64_t* const saved_sp = ctx->sp;
+  ctx->sp = args + (np > nr ? np : nr);
+  ++ctx->depth;
+  const TrapKind t = callee->host(hc, argv.data(), resv.data());
+  --ctx->depth;
+  ctx->sp = saved_sp;
+  if (t == TrapKind::None)
+    for (size_t i = 0; i < nr; ++i) args[i] = resv[i].bits;
+  return t;
+}
+
+void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller) {
+  if (callee->host) {
+    const TrapKind t = call_host(ctx, callee, callee_fp, caller);
+    if (t != TrapKind::None) raise_trap(static_cast<int>(t));
+    return;
+  }
+  const void* entry = callee->code->jit_entry.load(std::memory_order_acquire);
+  if (entry != nullptr) {
+    // Compiled, in another instance: enter with that instance's data.
+    ctx->jit->enter(entry, callee_fp, callee->instance->data(), ctx);
+    return;
+  }
+  // Still in tier 0: run it there, with its arguments where they are.
+  uint64_t* const saved_sp = ctx->sp;
+  ctx->sp = callee_fp;
+  const TrapKind t = interp_run(*ctx, callee);
+  ctx->sp = saved_sp;
+  if (t != TrapKind::None) raise_trap(static_cast<int>(t));
+}
+
+Func* helper_resolve_indirect(ExecContext*, Table* table, uint32_t index, uint32_t type_id) {
+  if (index >= table->size()) raise_trap(static_cast<int>(TrapKind::UndefinedElement));
+  Func* f = reinterpret_cast<Func*>(table->data()[index]);
+  if (f == nullptr) raise_trap(static_cast<int>(TrapKind::UninitializedElement));
+  if (f->type_id != type_id) raise_trap(static_cast<int>(TrapKind::IndirectCallTypeMismatch));
+  return f;
+}
+
+uint32_t helper_memory_grow(InstanceData* vm, uint32_t delta) {
+  return static_cast<uint32_t>(static_cast<int32_t>(vm->memory->grow(delta)));
+}
+
+RuntimeInfo compute() {
+  RuntimeInfo r{};
+  Config config;
+  config.runtime_limits.value_stack_slots = 1;
+  config.runtime_limits.max_call_depth = 1;
+  const ExecContext ctx(config);
+  r.ctx_gas_left = offset_in(ctx, ctx.gas_left);
+  r.ctx_depth = offset_in(ctx, ctx.depth);
+  r.ctx_max_depth = offset_in(ctx, ctx.max_depth);
+  r.ctx_stack_end = offset_in(ctx, ctx.stack_end);
+  r.ctx_native_stack_limit = offset_in(ctx, ctx.native_stack_limit);
+  r.vm_memory_base = offsetof(InstanceData, memory_base);
+  r.vm_memory = offsetof(InstanceData, memory);
+  r.vm_instance = offsetof(InstanceData, instance);
+  r.memory_size = static_cast<uint32_t>(Memory::size_offset());
+  const Func f;
+  r.func_code = offset_in(f, f.code);
+  r.func_instance = offset_in(f, f.instance);
+  const FuncCode code;
+  r.code_jit_entry = offset_in(code, code.jit_entry);
+  const Global g;
+  r.global_bits = offset_in(g, g.bits);
+  r.trap = &helper_trap;
+  r.call_slow = &helper_call_slow;
+  r.resolve_indirect = &helper_resolve_indirect;
+  r.memory_grow = &helper_memory_grow;
+  return r;
+}
+
+}  // namespace
+
+const RuntimeInfo& runtime_info() {
+  static const RuntimeInfo info = compute();
+  return info;
+}
+
+}  // namespace wvm::jit

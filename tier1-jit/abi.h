@@ -1,0 +1,73 @@
+// How tier-1 code meets the runtime.
+//
+// Entry: compiled functions are entered with four values in pinned
+// registers (the backend chooses which): the frame pointer `fp` (this call's
+// wasm frame of 8-byte slots, arguments in slots 0..n-1), `vm` (the
+// instance's InstanceData), `ctx` (the store's ExecContext) and the memory
+// base (vm->memory_base, which never moves). C++ enters through
+// JitBackend::enter(); JIT-to-JIT calls within an instance move fp by the
+// caller's operand height and call the callee's entry directly.
+//
+// Exit: results in slots 0..n-1, then a plain return; fp, vm, ctx and the
+// memory base are preserved.
+//
+// Traps: out-of-line stubs call RuntimeInfo::trap, which unwinds to the
+// innermost TrapScope (memory/trap_handler.h) of the thread; faults on
+// guard pages in registered JIT code take the same way. Only JIT frames and
+// C helpers without destructors lie between, so nothing is skipped.
+//
+// Depth: the prologue counts the frame in ctx's logical call depth (the same
+// count tier 0 keeps) and checks the value stack and the native stack.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "wvm/wvm.h"
+
+namespace wvm {
+struct ExecContext;
+struct InstanceData;
+}  // namespace wvm
+
+namespace wvm::jit {
+
+/// Byte offsets of the fields compiled code touches, and the C helpers it
+/// calls. One per process; see runtime_info().
+struct RuntimeInfo {
+  // ExecContext
+  uint32_t ctx_gas_left;
+  uint32_t ctx_depth;
+  uint32_t ctx_max_depth;
+  uint32_t ctx_stack_end;
+  uint32_t ctx_native_stack_limit;
+  // InstanceData
+  uint32_t vm_memory_base;
+  uint32_t vm_memory;
+  uint32_t vm_instance;
+  // Memory (explicit bounds checks read its current size)
+  uint32_t memory_size;
+  // Func
+  uint32_t func_code;
+  uint32_t func_instance;
+  // FuncCode
+  uint32_t code_jit_entry;
+  // Global
+  uint32_t global_bits;
+
+  // Helpers (System V / AAPCS calling convention).
+  /// Never returns: unwinds to the innermost TrapScope.
+  void (*trap)(ExecContext* ctx, uint32_t kind);
+  /// Any call that is not JIT-to-JIT within one instance: host functions,
+  /// functions still in tier 0, other instances. Traps propagate by trap().
+  void (*call_slow)(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller);
+  /// call_indirect's checks; returns the callee or traps.
+  Func* (*resolve_indirect)(ExecContext* ctx, Table* table, uint32_t index, uint32_t type_id);
+  /// memory.grow; returns the old size in pages or 0xffffffff.
+  uint32_t (*memory_grow)(InstanceData* vm, uint32_t delta);
+};
+
+/// The process-wide runtime description (computed once).
+const RuntimeInfo& runtime_info();
+
+}  // namespace wvm::jit

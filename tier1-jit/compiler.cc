@@ -1,0 +1,453 @@
+// The tier-1 single-pass compiler: an Interface of the validating decoder
+// that emits machine code through the MacroAssembler, in one pass, linear in
+// the function's size.
+//
+// Value stack: each operand-stack entry is a constant, a value register, or
+// in its home slot (frame slot num_locals + height). Operators take their
+// operands into registers (allocated on the fly, spilling the deepest
+// register entry when none is free) and leave results in registers.
+// Everything is spilled to its home at control-flow merges, branches and
+// calls, so the state at every label is "all values at home": merges need no
+// reconciliation and branches only move the carried values.
+#include "tier1-jit/compiler.h"
+
+#include <string>
+#include <vector>
+
+#include "engine/instance_layout.h"
+#include "engine/validator.h"
+#include "metering/cost_model.h"
+#include "tier0-interp/code.h"
+
+namespace wvm::jit {
+namespace {
+
+struct Entry {
+  enum class Kind : uint8_t { Home, Reg, Const };
+  Kind kind = Kind::Home;
+  Reg reg = 0;
+  uint64_t value = 0;
+};
+
+class Tier1Compiler : public ValidateOnly {
+ public:
+  struct ControlData {
+    Label label;       // the branch target: loop header or the end
+    Label else_label;  // an if's false arm
+  };
+  using D = FunctionDecoder<Tier1Compiler>;
+  using Frame = D::Frame;
+
+  Tier1Compiler(MacroAssembler& masm, const Module& module, const FuncCode& code)
+      : masm_(masm),
+        layout_(InstanceLayout::of(module)),
+        code_(code),
+        metering_(module.metering.enabled),
+        profile_(module.metering.profile),
+        free_regs_((1u << masm.num_value_regs()) - 1) {}
+
+  bool ok() const { return unsupported_.empty(); }
+  bool unsupported() const { return !unsupported_.empty(); }
+  const std::string& unsupported_reason() const { return unsupported_; }
+
+  // ---- metering: as tier 0 (metering/cost_model.h), one charge per run
+  void on_opcode(D&, Opcode op, bool reachable) {
+    if (!metering_) return;
+    run_.add(operator_cost(profile_, op));
+    if (is_accounting(op)) {
+      const uint64_t charge = run_.take();
+      // Before the operator's code: before its label for loop/end/else.
+      if (reachable && charge != 0) masm_.charge_gas(charge);
+    }
+    if (reachable && per_unit_rate(op) != 0) fail("per-unit gas costs");
+  }
+
+  void begin_function(D& d) {
+    num_locals_ = static_cast<uint32_t>(d.locals().size());
+    const uint32_t num_params = static_cast<uint32_t>(d.func_type().params.size());
+    masm_.prologue(code_.max_slots);
+    if (num_locals_ > num_params) masm_.zero_slots(num_params, num_locals_ - num_params);
+    if (metering_) run_.add(locals_entry_cost(profile_, num_locals_ - num_params));
+  }
+
+  void on_unreachable(D& d) {
+    masm_.trap(TrapKind::Unreachable);
+    drop_frame(d);
+  }
+
+  void on_block(D& d, Frame& f) {
+    spill_all();
+    f.data.label = masm_.new_label();
+    (void)d;
+  }
+  void on_loop(D&, Frame& f) {
+    spill_all();
+    f.data.label = masm_.new_label();
+    masm_.bind(f.data.label);
+  }
+  void on_if(D&, Frame& f) {
+    // The condition was popped by the decoder; it is our top entry.
+    const Reg cond = pop_to_reg();
+    spill_all();
+    f.data.label = masm_.new_label();
+    f.data.else_label = masm_.new_label();
+    masm_.branch_if_zero(cond, f.data.else_label);
+    free_reg(cond);
+  }
+  void on_else(D&, Frame& f) {
+    if (!f.unreachable) {
+      spill_all();
+      masm_.jump(f.data.label);
+    }
+    drop_to(f.height);
+    masm_.bind(f.data.else_label);
+    f.data.else_label = Label{};
+    for (uint32_t i = 0; i < f.sig.num_params; ++i) stack_.push_back(Entry{});
+  }
+  void on_end(D& d, Frame& f) {
+    if (d.control_depth() == 1) {  // the function's own end
+      if (!f.unreachable) emit_return(f.sig.num_results);
+      return;
+    }
+    if (!f.unreachable) spill_all();
+    drop_to(f.height);
+    if (f.data.else_label.valid()) masm_.bind(f.data.else_label);  // if without else
+    if (!f.is_loop()) masm_.bind(f.data.label);
+    for (uint32_t i = 0; i < f.sig.num_results; ++i) stack_.push_back(Entry{});
+  }
+
+  void on_br(D& d, uint32_t depth) {
+    spill_all();
+    branch_to(d, depth, static_cast<uint32_t>(stack_.size()));
+    drop_frame(d);
+  }
+  void on_br_if(D& d, uint32_t depth) {
+    const Reg cond = pop_to_reg();
+    spill_all();
+    const uint32_t height = static_cast<uint32_t>(stack_.size());
+    Frame& t = d.control_at(depth);
+    if (depth == d.control_depth() - 1 || needs_moves(t, height)) {
+      const Label skip = masm_.new_label();
+      masm_.branch_if_zero(cond, skip);
+      branch_to(d, depth, height);
+      masm_.bind(skip);
+    } else {
+      masm_.branch_if_nonzero(cond, t.data.label);
+    }
+    free_reg(cond);
+  }
+  void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
+    const Reg index = pop_to_reg();
+    spill_all();
+    const uint32_t height = static_cast<uint32_t>(stack_.size());
+    std::vector<Label> targets(n);
+    std::vector<uint32_t> pads;  // targets that need moves get a pad of their own
+    for (uint32_t i = 0; i < n; ++i) {
+      Frame& t = d.control_at(depths[i]);
+      if (depths[i] == d.control_depth() - 1 || needs_moves(t, height)) {
+        targets[i] = masm_.new_label();
+        pads.push_back(i);
+      } else {
+        targets[i] = t.data.label;
+      }
+    }
+    masm_.jump_table(index, targets);
+    free_reg(index);
+    for (uint32_t i : pads) {
+      masm_.bind(targets[i]);
+      branch_to(d, depths[i], height);
+    }
+    drop_frame(d);
+  }
+  void on_return(D& d) {
+    emit_return(static_cast<uint32_t>(d.func_type().results.size()));
+    drop_frame(d);
+  }
+
+  void on_call(D& d, uint32_t f) {
+    const FuncType& ft = d.module().func_type(f);
+    call_prepare(static_cast<uint32_t>(ft.params.size()));
+    masm_.call_func(layout_.func(f), call_base_);
+    call_finish(static_cast<uint32_t>(ft.params.size()), static_cast<uint32_t>(ft.results.size()));
+  }
+  void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
+    const FuncType& ft = d.module().types[type_index];
+    const Reg index = pop_to_reg();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    // Spill everything but the index, which the call sequence consumes.
+    spill_all();
+    call_base_ = num_locals_ + static_cast<uint32_t>(stack_.size()) - np;
+    masm_.call_indirect(index, layout_.table(table), d.module().type_ids[type_index], call_base_);
+    free_reg(index);
+    call_finish(np, static_cast<uint32_t>(ft.results.size()));
+  }
+
+  void on_drop(D&) { release(pop()); }
+  void on_select(D&, ValType) {
+    const Reg cond = pop_to_reg();
+    const Reg if_false = pop_to_reg();
+    const Reg dst = pop_to_reg();
+    masm_.select(dst, if_false, cond);
+    free_reg(cond);
+    free_reg(if_false);
+    push_reg(dst);
+  }
+
+  void on_local_get(D&, uint32_t x) {
+    const Reg r = alloc_reg();
+    masm_.load_slot(r, x);
+    push_reg(r);
+  }
+  void on_local_set(D&, uint32_t x) {
+    Entry e = pop();
+    if (e.kind == Entry::Kind::Const) {
+      masm_.store_slot_imm(x, e.value);
+      return;
+    }
+    const Reg r = to_reg(e, static_cast<uint32_t>(stack_.size()));
+    masm_.store_slot(x, r);
+    free_reg(r);
+  }
+  void on_local_tee(D&, uint32_t x) {
+    const Reg r = top_to_reg();
+    masm_.store_slot(x, r);
+  }
+  void on_global_get(D&, uint32_t x) {
+    const Reg r = alloc_reg();
+    masm_.global_get(r, layout_.global(x));
+    push_reg(r);
+  }
+  void on_global_set(D&, uint32_t x) {
+    const Reg r = pop_to_reg();
+    masm_.global_set(layout_.global(x), r);
+    free_reg(r);
+  }
+
+  void on_load(D&, Opcode op, MemArg m) {
+    const Reg addr = pop_to_reg();
+    const Reg dst = alloc_reg();
+    if (!masm_.load(op, dst, addr, m.offset)) fail(op_info(op).name);
+    free_reg(addr);
+    push_reg(dst);
+  }
+  void on_store(D&, Opcode op, MemArg m) {
+    const Reg value = pop_to_reg();
+    const Reg addr = pop_to_reg();
+    if (!masm_.store(op, addr, value, m.offset)) fail(op_info(op).name);
+    free_reg(value);
+    free_reg(addr);
+  }
+  void on_memory_size(D&) {
+    const Reg r = alloc_reg();
+    masm_.memory_size(r);
+    push_reg(r);
+  }
+  void on_memory_grow(D&) {
+    // A call into the runtime: everything below the operand goes home first.
+    Entry delta = pop();
+    spill_all();
+    const Reg r = to_reg(delta, static_cast<uint32_t>(stack_.size()));
+    masm_.memory_grow(r, r);
+    push_reg(r);
+  }
+  void on_const(D&, Value v) { stack_.push_back(Entry{Entry::Kind::Const, 0, v.bits}); }
+  void on_numeric(D&, Opcode op) {
+    const OpInfo& info = op_info(op);
+    if (info.shape == OpShape::Unary) {
+      const Reg r = pop_to_reg();
+      if (!masm_.unary(op, r, r)) fail(info.name);
+      push_reg(r);
+      return;
+    }
+    const Reg rhs = pop_to_reg();
+    const Reg lhs = pop_to_reg();
+    if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
+    free_reg(rhs);
+    push_reg(lhs);
+  }
+
+  // Not compiled yet: such functions stay in tier 0.
+  void on_ref_null(D&, ValType) { fail("ref.null"); }
+  void on_ref_is_null(D&) { fail("ref.is_null"); }
+  void on_ref_func(D&, uint32_t) { fail("ref.func"); }
+  void on_table_get(D&, uint32_t) { fail("table.get"); }
+  void on_table_set(D&, uint32_t) { fail("table.set"); }
+  void on_memory_init(D&, uint32_t) { fail("memory.init"); }
+  void on_data_drop(D&, uint32_t) { fail("data.drop"); }
+  void on_memory_copy(D&) { fail("memory.copy"); }
+  void on_memory_fill(D&) { fail("memory.fill"); }
+  void on_table_init(D&, uint32_t, uint32_t) { fail("table.init"); }
+  void on_elem_drop(D&, uint32_t) { fail("elem.drop"); }
+  void on_table_copy(D&, uint32_t, uint32_t) { fail("table.copy"); }
+  void on_table_grow(D&, uint32_t) { fail("table.grow"); }
+  void on_table_size(D&, uint32_t) { fail("table.size"); }
+  void on_table_fill(D&, uint32_t) { fail("table.fill"); }
+
+ private:
+  void fail(const char* what) {
+    if (unsupported_.empty()) unsupported_ = std::string("tier 1 does not compile ") + what + " yet";
+  }
+  uint64_t per_unit_rate(Opcode op) const {
+    switch (op) {
+      case Opcode::MemoryGrow: return profile_.memory_grow_per_page;
+      case Opcode::MemoryCopy:
+      case Opcode::MemoryFill:
+      case Opcode::MemoryInit: return profile_.bulk_memory_per_byte;
+      case Opcode::TableCopy:
+      case Opcode::TableFill:
+      case Opcode::TableInit:
+      case Opcode::TableGrow: return profile_.table_per_element;
+      default: return 0;
+    }
+  }
+
+  uint32_t home(uint32_t height_index) const { return num_locals_ + height_index; }
+
+  // ---- registers
+  Reg alloc_reg() {
+    if (free_regs_ == 0) spill_one();
+    const Reg r = static_cast<Reg>(__builtin_ctz(free_regs_));
+    free_regs_ &= ~(1u << r);
+    return r;
+  }
+  void free_reg(Reg r) { free_regs_ |= 1u << r; }
+  // Frees a register by sending the deepest register entry home.
+  void spill_one() {
+    for (uint32_t i = 0; i < stack_.size(); ++i) {
+      if (stack_[i].kind == Entry::Kind::Reg) {
+        masm_.store_slot(home(i), stack_[i].reg);
+        free_reg(stack_[i].reg);
+        stack_[i] = Entry{};
+        return;
+      }
+    }
+  }
+  void spill_all() {
+    for (uint32_t i = 0; i < stack_.size(); ++i) {
+      Entry& e = stack_[i];
+      if (e.kind == Entry::Kind::Reg) {
+        masm_.store_slot(home(i), e.reg);
+        free_reg(e.reg);
+      } else if (e.kind == Entry::Kind::Const) {
+        masm_.store_slot_imm(home(i), e.value);
+      }
+      e = Entry{};
+    }
+  }
+
+  // ---- the value stack
+  void push_reg(Reg r) { stack_.push_back(Entry{Entry::Kind::Reg, r, 0}); }
+  Entry pop() {
+    const Entry e = stack_.back();
+    stack_.pop_back();
+    return e;
+  }
+  void release(const Entry& e) {
+    if (e.kind == Entry::Kind::Reg) free_reg(e.reg);
+  }
+  // The entry's value in a register it owns; `index` is its height.
+  Reg to_reg(const Entry& e, uint32_t index) {
+    if (e.kind == Entry::Kind::Reg) return e.reg;
+    const Reg r = alloc_reg();
+    if (e.kind == Entry::Kind::Const)
+      masm_.mov_imm(r, e.value);
+    else
+      masm_.load_slot(r, home(index));
+    return r;
+  }
+  Reg pop_to_reg() {
+    const uint32_t index = static_cast<uint32_t>(stack_.size()) - 1;
+    const Entry e = pop();
+    // Allocation may spill: the popped entry is no longer on the stack, so
+    // it cannot be the victim.
+    return to_reg(e, index);
+  }
+  Reg top_to_reg() {
+    const uint32_t index = static_cast<uint32_t>(stack_.size()) - 1;
+    const Entry e = pop();
+    const Reg r = to_reg(e, index);
+    push_reg(r);
+    return r;
+  }
+  void drop_to(uint32_t height) {
+    while (stack_.size() > height) release(pop());
+  }
+  // After an unconditional transfer the rest of the frame is unreachable:
+  // its operands are gone (the decoder's stack is cut to the frame's height).
+  void drop_frame(D& d) { drop_to(d.control_at(0).height); }
+
+  // ---- branches: all values are home; carry the label's values to the
+  // target's homes, then jump.
+  bool needs_moves(const Frame& t, uint32_t height) const {
+    return t.label_arity() != 0 && height - t.label_arity() != t.height;
+  }
+  void branch_to(D& d, uint32_t depth, uint32_t height) {
+    if (depth == d.control_depth() - 1) {  // the function's label: return
+      emit_return_from(static_cast<uint32_t>(d.func_type().results.size()), height);
+      return;
+    }
+    Frame& t = d.control_at(depth);
+    const uint32_t arity = t.label_arity();
+    for (uint32_t i = 0; i < arity; ++i) {
+      const uint32_t from = home(height - arity + i), to = home(t.height + i);
+      if (from != to) masm_.copy_slot(to, from);
+    }
+    masm_.jump(t.data.label);
+  }
+  void emit_return(uint32_t num_results) {
+    spill_all();
+    emit_return_from(num_results, static_cast<uint32_t>(stack_.size()));
+  }
+  void emit_return_from(uint32_t num_results, uint32_t height) {
+    for (uint32_t i = 0; i < num_results; ++i) {
+      const uint32_t from = home(height - num_results + i);
+      if (from != i) masm_.copy_slot(i, from);
+    }
+    masm_.epilogue();
+  }
+
+  // ---- calls: arguments and everything else go home; the callee's frame
+  // starts at the first argument's home, where its results come back.
+  void call_prepare(uint32_t num_params) {
+    spill_all();
+    call_base_ = home(static_cast<uint32_t>(stack_.size()) - num_params);
+  }
+  void call_finish(uint32_t num_params, uint32_t num_results) {
+    for (uint32_t i = 0; i < num_params; ++i) stack_.pop_back();
+    for (uint32_t i = 0; i < num_results; ++i) stack_.push_back(Entry{});
+  }
+
+  MacroAssembler& masm_;
+  InstanceLayout layout_;
+  const FuncCode& code_;
+  bool metering_;
+  GasProfile profile_;
+  RunCost run_;
+  uint32_t free_regs_;
+  uint32_t num_locals_ = 0;
+  uint32_t call_base_ = 0;
+  std::vector<Entry> stack_;
+  std::string unsupported_;
+};
+
+}  // namespace
+
+Result<const void*> compile_function(const Module& module, const ModuleLimits& limits,
+                                     uint32_t func_index, Backend& backend) {
+  const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
+  std::unique_ptr<MacroAssembler> masm = backend.new_function();
+  Tier1Compiler compiler(*masm, module, code);
+  FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
+  Result<void> r = decoder.decode();
+  if (!r && !compiler.unsupported()) return r.error();
+  if (compiler.unsupported())
+    return Error{ErrorKind::Unsupported, 0,
+                 "function " + std::to_string(func_index) + ": " + compiler.unsupported_reason(),
+                 TrapKind::None};
+  const void* entry = masm->finish();
+  if (entry == nullptr)
+    return Error{ErrorKind::LimitExceeded, 0, "out of JIT code memory", TrapKind::None};
+  return entry;
+}
+
+}  // namespace wvm::jit

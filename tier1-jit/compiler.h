@@ -1,0 +1,18 @@
+// Tier 1: compiling one validated function to machine code.
+#pragma once
+
+#include <cstdint>
+
+#include "tier1-jit/backend.h"
+#include "wvm/wvm.h"
+
+namespace wvm::jit {
+
+/// Compiles defined function `func_index` of `module` (which has its tier-0
+/// code) with `backend`. Returns the code's entry, or an Unsupported error
+/// naming the first instruction tier 1 cannot compile yet (the function then
+/// stays in tier 0).
+Result<const void*> compile_function(const Module& module, const ModuleLimits& limits,
+                                     uint32_t func_index, Backend& backend);
+
+}  // namespace wvm::jit

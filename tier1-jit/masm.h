@@ -1,0 +1,116 @@
+// The architecture-neutral MacroAssembler that tier 1 emits through.
+// tier1-jit/ allocates abstract value registers (0 .. num_value_regs()-1)
+// and asks for operations; codegen-x64/ (and later codegen-arm64/) map them
+// to machine registers and instructions. Nothing above this interface names
+// a machine register.
+//
+// The frame model (see tier1-jit/abi.h): every function has a wasm frame of
+// 8-byte slots addressed from a pinned frame pointer: locals first, then the
+// operand-stack slots ("homes") at height h -> slot num_locals + h. Values
+// are kept as raw 64-bit patterns (i32 in the low half, floats as bits,
+// references as pointers), exactly as tier 0 keeps them, so both tiers share
+// frames and calls cross tiers without conversion.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/opcodes.h"
+#include "wvm/types.h"
+
+namespace wvm::jit {
+
+using Reg = uint8_t;
+
+struct Label {
+  uint32_t id = UINT32_MAX;
+  bool valid() const noexcept { return id != UINT32_MAX; }
+};
+
+/// What the compiled code needs to know about the runtime (offsets of fields
+/// it reads, helper entry points); filled in by tier1-jit/abi.cc.
+struct RuntimeInfo;
+
+class MacroAssembler {
+ public:
+  virtual ~MacroAssembler() = default;
+
+  /// How many value registers the compiler may allocate.
+  virtual int num_value_regs() const noexcept = 0;
+
+  // ---- labels
+  virtual Label new_label() = 0;
+  virtual void bind(Label label) = 0;
+
+  // ---- frame
+  /// Function entry: counts the frame against the call-depth limit and checks
+  /// the value stack (fp + max_slots) and the native stack; on failure jumps
+  /// to a stub that traps with CallStackExhausted.
+  virtual void prologue(uint32_t max_slots) = 0;
+  /// Function exit: uncounts the frame and returns to the caller. Results
+  /// must already be in slots 0 .. n-1.
+  virtual void epilogue() = 0;
+
+  // ---- moves (all 64-bit)
+  virtual void load_slot(Reg dst, uint32_t slot) = 0;
+  virtual void store_slot(uint32_t slot, Reg src) = 0;
+  virtual void store_slot_imm(uint32_t slot, uint64_t value) = 0;
+  virtual void copy_slot(uint32_t dst_slot, uint32_t src_slot) = 0;
+  /// Zeroes slots [first, first + count) (a function's declared locals).
+  virtual void zero_slots(uint32_t first, uint32_t count) = 0;
+  virtual void mov_imm(Reg dst, uint64_t value) = 0;
+  virtual void mov(Reg dst, Reg src) = 0;
+
+  // ---- pure operators of the opcode table
+  /// dst = op(src). False if this backend has no code for `op` yet.
+  virtual bool unary(Opcode op, Reg dst, Reg src) = 0;
+  /// dst = op(lhs, rhs); dst may equal lhs (and lhs may equal rhs), but dst
+  /// must not be rhs alone. Division and
+  /// remainder trap through the stubs their checks need. False if unsupported.
+  virtual bool binary(Opcode op, Reg dst, Reg lhs, Reg rhs) = 0;
+
+  // ---- linear memory (memory 0): effective address u32(addr) + offset
+  virtual bool load(Opcode op, Reg dst, Reg addr, uint32_t offset) = 0;
+  virtual bool store(Opcode op, Reg addr, Reg value, uint32_t offset) = 0;
+  /// dst = memory.size in pages. Clobbers no value register.
+  virtual void memory_size(Reg dst) = 0;
+  /// dst = memory.grow(delta). A call: clobbers every value register except dst.
+  virtual void memory_grow(Reg dst, Reg delta) = 0;
+
+  // ---- globals: the Global* lives at `vm_offset` in the instance data block
+  virtual void global_get(Reg dst, uint32_t vm_offset) = 0;
+  virtual void global_set(uint32_t vm_offset, Reg src) = 0;
+
+  // ---- control
+  virtual void jump(Label target) = 0;
+  /// Branches if the low 32 bits of `cond` are zero / non-zero.
+  virtual void branch_if_zero(Reg cond, Label target) = 0;
+  virtual void branch_if_nonzero(Reg cond, Label target) = 0;
+  /// Jumps to targets[min(u32 index, targets.size() - 1)].
+  virtual void jump_table(Reg index, const std::vector<Label>& targets) = 0;
+  /// dst = (low 32 bits of cond) != 0 ? dst : if_false.
+  virtual void select(Reg dst, Reg if_false, Reg cond) = 0;
+
+  // ---- gas: subtract `cost` from the call's gas; out of gas traps (leaving 0)
+  virtual void charge_gas(uint64_t cost) = 0;
+
+  // ---- calls. The callee's frame starts at slot `callee_fp_slot` of ours,
+  // where its arguments already are; its results land there. A call clobbers
+  // every value register.
+  virtual void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) = 0;
+  /// call_indirect through the table whose Table* is at `vm_table_offset`,
+  /// element `index`, expecting the engine-wide `type_id`; traps with
+  /// UndefinedElement / UninitializedElement / IndirectCallTypeMismatch.
+  virtual void call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
+                             uint32_t callee_fp_slot) = 0;
+
+  // ---- traps
+  virtual void trap(TrapKind kind) = 0;
+
+  /// Emits the out-of-line stubs and returns the finished code's entry, or
+  /// nullptr if the code could not be made executable.
+  virtual const void* finish() = 0;
+};
+
+}  // namespace wvm::jit
