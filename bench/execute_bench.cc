@@ -5,6 +5,8 @@
 //   native/execute/<case>            the C++ twin, -O2
 //   interp/execute/<case>            tier 0, metering off
 //   interp/execute-metered/<case>    tier 0, cosmwasm gas profile
+//   jit/execute/<case>               tier 1 (every function compiled first)
+//   jit/execute-metered/<case>       tier 1, cosmwasm gas profile
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tier0-interp/code.h"
 #include "wvm/wvm.h"
 
 namespace {
@@ -60,9 +63,10 @@ void bench_native(benchmark::State& state, const Kernel* k) {
   for (auto _ : state) benchmark::DoNotOptimize(k->native(k->arg));
 }
 
-void bench_interp(benchmark::State& state, const Kernel* k, std::vector<uint8_t> wasm,
-                  bool metered) {
+void bench_wasm(benchmark::State& state, const Kernel* k, std::vector<uint8_t> wasm,
+                wvm::TierPolicy policy, bool metered) {
   wvm::Config config;
+  config.tiers.policy = policy;
   config.metering.enabled = metered;
   config.metering.profile = wvm::GasProfile::cosmwasm();
   wvm::Engine engine(config);
@@ -72,6 +76,9 @@ void bench_interp(benchmark::State& state, const Kernel* k, std::vector<uint8_t>
   auto inst = store.instantiate(module.value(), {});
   if (!inst.ok()) return state.SkipWithError(inst.error().to_string().c_str());
   wvm::Func* f = inst.value()->find_export(k->name).as_func();
+  if (policy == wvm::TierPolicy::Jit &&
+      f->code->jit_entry.load(std::memory_order_acquire) == nullptr)
+    return state.SkipWithError("tier 1 does not compile this kernel yet");
   const uint32_t expected = k->native(k->arg);
   uint64_t gas = 0;
   for (auto _ : state) {
@@ -96,12 +103,15 @@ int main(int argc, char** argv) {
     const std::string name = k.name;
     benchmark::RegisterBenchmark(("native/execute/" + name).c_str(), bench_native, &k)
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("interp/execute/" + name).c_str(), bench_interp, &k,
-                                 wasm.value(), false)
-        ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("interp/execute-metered/" + name).c_str(), bench_interp, &k,
-                                 wasm.value(), true)
-        ->Unit(benchmark::kMillisecond);
+    for (const auto& [tier, policy] : {std::pair{"interp", wvm::TierPolicy::Interp},
+                                       std::pair{"jit", wvm::TierPolicy::Jit}}) {
+      benchmark::RegisterBenchmark((std::string(tier) + "/execute/" + name).c_str(), bench_wasm,
+                                   &k, wasm.value(), policy, false)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark((std::string(tier) + "/execute-metered/" + name).c_str(),
+                                   bench_wasm, &k, wasm.value(), policy, true)
+          ->Unit(benchmark::kMillisecond);
+    }
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -13,6 +13,9 @@
 //             allocated by tier1-jit. Calls clobber all of them.
 //   scratch   rax, rcx, rdx: the backend's temporaries (div/rem need rdx:rax,
 //             variable shifts need cl). Never live across operations.
+//             xmm0, xmm1, xmm2: the same for float operations. Floats live in
+//             value registers as raw bits (f32 zero-extended) and visit xmm
+//             only within one operation; no other xmm register is used.
 //   stack     on entry rsp = 8 (mod 16); the prologue's `sub rsp, 8` makes it
 //             0 (mod 16) in the body, as every call (C helper or JIT function)
 //             requires. The epilogue undoes it.
@@ -40,6 +43,7 @@ struct X64CpuFeatures {
   bool lzcnt = false;
   bool bmi1 = false;  // tzcnt
   bool popcnt = false;
+  bool sse41 = false;  // roundss/roundsd
   /// What the host CPU reports.
   static X64CpuFeatures host() noexcept;
 };
@@ -122,6 +126,17 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   bool unary_count(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
   void popcount_fallback(asmjit::x86::Gp dst, asmjit::x86::Gp src, bool is64);
   bool divide(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp lhs, asmjit::x86::Gp rhs);
+  // Float operators (masm_x64.cc, "floating point"). False if `op` is not one.
+  bool unary_float(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  bool binary_float(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp lhs, asmjit::x86::Gp rhs);
+  void float_round(Opcode op, bool is64, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  void float_round_fallback(int mode, bool is64, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  void float_to_int(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  void int_to_float(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
+  void to_xmm(const asmjit::x86::Xmm& x, asmjit::x86::Gp src, bool is64);
+  void from_xmm(asmjit::x86::Gp dst, const asmjit::x86::Xmm& x, bool is64);
+  // x = the float with these bits. Clobbers rdx.
+  void float_const(const asmjit::x86::Xmm& x, uint64_t bits, bool is64);
 
   const jit::RuntimeInfo& info_;
   BoundsStrategy bounds_;

@@ -49,6 +49,25 @@ inline F quiet_nan(F nan) noexcept {
   return std::bit_cast<F>(std::bit_cast<typename B::Bits>(nan) | B::kQuiet);
 }
 
+// The NaN result of a binary arithmetic operation, made explicit because a
+// compiler may emit a + b as b + a (GCC -O2 does in tier 0's handlers), and
+// the hardware picks the payload by operand position. The rule, which x86
+// SSE's `op a, b` follows and every tier implements: the first NaN operand
+// (a before b), quieted with sign and payload kept; if neither operand is NaN
+// (inf - inf, 0 * inf, ...) the operation's own NaN, i.e. the FPU's default
+// NaN (on x86 the negative quiet NaN 0xffc00000 / 0xfff8000000000000).
+template <class F>
+inline F nan_operand(F a, F b) noexcept {
+  return std::isnan(a) ? quiet_nan(a) : quiet_nan(b);
+}
+template <class F>
+inline F arith_result(F a, F b, F r) noexcept {
+  if (std::isnan(r)) [[unlikely]] {
+    if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);
+  }
+  return r;
+}
+
 // ceil/floor/trunc with a NaN result that is always quiet. Wasm requires an
 // arithmetic NaN, but libm and GCC's inline expansions (x86-64 without
 // SSE4.1) return a signalling NaN unchanged.
@@ -89,7 +108,7 @@ inline F copysign_bits(F a, F b) noexcept {
 template <class F>
 inline F float_min(F a, F b) noexcept {
   using Bits = typename FloatBits<F>::Bits;
-  if (std::isnan(a) || std::isnan(b)) return a + b;  // a quiet NaN from the inputs
+  if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);  // as in add
   // Equal operands differ at most in the sign of zero; OR picks -0.
   if (a == b) return std::bit_cast<F>(std::bit_cast<Bits>(a) | std::bit_cast<Bits>(b));
   return a < b ? a : b;
@@ -97,7 +116,7 @@ inline F float_min(F a, F b) noexcept {
 template <class F>
 inline F float_max(F a, F b) noexcept {
   using Bits = typename FloatBits<F>::Bits;
-  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);  // as in add
   // Equal operands differ at most in the sign of zero; AND picks +0.
   if (a == b) return std::bit_cast<F>(std::bit_cast<Bits>(a) & std::bit_cast<Bits>(b));
   return a > b ? a : b;
@@ -322,10 +341,18 @@ inline float f32_trunc(float a) noexcept { return detail::trunc_quiet(a); }
 inline float f32_nearest(float a) noexcept { return detail::nearest(a); }
 // sqrt is an IEEE operation in hardware and libm alike, so it quiets NaNs itself.
 inline float f32_sqrt(float a) noexcept { return std::sqrt(a); }
-inline float f32_add(float a, float b) noexcept { return a + b; }
-inline float f32_sub(float a, float b) noexcept { return a - b; }
-inline float f32_mul(float a, float b) noexcept { return a * b; }
-inline float f32_div(float a, float b) noexcept { return a / b; }
+inline float f32_add(float a, float b) noexcept {
+  return detail::arith_result(a, b, a + b);
+}
+inline float f32_sub(float a, float b) noexcept {
+  return detail::arith_result(a, b, a - b);
+}
+inline float f32_mul(float a, float b) noexcept {
+  return detail::arith_result(a, b, a * b);
+}
+inline float f32_div(float a, float b) noexcept {
+  return detail::arith_result(a, b, a / b);
+}
 inline float f32_min(float a, float b) noexcept { return detail::float_min(a, b); }
 inline float f32_max(float a, float b) noexcept { return detail::float_max(a, b); }
 inline float f32_copysign(float a, float b) noexcept { return detail::copysign_bits(a, b); }
@@ -339,10 +366,18 @@ inline double f64_floor(double a) noexcept { return detail::floor_quiet(a); }
 inline double f64_trunc(double a) noexcept { return detail::trunc_quiet(a); }
 inline double f64_nearest(double a) noexcept { return detail::nearest(a); }
 inline double f64_sqrt(double a) noexcept { return std::sqrt(a); }
-inline double f64_add(double a, double b) noexcept { return a + b; }
-inline double f64_sub(double a, double b) noexcept { return a - b; }
-inline double f64_mul(double a, double b) noexcept { return a * b; }
-inline double f64_div(double a, double b) noexcept { return a / b; }
+inline double f64_add(double a, double b) noexcept {
+  return detail::arith_result(a, b, a + b);
+}
+inline double f64_sub(double a, double b) noexcept {
+  return detail::arith_result(a, b, a - b);
+}
+inline double f64_mul(double a, double b) noexcept {
+  return detail::arith_result(a, b, a * b);
+}
+inline double f64_div(double a, double b) noexcept {
+  return detail::arith_result(a, b, a / b);
+}
 inline double f64_min(double a, double b) noexcept { return detail::float_min(a, b); }
 inline double f64_max(double a, double b) noexcept { return detail::float_max(a, b); }
 inline double f64_copysign(double a, double b) noexcept { return detail::copysign_bits(a, b); }
