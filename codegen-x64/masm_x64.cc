@@ -2,9 +2,12 @@
 // masm_x64.h.
 #include "codegen-x64/masm_x64.h"
 
+#include <bit>
+#include <cmath>
 #include <limits>
 
 #include "codegen-x64/backend_x64.h"
+#include "engine/numeric.h"
 
 namespace wvm::x64 {
 
@@ -46,6 +49,7 @@ X64CpuFeatures X64CpuFeatures::host() noexcept {
   out.lzcnt = f.hasLZCNT();
   out.bmi1 = f.hasBMI();
   out.popcnt = f.hasPOPCNT();
+  out.sse41 = f.hasSSE4_1();
   return out;
 }
 
@@ -272,8 +276,7 @@ bool X64MacroAssembler::unary(Opcode op, Reg dst_reg, Reg src_reg) {
       a_.movsx(dst, src.r16());
       return true;
     default:
-      // Float arithmetic and conversions: not yet (the function stays in tier 0).
-      return false;
+      return unary_float(op, dst, src);
   }
 }
 
@@ -365,7 +368,10 @@ bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg)
     return false;
   }
   const ValType in = op_info(op).in;
-  if (in != ValType::I32 && in != ValType::I64) return false;  // float ops: not yet
+  if (in == ValType::F32 || in == ValType::F64) {
+    return binary_float(op, value_reg(dst_reg), value_reg(lhs_reg), value_reg(rhs_reg));
+  }
+  if (in != ValType::I32 && in != ValType::I64) return false;
   const bool is64 = in == ValType::I64;
   const x86::Gp dst = sized(value_reg(dst_reg), is64);
   const x86::Gp lhs = sized(value_reg(lhs_reg), is64);
@@ -526,6 +532,561 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
   return true;
 }
 
+// ---- floating point
+//
+// Every result must be bit-identical to engine/numeric.h as tier 0 runs it,
+// NaN payloads and signs included. The SSE instructions used here follow
+// numeric.h's rules directly: `op a, b` returns the first NaN operand quieted
+// (numeric.h's arith_result), sqrt/cvtsd2ss/cvtss2sd/roundss quiet NaNs and
+// keep their payloads, and every other NaN case is handled explicitly.
+
+namespace {
+
+using InstId = asmjit::InstId;
+
+bool is_float(ValType t) noexcept { return t == ValType::F32 || t == ValType::F64; }
+
+template <class F>
+uint64_t float_bits(F f) noexcept {
+  if constexpr (sizeof(F) == 4) {
+    return std::bit_cast<uint32_t>(f);
+  } else {
+    return std::bit_cast<uint64_t>(f);
+  }
+}
+
+// roundss/roundsd immediates: rounding mode in bits 0-1, bit 3 suppresses the
+// precision exception. The fallback uses the same numbering.
+constexpr int kRoundNearest = 0;
+constexpr int kRoundFloor = 1;
+constexpr int kRoundCeil = 2;
+constexpr int kRoundTrunc = 3;
+
+// Float->int truncation: numeric.h's exclusive bounds (its kF*I*Lo constants
+// and the powers of two it uses above) and the saturated results.
+struct TruncSpec {
+  uint64_t lo, hi;    // bits of the bound in the source type
+  uint64_t min, max;  // saturated results, as the slot holds them
+};
+
+TruncSpec trunc_spec(bool in64, bool out64, bool is_signed) noexcept {
+  namespace d = ops::detail;
+  if (!out64) {
+    if (is_signed) {
+      return {in64 ? float_bits(d::kF64I32Lo) : float_bits(d::kF32I32Lo),
+              in64 ? float_bits(0x1p31) : float_bits(0x1p31f), 0x8000'0000u, 0x7fff'ffffu};
+    }
+    return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
+            in64 ? float_bits(0x1p32) : float_bits(0x1p32f), 0, 0xffff'ffffu};
+  }
+  if (is_signed) {
+    return {in64 ? float_bits(d::kF64I64Lo) : float_bits(d::kF32I64Lo),
+            in64 ? float_bits(0x1p63) : float_bits(0x1p63f), uint64_t{1} << 63, ~uint64_t{0} >> 1};
+  }
+  return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
+          in64 ? float_bits(0x1p64) : float_bits(0x1p64f), 0, ~uint64_t{0}};
+}
+
+}  // namespace
+
+void X64MacroAssembler::to_xmm(const x86::Xmm& x, x86::Gp src, bool is64) {
+  if (is64) {
+    a_.movq(x, src.r64());
+  } else {
+    a_.movd(x, src.r32());
+  }
+}
+
+void X64MacroAssembler::from_xmm(x86::Gp dst, const x86::Xmm& x, bool is64) {
+  if (is64) {
+    a_.movq(dst.r64(), x);
+  } else {
+    a_.movd(dst.r32(), x);  // zero-extends
+  }
+}
+
+void X64MacroAssembler::float_const(const x86::Xmm& x, uint64_t bits, bool is64) {
+  if (is64) {
+    a_.mov(x86::rdx, Imm(bits));
+    a_.movq(x, x86::rdx);
+  } else {
+    a_.mov(x86::edx, Imm(bits));
+    a_.movd(x, x86::edx);
+  }
+}
+
+bool X64MacroAssembler::binary_float(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs) {
+  const OpInfo& info = op_info(op);
+  if (info.shape != OpShape::Binary || !is_float(info.in)) return false;
+  const bool is64 = info.in == ValType::F64;
+  const x86::Xmm x0 = x86::xmm0;
+  const x86::Xmm x1 = x86::xmm1;
+  const auto scalar = [&](InstId ss, InstId sd, const x86::Xmm& a, const x86::Xmm& b) {
+    a_.emit(is64 ? sd : ss, a, b);
+  };
+
+  if (op == Opcode::F32Copysign || op == Opcode::F64Copysign) {
+    // On the bits (numeric.h's copysign_bits): no FPU, so NaNs pass untouched.
+    if (is64) {
+      a_.mov(x86::rax, lhs);
+      a_.btr(x86::rax, 63);
+      a_.mov(x86::rcx, rhs);
+      a_.shr(x86::rcx, 63);
+      a_.shl(x86::rcx, 63);
+      a_.or_(x86::rax, x86::rcx);
+      a_.mov(dst, x86::rax);
+    } else {
+      a_.mov(x86::eax, lhs.r32());
+      a_.and_(x86::eax, Imm(0x7fff'ffff));
+      a_.mov(x86::ecx, rhs.r32());
+      a_.and_(x86::ecx, Imm(0x8000'0000u));
+      a_.or_(x86::eax, x86::ecx);
+      a_.mov(dst.r32(), x86::eax);
+    }
+    return true;
+  }
+
+  // Both operands are read before dst is written (dst may be lhs).
+  to_xmm(x0, lhs, is64);
+  to_xmm(x1, rhs, is64);
+
+  // Comparisons: ucomis sets ZF, PF, CF = 1, 1, 1 for unordered operands, so
+  // `above` and `above or equal` are false for NaN; eq and ne test PF too.
+  const auto compare = [&](bool swap, x86::CondCode cc) {
+    if (swap) {
+      scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x1, x0);
+    } else {
+      scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x0, x1);
+    }
+    a_.set(cc, x86::al);
+    a_.movzx(dst.r32(), x86::al);
+    return true;
+  };
+
+  switch (op) {
+    case Opcode::F32Eq:
+    case Opcode::F64Eq:
+      scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x0, x1);
+      a_.sete(x86::al);
+      a_.setnp(x86::cl);
+      a_.and_(x86::al, x86::cl);
+      a_.movzx(dst.r32(), x86::al);
+      return true;
+    case Opcode::F32Ne:
+    case Opcode::F64Ne:
+      scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x0, x1);
+      a_.setne(x86::al);
+      a_.setp(x86::cl);
+      a_.or_(x86::al, x86::cl);
+      a_.movzx(dst.r32(), x86::al);
+      return true;
+    case Opcode::F32Lt:
+    case Opcode::F64Lt:
+      return compare(true, x86::CondCode::kA);  // b > a
+    case Opcode::F32Gt:
+    case Opcode::F64Gt:
+      return compare(false, x86::CondCode::kA);
+    case Opcode::F32Le:
+    case Opcode::F64Le:
+      return compare(true, x86::CondCode::kAE);  // b >= a
+    case Opcode::F32Ge:
+    case Opcode::F64Ge:
+      return compare(false, x86::CondCode::kAE);
+
+    // `op xmm0(a), xmm1(b)`: a NaN result is the first NaN operand quieted,
+    // else the default NaN -- numeric.h's arith_result.
+    case Opcode::F32Add:
+    case Opcode::F64Add:
+      scalar(x86::Inst::kIdAddss, x86::Inst::kIdAddsd, x0, x1);
+      break;
+    case Opcode::F32Sub:
+    case Opcode::F64Sub:
+      scalar(x86::Inst::kIdSubss, x86::Inst::kIdSubsd, x0, x1);
+      break;
+    case Opcode::F32Mul:
+    case Opcode::F64Mul:
+      scalar(x86::Inst::kIdMulss, x86::Inst::kIdMulsd, x0, x1);
+      break;
+    case Opcode::F32Div:
+    case Opcode::F64Div:
+      scalar(x86::Inst::kIdDivss, x86::Inst::kIdDivsd, x0, x1);
+      break;
+
+    case Opcode::F32Min:
+    case Opcode::F64Min:
+    case Opcode::F32Max:
+    case Opcode::F64Max: {
+      // minss/maxss return the second operand for NaNs and for equal operands
+      // (+-0), so those cases go first, as in numeric.h's float_min/max.
+      const bool is_min = op == Opcode::F32Min || op == Opcode::F64Min;
+      const asmjit::Label nan = a_.newLabel();
+      const asmjit::Label not_equal = a_.newLabel();
+      const asmjit::Label done = a_.newLabel();
+      scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x0, x1);
+      a_.jp(nan);
+      a_.jne(not_equal);
+      // Equal: only the sign of zero can differ; OR picks -0, AND +0.
+      if (is_min) {
+        a_.orps(x0, x1);
+      } else {
+        a_.andps(x0, x1);
+      }
+      a_.jmp(done);
+      a_.bind(nan);
+      // The first NaN operand, quieted (numeric.h's nan_operand).
+      scalar(x86::Inst::kIdAddss, x86::Inst::kIdAddsd, x0, x1);
+      a_.jmp(done);
+      a_.bind(not_equal);
+      if (is_min) {
+        scalar(x86::Inst::kIdMinss, x86::Inst::kIdMinsd, x0, x1);  // a < b ? a : b
+      } else {
+        scalar(x86::Inst::kIdMaxss, x86::Inst::kIdMaxsd, x0, x1);  // a > b ? a : b
+      }
+      a_.bind(done);
+      break;
+    }
+
+    default:
+      failed_ = true;
+      return false;
+  }
+  from_xmm(dst, x0, is64);
+  return true;
+}
+
+bool X64MacroAssembler::unary_float(Opcode op, x86::Gp dst, x86::Gp src) {
+  const OpInfo& info = op_info(op);
+  if (info.shape != OpShape::Unary || (!is_float(info.in) && !is_float(info.out))) return false;
+  const bool is64 = info.in == ValType::F64;
+  const x86::Xmm x0 = x86::xmm0;
+  switch (op) {
+    // abs/neg on the bits (numeric.h's abs_bits/neg_bits).
+    case Opcode::F32Abs:
+      a_.mov(dst.r32(), src.r32());
+      a_.and_(dst.r32(), Imm(0x7fff'ffff));
+      return true;
+    case Opcode::F32Neg:
+      a_.mov(dst.r32(), src.r32());
+      a_.xor_(dst.r32(), Imm(0x8000'0000u));
+      return true;
+    case Opcode::F64Abs:
+      if (dst != src) a_.mov(dst, src);
+      a_.btr(dst, 63);
+      return true;
+    case Opcode::F64Neg:
+      if (dst != src) a_.mov(dst, src);
+      a_.btc(dst, 63);
+      return true;
+
+    case Opcode::F32Sqrt:
+    case Opcode::F64Sqrt:
+      to_xmm(x0, src, is64);
+      a_.emit(is64 ? x86::Inst::kIdSqrtsd : x86::Inst::kIdSqrtss, x0, x0);
+      from_xmm(dst, x0, is64);
+      return true;
+
+    case Opcode::F32Ceil:
+    case Opcode::F32Floor:
+    case Opcode::F32Trunc:
+    case Opcode::F32Nearest:
+    case Opcode::F64Ceil:
+    case Opcode::F64Floor:
+    case Opcode::F64Trunc:
+    case Opcode::F64Nearest:
+      float_round(op, is64, dst, src);
+      return true;
+
+    // Hardware conversions quiet NaNs and keep the payload's high bits,
+    // exactly as numeric.h's static_casts compile.
+    case Opcode::F32DemoteF64:
+      a_.movq(x0, src);
+      a_.cvtsd2ss(x0, x0);
+      a_.movd(dst.r32(), x0);
+      return true;
+    case Opcode::F64PromoteF32:
+      a_.movd(x0, src.r32());
+      a_.cvtss2sd(x0, x0);
+      a_.movq(dst, x0);
+      return true;
+
+    case Opcode::I32TruncF32S:
+    case Opcode::I32TruncF32U:
+    case Opcode::I32TruncF64S:
+    case Opcode::I32TruncF64U:
+    case Opcode::I64TruncF32S:
+    case Opcode::I64TruncF32U:
+    case Opcode::I64TruncF64S:
+    case Opcode::I64TruncF64U:
+    case Opcode::I32TruncSatF32S:
+    case Opcode::I32TruncSatF32U:
+    case Opcode::I32TruncSatF64S:
+    case Opcode::I32TruncSatF64U:
+    case Opcode::I64TruncSatF32S:
+    case Opcode::I64TruncSatF32U:
+    case Opcode::I64TruncSatF64S:
+    case Opcode::I64TruncSatF64U:
+      float_to_int(op, dst, src);
+      return true;
+
+    case Opcode::F32ConvertI32S:
+    case Opcode::F32ConvertI32U:
+    case Opcode::F32ConvertI64S:
+    case Opcode::F32ConvertI64U:
+    case Opcode::F64ConvertI32S:
+    case Opcode::F64ConvertI32U:
+    case Opcode::F64ConvertI64S:
+    case Opcode::F64ConvertI64U:
+      int_to_float(op, dst, src);
+      return true;
+
+    default:
+      return false;
+  }
+}
+
+void X64MacroAssembler::float_round(Opcode op, bool is64, x86::Gp dst, x86::Gp src) {
+  int mode = kRoundNearest;
+  switch (op) {
+    case Opcode::F32Floor:
+    case Opcode::F64Floor:
+      mode = kRoundFloor;
+      break;
+    case Opcode::F32Ceil:
+    case Opcode::F64Ceil:
+      mode = kRoundCeil;
+      break;
+    case Opcode::F32Trunc:
+    case Opcode::F64Trunc:
+      mode = kRoundTrunc;
+      break;
+    default:
+      break;
+  }
+  if (!features_.sse41) {
+    float_round_fallback(mode, is64, dst, src);
+    return;
+  }
+  // roundss/roundsd quiet a NaN keeping sign and payload (numeric.h's
+  // quiet_nan) and keep the sign of zero results, as ceil/floor/trunc do.
+  const x86::Xmm x0 = x86::xmm0;
+  to_xmm(x0, src, is64);
+  a_.emit(is64 ? x86::Inst::kIdRoundsd : x86::Inst::kIdRoundss, x0, x0, Imm(mode | 8));
+  from_xmm(dst, x0, is64);
+}
+
+// Without SSE4.1: for |x| < 2^p (p = 23 or 52 mantissa bits), (|x| + 2^p) - 2^p
+// is |x| rounded to nearest-even (the sum has an ulp of exactly 1), and floor
+// or ceil of |x| is that +-1. The result takes x's sign, which is right for
+// all four (ceil(-0.5) = -0 = -floor(0.5), floor(-0.5) = -ceil(0.5)).
+// |x| >= 2^p, infinities included, is already integral; NaNs are quieted.
+void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x86::Gp src) {
+  const x86::Gp rax = sized(x86::rax, is64);
+  const x86::Gp rcx = sized(x86::rcx, is64);
+  const x86::Gp rdx = sized(x86::rdx, is64);
+  const x86::Xmm x0 = x86::xmm0;  // |x|
+  const x86::Xmm x1 = x86::xmm1;
+  const x86::Xmm x2 = x86::xmm2;  // the result's magnitude
+  const uint64_t magic = is64 ? float_bits(0x1p52) : float_bits(0x1p23f);
+  const uint64_t inf = is64 ? float_bits(HUGE_VAL) : float_bits(HUGE_VALF);
+  const uint64_t one = is64 ? float_bits(1.0) : float_bits(1.0f);
+  const asmjit::Label large = a_.newLabel();
+  const asmjit::Label done = a_.newLabel();
+
+  // rax = |x| bits, rcx = sign bit alone.
+  a_.mov(rax, sized(src, is64));
+  a_.mov(rcx, rax);
+  a_.btr(rax, is64 ? 63 : 31);
+  a_.xor_(rcx, rax);
+  a_.mov(rdx, Imm(magic));
+  a_.cmp(rax, rdx);  // unsigned compare of magnitudes = float compare
+  a_.jae(large);
+
+  to_xmm(x0, rax, is64);
+  to_xmm(x1, rdx, is64);
+  a_.movaps(x2, x0);
+  a_.emit(is64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x2, x1);
+  a_.emit(is64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x2, x1);
+  const auto floor_abs = [&] {  // if |x| < n: n -= 1
+    const asmjit::Label skip = a_.newLabel();
+    a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x0, x2);
+    a_.jae(skip);
+    float_const(x1, one, is64);
+    a_.emit(is64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x2, x1);
+    a_.bind(skip);
+  };
+  const auto ceil_abs = [&] {  // if n < |x|: n += 1
+    const asmjit::Label skip = a_.newLabel();
+    a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x2, x0);
+    a_.jae(skip);
+    float_const(x1, one, is64);
+    a_.emit(is64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x2, x1);
+    a_.bind(skip);
+  };
+  // floor(x) = -ceil(|x|) and ceil(x) = -floor(|x|) for negative x.
+  const auto by_sign = [&](auto positive, auto negative) {
+    const asmjit::Label neg = a_.newLabel();
+    const asmjit::Label joined = a_.newLabel();
+    a_.test(rcx, rcx);
+    a_.jnz(neg);
+    positive();
+    a_.jmp(joined);
+    a_.bind(neg);
+    negative();
+    a_.bind(joined);
+  };
+  switch (mode) {
+    case kRoundFloor:
+      by_sign(floor_abs, ceil_abs);
+      break;
+    case kRoundCeil:
+      by_sign(ceil_abs, floor_abs);
+      break;
+    case kRoundTrunc:
+      floor_abs();
+      break;
+    default:
+      break;
+  }
+  from_xmm(rax, x2, is64);
+  a_.jmp(done);
+
+  a_.bind(large);
+  a_.mov(rdx, Imm(inf));
+  a_.cmp(rax, rdx);
+  a_.jbe(done);                 // not a NaN
+  a_.bts(rax, is64 ? 51 : 22);  // quiet it (numeric.h's quiet_nan)
+
+  a_.bind(done);
+  a_.or_(rax, rcx);
+  a_.mov(sized(dst, is64), rax);
+}
+
+// numeric.h's trunc_checked / trunc_sat: NaN first, then lo < x < hi with the
+// same exact bounds, and only then the (always in range) truncation.
+void X64MacroAssembler::float_to_int(Opcode op, x86::Gp dst, x86::Gp src) {
+  const OpInfo& info = op_info(op);
+  const bool in64 = info.in == ValType::F64;
+  const bool out64 = info.out == ValType::I64;
+  const bool saturating = !(info.flags & kTraps);
+  bool is_signed = false;
+  switch (op) {
+    case Opcode::I32TruncF32S:
+    case Opcode::I32TruncF64S:
+    case Opcode::I64TruncF32S:
+    case Opcode::I64TruncF64S:
+    case Opcode::I32TruncSatF32S:
+    case Opcode::I32TruncSatF64S:
+    case Opcode::I64TruncSatF32S:
+    case Opcode::I64TruncSatF64S:
+      is_signed = true;
+      break;
+    default:
+      break;
+  }
+  const TruncSpec spec = trunc_spec(in64, out64, is_signed);
+  const x86::Xmm x0 = x86::xmm0;
+  const x86::Xmm x1 = x86::xmm1;
+  const InstId ucomis = in64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss;
+  const InstId cvtt = in64 ? x86::Inst::kIdCvttsd2si : x86::Inst::kIdCvttss2si;
+  const asmjit::Label nan =
+      saturating ? a_.newLabel() : trap_label(TrapKind::InvalidConversionToInteger);
+  const asmjit::Label low = saturating ? a_.newLabel() : trap_label(TrapKind::IntegerOverflow);
+  const asmjit::Label high = saturating ? a_.newLabel() : trap_label(TrapKind::IntegerOverflow);
+  const asmjit::Label done = a_.newLabel();
+
+  to_xmm(x0, src, in64);
+  a_.emit(ucomis, x0, x0);
+  a_.jp(nan);
+  float_const(x1, spec.lo, in64);
+  a_.emit(ucomis, x0, x1);
+  a_.jbe(low);  // x <= lo
+  float_const(x1, spec.hi, in64);
+  a_.emit(ucomis, x0, x1);
+  a_.jae(high);  // x >= hi
+
+  if (!out64) {
+    // i32 results: signed in (-2^31 - 1, 2^31), unsigned in (-1, 2^32), which
+    // the 64-bit conversion holds exactly.
+    a_.emit(cvtt, is_signed ? x86::Gp(x86::eax) : x86::Gp(x86::rax), x0);
+  } else if (is_signed) {
+    a_.emit(cvtt, x86::rax, x0);
+  } else {
+    // (-1, 2^64): [2^63, 2^64) is converted after subtracting 2^63 (exact:
+    // such floats are multiples of 2^(63-p)), then the top bit is put back.
+    const asmjit::Label small = a_.newLabel();
+    float_const(x1, in64 ? float_bits(0x1p63) : float_bits(0x1p63f), in64);
+    a_.emit(ucomis, x0, x1);
+    a_.jb(small);
+    a_.emit(in64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x0, x1);
+    a_.emit(cvtt, x86::rax, x0);
+    a_.btc(x86::rax, 63);
+    a_.jmp(done);
+    a_.bind(small);
+    a_.emit(cvtt, x86::rax, x0);
+  }
+
+  if (saturating) {
+    a_.jmp(done);
+    a_.bind(nan);
+    a_.xor_(x86::eax, x86::eax);
+    a_.jmp(done);
+    a_.bind(low);
+    a_.mov(x86::rax, Imm(spec.min));
+    a_.jmp(done);
+    a_.bind(high);
+    a_.mov(x86::rax, Imm(spec.max));
+  }
+  a_.bind(done);
+  if (out64) {
+    a_.mov(dst, x86::rax);
+  } else {
+    a_.mov(dst.r32(), x86::eax);
+  }
+}
+
+// One correctly rounded conversion each, as numeric.h's static_casts.
+void X64MacroAssembler::int_to_float(Opcode op, x86::Gp dst, x86::Gp src) {
+  const OpInfo& info = op_info(op);
+  const bool in64 = info.in == ValType::I64;
+  const bool out64 = info.out == ValType::F64;
+  const bool is_unsigned = op == Opcode::F32ConvertI32U || op == Opcode::F32ConvertI64U ||
+                           op == Opcode::F64ConvertI32U || op == Opcode::F64ConvertI64U;
+  const x86::Xmm x0 = x86::xmm0;
+  const InstId cvt = out64 ? x86::Inst::kIdCvtsi2sd : x86::Inst::kIdCvtsi2ss;
+  // cvtsi2s* writes only the low lane: clear xmm0 so no stale dependency.
+  a_.xorps(x0, x0);
+  if (!in64) {
+    if (is_unsigned) {
+      a_.mov(x86::eax, src.r32());  // zero-extended: a non-negative i64
+      a_.emit(cvt, x0, x86::rax);
+    } else {
+      a_.emit(cvt, x0, src.r32());
+    }
+  } else if (!is_unsigned) {
+    a_.emit(cvt, x0, src);
+  } else {
+    // u64 >= 2^63: halve, OR the lost bit back in as a sticky bit so the one
+    // rounding of the signed conversion rounds as the exact value would, then
+    // double (exact).
+    const asmjit::Label large = a_.newLabel();
+    const asmjit::Label done = a_.newLabel();
+    a_.mov(x86::rax, src);
+    a_.test(x86::rax, x86::rax);
+    a_.js(large);
+    a_.emit(cvt, x0, x86::rax);
+    a_.jmp(done);
+    a_.bind(large);
+    a_.mov(x86::rcx, x86::rax);
+    a_.shr(x86::rax, 1);
+    a_.and_(x86::ecx, 1);
+    a_.or_(x86::rax, x86::rcx);
+    a_.emit(cvt, x0, x86::rax);
+    a_.emit(out64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x0, x0);
+    a_.bind(done);
+  }
+  from_xmm(dst, x0, out64);
+}
+
 // ---- linear memory
 
 x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32_t width) {
@@ -634,6 +1195,25 @@ void X64MacroAssembler::memory_grow(Reg dst, Reg delta) {
   a_.mov(x86::rdi, kVm);
   call_helper(reinterpret_cast<const void*>(info_.memory_grow));
   a_.mov(value_reg(dst).r32(), x86::eax);
+}
+
+// ---- runtime helpers
+
+void X64MacroAssembler::call_runtime(const void* fn, const std::vector<Reg>& args, int result) {
+  // fn(ctx, vm, a0..a3): a0..a3 go to rdx, rcx, r8, r9. Sources may be any
+  // value register, r8/r9 among them, so route them through the stack (the
+  // pushes and pops balance: the body's alignment holds at the call).
+  static const x86::Gp kArgRegs[] = {x86::rdx, x86::rcx, x86::r8, x86::r9};
+  if (args.size() > 4) {
+    failed_ = true;
+    return;
+  }
+  for (Reg r : args) a_.push(value_reg(r));
+  for (size_t i = args.size(); i-- > 0;) a_.pop(kArgRegs[i]);
+  a_.mov(x86::rdi, kCtx);
+  a_.mov(x86::rsi, kVm);
+  call_helper(fn);
+  if (result >= 0) a_.mov(value_reg(static_cast<Reg>(result)), x86::rax);
 }
 
 // ---- globals

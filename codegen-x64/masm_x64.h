@@ -78,6 +78,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   bool store(Opcode op, jit::Reg addr, jit::Reg value, uint32_t offset) override;
   void memory_size(jit::Reg dst) override;
   void memory_grow(jit::Reg dst, jit::Reg delta) override;
+  void call_runtime(const void* fn, const std::vector<jit::Reg>& args, int result) override;
 
   void global_get(jit::Reg dst, uint32_t vm_offset) override;
   void global_set(uint32_t vm_offset, jit::Reg src) override;

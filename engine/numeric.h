@@ -341,18 +341,10 @@ inline float f32_trunc(float a) noexcept { return detail::trunc_quiet(a); }
 inline float f32_nearest(float a) noexcept { return detail::nearest(a); }
 // sqrt is an IEEE operation in hardware and libm alike, so it quiets NaNs itself.
 inline float f32_sqrt(float a) noexcept { return std::sqrt(a); }
-inline float f32_add(float a, float b) noexcept {
-  return detail::arith_result(a, b, a + b);
-}
-inline float f32_sub(float a, float b) noexcept {
-  return detail::arith_result(a, b, a - b);
-}
-inline float f32_mul(float a, float b) noexcept {
-  return detail::arith_result(a, b, a * b);
-}
-inline float f32_div(float a, float b) noexcept {
-  return detail::arith_result(a, b, a / b);
-}
+inline float f32_add(float a, float b) noexcept { return detail::arith_result(a, b, a + b); }
+inline float f32_sub(float a, float b) noexcept { return detail::arith_result(a, b, a - b); }
+inline float f32_mul(float a, float b) noexcept { return detail::arith_result(a, b, a * b); }
+inline float f32_div(float a, float b) noexcept { return detail::arith_result(a, b, a / b); }
 inline float f32_min(float a, float b) noexcept { return detail::float_min(a, b); }
 inline float f32_max(float a, float b) noexcept { return detail::float_max(a, b); }
 inline float f32_copysign(float a, float b) noexcept { return detail::copysign_bits(a, b); }
@@ -366,18 +358,10 @@ inline double f64_floor(double a) noexcept { return detail::floor_quiet(a); }
 inline double f64_trunc(double a) noexcept { return detail::trunc_quiet(a); }
 inline double f64_nearest(double a) noexcept { return detail::nearest(a); }
 inline double f64_sqrt(double a) noexcept { return std::sqrt(a); }
-inline double f64_add(double a, double b) noexcept {
-  return detail::arith_result(a, b, a + b);
-}
-inline double f64_sub(double a, double b) noexcept {
-  return detail::arith_result(a, b, a - b);
-}
-inline double f64_mul(double a, double b) noexcept {
-  return detail::arith_result(a, b, a * b);
-}
-inline double f64_div(double a, double b) noexcept {
-  return detail::arith_result(a, b, a / b);
-}
+inline double f64_add(double a, double b) noexcept { return detail::arith_result(a, b, a + b); }
+inline double f64_sub(double a, double b) noexcept { return detail::arith_result(a, b, a - b); }
+inline double f64_mul(double a, double b) noexcept { return detail::arith_result(a, b, a * b); }
+inline double f64_div(double a, double b) noexcept { return detail::arith_result(a, b, a / b); }
 inline double f64_min(double a, double b) noexcept { return detail::float_min(a, b); }
 inline double f64_max(double a, double b) noexcept { return detail::float_max(a, b); }
 inline double f64_copysign(double a, double b) noexcept { return detail::copysign_bits(a, b); }

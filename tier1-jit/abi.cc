@@ -7,6 +7,7 @@
 
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
+#include "engine/runtime_ops.h"
 #include "memory/trap_handler.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
@@ -107,7 +108,85 @@ RuntimeInfo compute() {
   return r;
 }
 
+// ---- helpers for bulk memory, tables and references (call_runtime)
+
+uint32_t u32(uint64_t v) { return static_cast<uint32_t>(v); }
+void check(TrapKind t) {
+  if (t != TrapKind::None) raise_trap(static_cast<int>(t));
+}
+
+uint64_t rt_memory_fill(ExecContext*, InstanceData* vm, uint64_t d, uint64_t v, uint64_t n,
+                        uint64_t) {
+  check(memory_fill(*vm->memory, u32(d), u32(v), u32(n)));
+  return 0;
+}
+uint64_t rt_memory_copy(ExecContext*, InstanceData* vm, uint64_t d, uint64_t s, uint64_t n,
+                        uint64_t) {
+  check(memory_copy(*vm->memory, u32(d), u32(s), u32(n)));
+  return 0;
+}
+uint64_t rt_memory_init(ExecContext*, InstanceData* vm, uint64_t seg, uint64_t d, uint64_t s,
+                        uint64_t n) {
+  check(memory_init(*vm->instance, u32(seg), u32(d), u32(s), u32(n)));
+  return 0;
+}
+uint64_t rt_data_drop(ExecContext*, InstanceData* vm, uint64_t seg, uint64_t, uint64_t, uint64_t) {
+  data_drop(*vm->instance, u32(seg));
+  return 0;
+}
+uint64_t rt_table_get(ExecContext*, InstanceData* vm, uint64_t t, uint64_t i, uint64_t, uint64_t) {
+  Table* table = vm->instance->table(u32(t));
+  if (u32(i) >= table->size()) raise_trap(static_cast<int>(TrapKind::TableOutOfBounds));
+  return table->data()[u32(i)];
+}
+uint64_t rt_table_set(ExecContext*, InstanceData* vm, uint64_t t, uint64_t i, uint64_t ref,
+                      uint64_t) {
+  Table* table = vm->instance->table(u32(t));
+  if (u32(i) >= table->size()) raise_trap(static_cast<int>(TrapKind::TableOutOfBounds));
+  table->data()[u32(i)] = ref;
+  return 0;
+}
+uint64_t rt_table_size(ExecContext*, InstanceData* vm, uint64_t t, uint64_t, uint64_t, uint64_t) {
+  return vm->instance->table(u32(t))->size();
+}
+uint64_t rt_table_grow(ExecContext*, InstanceData* vm, uint64_t t, uint64_t init, uint64_t n,
+                       uint64_t) {
+  return u32(static_cast<uint32_t>(vm->instance->table(u32(t))->grow(u32(n), init)));
+}
+uint64_t rt_table_fill(ExecContext*, InstanceData* vm, uint64_t t, uint64_t i, uint64_t ref,
+                       uint64_t n) {
+  check(table_fill(*vm->instance->table(u32(t)), u32(i), ref, u32(n)));
+  return 0;
+}
+uint64_t rt_table_copy(ExecContext*, InstanceData* vm, uint64_t tables, uint64_t d, uint64_t s,
+                       uint64_t n) {
+  check(table_copy(*vm->instance->table(u32(tables >> 32)), *vm->instance->table(u32(tables)),
+                   u32(d), u32(s), u32(n)));
+  return 0;
+}
+uint64_t rt_table_init(ExecContext*, InstanceData* vm, uint64_t seg_table, uint64_t d, uint64_t s,
+                       uint64_t n) {
+  check(table_init(*vm->instance, u32(seg_table >> 32), u32(seg_table), u32(d), u32(s), u32(n)));
+  return 0;
+}
+uint64_t rt_elem_drop(ExecContext*, InstanceData* vm, uint64_t seg, uint64_t, uint64_t, uint64_t) {
+  elem_drop(*vm->instance, u32(seg));
+  return 0;
+}
+uint64_t rt_ref_func(ExecContext*, InstanceData* vm, uint64_t f, uint64_t, uint64_t, uint64_t) {
+  return reinterpret_cast<uint64_t>(vm->instance->func(u32(f)));
+}
+
 }  // namespace
+
+const RuntimeHelpers& runtime_helpers() {
+  static const RuntimeHelpers helpers{
+      &rt_memory_fill, &rt_memory_copy, &rt_memory_init, &rt_data_drop,
+      &rt_table_get,   &rt_table_set,   &rt_table_size,  &rt_table_grow,
+      &rt_table_fill,  &rt_table_copy,  &rt_table_init,  &rt_elem_drop,
+      &rt_ref_func};
+  return helpers;
+}
 
 const RuntimeInfo& runtime_info() {
   static const RuntimeInfo info = compute();

@@ -67,6 +67,27 @@ struct RuntimeInfo {
   uint32_t (*memory_grow)(InstanceData* vm, uint32_t delta);
 };
 
+/// Runtime helpers reached through MacroAssembler::call_runtime; each takes
+/// (ctx, vm, a0, a1, a2, a3) and raises its traps itself.
+using RuntimeHelper = uint64_t (*)(ExecContext* ctx, InstanceData* vm, uint64_t a0, uint64_t a1,
+                                   uint64_t a2, uint64_t a3);
+struct RuntimeHelpers {
+  RuntimeHelper memory_fill;   // (dst, value, n)
+  RuntimeHelper memory_copy;   // (dst, src, n)
+  RuntimeHelper memory_init;   // (segment, dst, src, n)
+  RuntimeHelper data_drop;     // (segment)
+  RuntimeHelper table_get;     // (table, index) -> ref
+  RuntimeHelper table_set;     // (table, index, ref)
+  RuntimeHelper table_size;    // (table) -> size
+  RuntimeHelper table_grow;    // (table, init ref, n) -> old size or -1
+  RuntimeHelper table_fill;    // (table, i, ref, n)
+  RuntimeHelper table_copy;    // (dst table << 32 | src table, dst, src, n)
+  RuntimeHelper table_init;    // (segment << 32 | table, dst, src, n)
+  RuntimeHelper elem_drop;     // (segment)
+  RuntimeHelper ref_func;      // (function index) -> ref
+};
+const RuntimeHelpers& runtime_helpers();
+
 /// The process-wide runtime description (computed once).
 const RuntimeInfo& runtime_info();
 

@@ -18,6 +18,7 @@
 #include "engine/validator.h"
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
+#include "tier1-jit/abi.h"
 
 namespace wvm::jit {
 namespace {
@@ -44,7 +45,8 @@ class Tier1Compiler : public ValidateOnly {
         code_(code),
         metering_(module.metering.enabled),
         profile_(module.metering.profile),
-        free_regs_((1u << masm.num_value_regs()) - 1) {}
+        free_regs_((1u << masm.num_value_regs()) - 1),
+        helpers_(runtime_helpers()) {}
 
   bool ok() const { return unsupported_.empty(); }
   bool unsupported() const { return !unsupported_.empty(); }
@@ -266,24 +268,55 @@ class Tier1Compiler : public ValidateOnly {
     push_reg(lhs);
   }
 
-  // Not compiled yet: such functions stay in tier 0.
-  void on_ref_null(D&, ValType) { fail("ref.null"); }
-  void on_ref_is_null(D&) { fail("ref.is_null"); }
-  void on_ref_func(D&, uint32_t) { fail("ref.func"); }
-  void on_table_get(D&, uint32_t) { fail("table.get"); }
-  void on_table_set(D&, uint32_t) { fail("table.set"); }
-  void on_memory_init(D&, uint32_t) { fail("memory.init"); }
-  void on_data_drop(D&, uint32_t) { fail("data.drop"); }
-  void on_memory_copy(D&) { fail("memory.copy"); }
-  void on_memory_fill(D&) { fail("memory.fill"); }
-  void on_table_init(D&, uint32_t, uint32_t) { fail("table.init"); }
-  void on_elem_drop(D&, uint32_t) { fail("elem.drop"); }
-  void on_table_copy(D&, uint32_t, uint32_t) { fail("table.copy"); }
-  void on_table_grow(D&, uint32_t) { fail("table.grow"); }
-  void on_table_size(D&, uint32_t) { fail("table.size"); }
-  void on_table_fill(D&, uint32_t) { fail("table.fill"); }
+  // References: null is 0, ref.is_null compares with it.
+  void on_ref_null(D&, ValType) { stack_.push_back(Entry{Entry::Kind::Const, 0, 0}); }
+  void on_ref_is_null(D&) {
+    const Reg r = pop_to_reg();
+    if (!masm_.unary(Opcode::I64Eqz, r, r)) fail("ref.is_null");
+    push_reg(r);
+  }
+
+  // Bulk memory, tables and ref.func: calls into runtime helpers
+  // (tier1-jit/abi.h), which raise their own traps.
+  void on_ref_func(D&, uint32_t f) { runtime_call(helpers_.ref_func, {f}, 0, true); }
+  void on_table_get(D&, uint32_t x) { runtime_call(helpers_.table_get, {x}, 1, true); }
+  void on_table_set(D&, uint32_t x) { runtime_call(helpers_.table_set, {x}, 2, false); }
+  void on_table_size(D&, uint32_t x) { runtime_call(helpers_.table_size, {x}, 0, true); }
+  void on_table_grow(D&, uint32_t x) { runtime_call(helpers_.table_grow, {x}, 2, true); }
+  void on_table_fill(D&, uint32_t x) { runtime_call(helpers_.table_fill, {x}, 3, false); }
+  void on_table_copy(D&, uint32_t dst, uint32_t src) {
+    runtime_call(helpers_.table_copy, {uint64_t{dst} << 32 | src}, 3, false);
+  }
+  void on_table_init(D&, uint32_t seg, uint32_t table) {
+    runtime_call(helpers_.table_init, {uint64_t{seg} << 32 | table}, 3, false);
+  }
+  void on_elem_drop(D&, uint32_t seg) { runtime_call(helpers_.elem_drop, {seg}, 0, false); }
+  void on_memory_init(D&, uint32_t seg) { runtime_call(helpers_.memory_init, {seg}, 3, false); }
+  void on_data_drop(D&, uint32_t seg) { runtime_call(helpers_.data_drop, {seg}, 0, false); }
+  void on_memory_copy(D&) { runtime_call(helpers_.memory_copy, {}, 3, false); }
+  void on_memory_fill(D&) { runtime_call(helpers_.memory_fill, {}, 3, false); }
 
  private:
+  // Calls `fn` with `constants` then the top `operands` stack values as its
+  // arguments, pushing its result if `has_result`. Like every call, it sends
+  // the rest of the stack home first.
+  void runtime_call(RuntimeHelper fn, std::initializer_list<uint64_t> constants,
+                    uint32_t operands, bool has_result) {
+    std::vector<Reg> popped(operands);
+    for (uint32_t i = operands; i-- > 0;) popped[i] = pop_to_reg();
+    spill_all();
+    std::vector<Reg> args;
+    for (uint64_t c : constants) {
+      const Reg r = alloc_reg();
+      masm_.mov_imm(r, c);
+      args.push_back(r);
+    }
+    args.insert(args.end(), popped.begin(), popped.end());
+    masm_.call_runtime(reinterpret_cast<const void*>(fn), args, has_result ? args[0] : -1);
+    for (size_t i = has_result ? 1 : 0; i < args.size(); ++i) free_reg(args[i]);
+    if (has_result) push_reg(args[0]);
+  }
+
   void fail(const char* what) {
     if (unsupported_.empty()) unsupported_ = std::string("tier 1 does not compile ") + what + " yet";
   }
@@ -424,6 +457,7 @@ class Tier1Compiler : public ValidateOnly {
   GasProfile profile_;
   RunCost run_;
   uint32_t free_regs_;
+  const RuntimeHelpers& helpers_;
   uint32_t num_locals_ = 0;
   uint32_t call_base_ = 0;
   std::vector<Entry> stack_;

@@ -105,6 +105,13 @@ class MacroAssembler {
   virtual void call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
                              uint32_t callee_fp_slot) = 0;
 
+  // ---- runtime helpers (bulk memory, tables, references)
+  /// Calls `fn(ctx, vm, a0, a1, a2, a3)` (the platform's C convention) with
+  /// the 64-bit values of `args` (at most 4) as a0..; if `result` >= 0 the
+  /// helper's 64-bit return value goes to that register. A call: clobbers
+  /// every value register except `result`. Helpers raise traps themselves.
+  virtual void call_runtime(const void* fn, const std::vector<Reg>& args, int result) = 0;
+
   // ---- traps
   virtual void trap(TrapKind kind) = 0;
 

@@ -38,6 +38,7 @@ struct Options {
   wvm::BoundsStrategy bounds = wvm::BoundsStrategy::GuardPages;
   std::string gas_profile;  // empty: metering off
   uint32_t tier_threshold = 1000;
+  bool unsupported_fatal = false;
   std::string expected_failures;
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
@@ -64,6 +65,7 @@ void usage(FILE* out) {
                "  PATH is a .wast file or a folder (every *.wast in it, sorted).\n"
                "  --tier=interp|jit|auto  tier 0 only, everything compiled first, or tiered\n"
                "  --tier-threshold N   calls/back-edges before tier-up with --tier=auto\n"
+               "  --unsupported-fatal  a function tier 1 cannot compile fails its module\n"
                "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
                "  --gas-profile=uniform|cosmwasm  run metered, with an unlimited gas limit\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
@@ -100,6 +102,8 @@ Options parse_options(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       usage(stdout);
       std::exit(0);
+    } else if (arg == "--unsupported-fatal") {
+      opts.unsupported_fatal = true;
     } else if (arg == "-v" || arg == "--verbose") {
       opts.verbose = true;
     } else if (option_value(arg, "--tier", &i, argc, argv, &value)) {
@@ -202,6 +206,7 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
                           : opts.tier == "auto" ? wvm::TierPolicy::Auto
                                                 : wvm::TierPolicy::Interp;
     config.tiers.tier_up_threshold = opts.tier_threshold;
+    config.tiers.unsupported_is_fatal = opts.unsupported_fatal;
     if (!opts.gas_profile.empty()) {
       config.metering.enabled = true;
       config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()

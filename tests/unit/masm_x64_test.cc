@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <bit>
+#include <cmath>
 #include <csetjmp>
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
 #include <type_traits>
 #include <vector>
@@ -267,10 +270,6 @@ const UnaryCase kUnaryCases[] = {
 };
 
 bool is_int(ValType t) { return t == ValType::I32 || t == ValType::I64; }
-bool is_reinterpret(Opcode op) {
-  return op == Opcode::I32ReinterpretF32 || op == Opcode::I64ReinterpretF64 ||
-         op == Opcode::F32ReinterpretI32 || op == Opcode::F64ReinterpretI64;
-}
 uint64_t mask_of(ValType t) {
   return t == ValType::I32 || t == ValType::F32 ? 0xffff'ffffu : ~uint64_t{0};
 }
@@ -313,6 +312,99 @@ std::vector<uint64_t> interesting_values() {
   return v;
 }
 
+// Integer operands of int->float conversions: the above plus values that
+// round differently if the conversion rounds twice or drops a sticky bit
+// (ties and near-ties at 2^24, 2^53, 2^63 and just below 2^64).
+std::vector<uint64_t> conversion_int_values() {
+  std::vector<uint64_t> v = interesting_values();
+  for (uint64_t base : {uint64_t{1} << 24, uint64_t{1} << 53, uint64_t{1} << 63}) {
+    for (uint64_t d : {uint64_t{1}, uint64_t{2}, uint64_t{3}, uint64_t{0x400}, uint64_t{0x401},
+                       uint64_t{0x800}, uint64_t{0xc00}, uint64_t{1} << 39, (uint64_t{1} << 39) + 1,
+                       uint64_t{3} << 39, (uint64_t{1} << 40) - 1}) {
+      v.push_back(base + d);
+      v.push_back(base - d);
+      v.push_back(-(base + d));
+    }
+  }
+  for (uint64_t d : {uint64_t{1}, uint64_t{0x3ff}, uint64_t{0x400}, uint64_t{0x401},
+                     uint64_t{1} << 39, (uint64_t{1} << 39) + 1, (uint64_t{1} << 39) - 1}) {
+    v.push_back(~uint64_t{0} - d + 1);
+  }
+  return v;
+}
+
+// Float operands as bit patterns: signed zeros, denormals, +-1, 0.5 steps
+// (nearest's ties), the largest values, infinities, NaNs of both signs with
+// various payloads (quiet and signalling), every truncation bound with its
+// neighbours, the 2^p boundary of the no-SSE4.1 rounding, random bits.
+template <class F>
+std::vector<uint64_t> float_values() {
+  using Bits = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+  namespace d = ops::detail;
+  const F inf = std::numeric_limits<F>::infinity();
+  std::vector<F> edges = {F(0),
+                          F(1),
+                          F(-1),
+                          F(0.5),
+                          F(1.5),
+                          F(2.5),
+                          F(1) / F(3),
+                          std::numeric_limits<F>::denorm_min(),
+                          std::numeric_limits<F>::min(),
+                          std::numeric_limits<F>::max(),
+                          F(0x1p31),
+                          F(0x1p32),
+                          F(0x1p63),
+                          F(0x1p64),
+                          F(1e10),
+                          F(-1e30),
+                          std::ldexp(F(1), std::numeric_limits<F>::digits - 1),  // 2^p
+                          std::ldexp(F(1), std::numeric_limits<F>::digits - 2),
+                          std::ldexp(F(1), std::numeric_limits<F>::digits)};
+  if constexpr (sizeof(F) == 4) {
+    edges.insert(edges.end(), {d::kF32I32Lo, d::kF32I64Lo, F(-0x1p31), F(-0x1p63)});
+  } else {
+    edges.insert(edges.end(), {d::kF64I32Lo, d::kF64I64Lo, F(-0x1p31), F(-0x1p63),
+                               F(-0x1p31) - F(0.5), F(0x1p31) - F(0.5)});
+  }
+  std::vector<uint64_t> v;
+  const auto add = [&](F f) {
+    v.push_back(std::bit_cast<Bits>(f));
+    v.push_back(std::bit_cast<Bits>(F(-f)));
+  };
+  for (F e : edges) {
+    add(e);
+    add(std::nextafter(e, F(0)));
+    add(std::nextafter(e, inf));
+  }
+  for (int k = -7; k <= 7; ++k) add(F(k) + F(0.5));
+  add(inf);
+  add(std::nextafter(F(0.5), F(0)));  // nearest must not round it up
+  constexpr Bits kExp = std::bit_cast<Bits>(std::numeric_limits<F>::infinity());
+  constexpr Bits kQuiet = d::FloatBits<F>::kQuiet;
+  constexpr Bits kSign = d::FloatBits<F>::kSign;
+  for (Bits payload : {kQuiet, Bits{kQuiet | 1}, Bits{kQuiet | 0x12345}, Bits{kQuiet - 1}, Bits{1},
+                       Bits{kQuiet >> 1}, Bits{0x2a}}) {
+    v.push_back(kExp | payload);
+    v.push_back(kSign | kExp | payload);
+  }
+  std::mt19937_64 rng(sizeof(F));
+  for (int i = 0; i < 8; ++i) v.push_back(static_cast<Bits>(rng()));
+  return v;
+}
+
+// The operands a test feeds to an operator taking `t`.
+std::vector<uint64_t> values_of(ValType t) {
+  switch (t) {
+    case ValType::F32:
+      return float_values<float>();
+    case ValType::F64:
+      return float_values<double>();
+    default:
+      return conversion_int_values();
+  }
+}
+
 // Register assignments (dst, lhs, rhs) covering dst == lhs, dst != lhs,
 // lhs == rhs, and registers that need REX prefixes (the last ones).
 struct RegAssignment {
@@ -322,14 +414,20 @@ const RegAssignment kAssignments[] = {
     {0, 0, 1}, {2, 1, 0}, {6, 6, 7}, {7, 5, 6}, {3, 4, 4}, {1, 1, 1},
 };
 
-TEST_F(MasmX64Test, BinaryIntegerOperatorsMatchNumeric) {
-  const std::vector<uint64_t> values = interesting_values();
+// run_fn(entry, lhs, rhs, &output) runs a function that maps slots 0, 1 to 2.
+using BinaryRunner = std::function<TrapKind(const void*, uint64_t, uint64_t, uint64_t*)>;
+
+// Every binary row on interesting operand pairs, compared bit for bit with
+// numeric.h (NaN payloads included); traps must be the reference's kind.
+void check_binary_ops(X64Backend& backend, const BinaryRunner& run_fn, bool floats_only) {
   std::mt19937_64 rng(7);
   for (const BinaryCase& c : kBinaryCases) {
     const OpInfo& info = op_info(c.op);
-    if (!is_int(info.in)) continue;
+    if (floats_only && is_int(info.in)) continue;
+    const std::vector<uint64_t> values =
+        is_int(info.in) ? interesting_values() : values_of(info.in);
     for (const RegAssignment& r : kAssignments) {
-      auto masm = backend_->new_function();
+      auto masm = backend.new_function();
       masm->prologue(4);
       masm->load_slot(r.lhs, 0);
       masm->load_slot(r.rhs, 1);
@@ -341,21 +439,19 @@ TEST_F(MasmX64Test, BinaryIntegerOperatorsMatchNumeric) {
       for (uint64_t a : values) {
         for (uint64_t b : values) {
           if (r.lhs == r.rhs) b = a;
-          // i32 operands get garbage in their upper halves: only the low 32
-          // bits may matter.
-          const uint64_t junk = info.in == ValType::I32 ? (rng() << 32) : 0;
-          reset();
-          frame_[0] = a ^ junk;
-          frame_[1] = b ^ (junk >> 1 << 32);
+          // 32-bit operands get garbage in their upper halves: only the low
+          // 32 bits may matter.
+          const bool narrow = info.in == ValType::I32 || info.in == ValType::F32;
+          const uint64_t junk = narrow ? (rng() << 32) : 0;
           uint64_t expected = 0;
           const TrapKind want = c.ref(a, b, &expected);
-          const TrapKind got = run(entry);
-          ASSERT_EQ(got, want) << info.name << " " << a << ", " << b;
+          uint64_t out = 0;
+          const TrapKind got = run_fn(entry, a ^ junk, b ^ (junk >> 1 << 32), &out);
+          ASSERT_EQ(got, want) << info.name << " " << std::hex << a << ", " << b;
           if (want != TrapKind::None) continue;
-          // i32 results are kept zero-extended (32-bit operations).
-          ASSERT_EQ(frame_[2], expected & mask_of(info.out))
+          // 32-bit results are kept zero-extended.
+          ASSERT_EQ(out, expected & mask_of(info.out))
               << info.name << " " << std::hex << a << ", " << b;
-          ASSERT_EQ(ctx_.depth, 0u);
           if (r.lhs == r.rhs) break;
         }
       }
@@ -363,22 +459,51 @@ TEST_F(MasmX64Test, BinaryIntegerOperatorsMatchNumeric) {
   }
 }
 
+TEST_F(MasmX64Test, BinaryOperatorsMatchNumeric) {
+  check_binary_ops(
+      *backend_,
+      [&](const void* entry, uint64_t a, uint64_t b, uint64_t* out) {
+        reset();
+        frame_[0] = a;
+        frame_[1] = b;
+        const TrapKind kind = run(entry);
+        EXPECT_EQ(ctx_.depth, kind == TrapKind::None ? 0u : 1u);
+        *out = frame_[2];
+        return kind;
+      },
+      false);
+}
+
+TEST_F(MasmX64Test, BinaryFloatOperatorsWithoutOptionalFeatures) {
+  auto plain = make_backend(BoundsStrategy::GuardPages, X64CpuFeatures{});
+  ASSERT_NE(plain, nullptr);
+  check_binary_ops(
+      *plain,
+      [&](const void* entry, uint64_t a, uint64_t b, uint64_t* out) {
+        reset();
+        frame_[0] = a;
+        frame_[1] = b;
+        const TrapKind kind = run(*plain, entry, frame_);
+        *out = frame_[2];
+        return kind;
+      },
+      true);
+}
+
 // run_fn(entry, input, &output) runs a function that maps slot 0 to slot 2.
 using UnaryRunner = std::function<TrapKind(const void*, uint64_t, uint64_t*)>;
 
 void check_unary_ops(X64Backend& backend, const UnaryRunner& run_fn) {
-  const std::vector<uint64_t> values = interesting_values();
   std::mt19937_64 rng(11);
   for (const UnaryCase& c : kUnaryCases) {
     const OpInfo& info = op_info(c.op);
-    const bool supported = (is_int(info.in) && is_int(info.out)) || is_reinterpret(c.op);
+    const std::vector<uint64_t> values =
+        is_int(info.in) && is_int(info.out) ? interesting_values() : values_of(info.in);
     for (const RegAssignment& r : kAssignments) {
       auto masm = backend.new_function();
       masm->prologue(4);
       masm->load_slot(r.lhs, 0);
-      const bool ok = masm->unary(c.op, r.dst, r.lhs);
-      ASSERT_EQ(ok, supported) << info.name;
-      if (!ok) break;
+      ASSERT_TRUE(masm->unary(c.op, r.dst, r.lhs)) << info.name;
       masm->store_slot(2, r.dst);
       masm->epilogue();
       const void* entry = masm->finish();
@@ -387,16 +512,17 @@ void check_unary_ops(X64Backend& backend, const UnaryRunner& run_fn) {
         const uint64_t junk =
             info.in == ValType::I32 || info.in == ValType::F32 ? (rng() << 32) : 0;
         uint64_t expected = 0;
-        ASSERT_EQ(c.ref(a & mask_of(info.in), &expected), TrapKind::None);
+        const TrapKind want = c.ref(a & mask_of(info.in), &expected);
         uint64_t got = 0;
-        ASSERT_EQ(run_fn(entry, a ^ junk, &got), TrapKind::None) << info.name;
+        ASSERT_EQ(run_fn(entry, a ^ junk, &got), want) << info.name << " " << std::hex << a;
+        if (want != TrapKind::None) continue;
         ASSERT_EQ(got, expected & mask_of(info.out)) << info.name << " " << std::hex << a;
       }
     }
   }
 }
 
-TEST_F(MasmX64Test, UnaryIntegerOperatorsMatchNumeric) {
+TEST_F(MasmX64Test, UnaryOperatorsMatchNumeric) {
   check_unary_ops(*backend_, [&](const void* entry, uint64_t in, uint64_t* out) {
     reset();
     frame_[0] = in;
@@ -406,7 +532,8 @@ TEST_F(MasmX64Test, UnaryIntegerOperatorsMatchNumeric) {
   });
 }
 
-TEST_F(MasmX64Test, UnaryOperatorsWithoutLzcntTzcntPopcnt) {
+// No lzcnt, tzcnt, popcnt, SSE4.1: the fallback sequences.
+TEST_F(MasmX64Test, UnaryOperatorsWithoutOptionalFeatures) {
   auto plain = make_backend(BoundsStrategy::GuardPages, X64CpuFeatures{});
   ASSERT_NE(plain, nullptr);
   check_unary_ops(*plain, [&](const void* entry, uint64_t in, uint64_t* out) {
@@ -418,12 +545,19 @@ TEST_F(MasmX64Test, UnaryOperatorsWithoutLzcntTzcntPopcnt) {
   });
 }
 
-TEST_F(MasmX64Test, FloatOperatorsAreUnsupported) {
-  for (const BinaryCase& c : kBinaryCases) {
-    if (is_int(op_info(c.op).in)) continue;
-    auto masm = backend_->new_function();
-    EXPECT_FALSE(masm->binary(c.op, 0, 0, 1)) << op_info(c.op).name;
-  }
+// numeric.h's NaN rule for binary arithmetic, which tier 1 relies on: the
+// first NaN operand, quieted, whatever order the compiler put the operands in.
+TEST_F(MasmX64Test, NumericNanRuleIsFirstOperand) {
+  const float a = std::bit_cast<float>(0x7f80'0001u);  // signalling, payload 1
+  const float b = std::bit_cast<float>(0xffc0'0002u);  // quiet, negative
+  EXPECT_EQ(std::bit_cast<uint32_t>(ops::f32_add(a, b)), 0x7fc0'0001u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(ops::f32_add(b, a)), 0xffc0'0002u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(ops::f32_mul(b, 2.0f)), 0xffc0'0002u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(ops::f32_min(1.0f, a)), 0x7fc0'0001u);
+  const double c = std::bit_cast<double>(uint64_t{0xfff0'0000'0000'0003u});
+  const double d = std::bit_cast<double>(uint64_t{0x7ff8'0000'0000'0004u});
+  EXPECT_EQ(std::bit_cast<uint64_t>(ops::f64_mul(c, d)), 0xfff8'0000'0000'0003u);
+  EXPECT_EQ(std::bit_cast<uint64_t>(ops::f64_max(d, c)), 0x7ff8'0000'0000'0004u);
 }
 
 TEST_F(MasmX64Test, MovesAndSlots) {
