@@ -65,12 +65,15 @@ class Tier0Builder : public ValidateOnly {
     out_.num_locals = num_locals_;
     out_.num_params = static_cast<uint32_t>(d.func_type().params.size());
     out_.num_results = static_cast<uint32_t>(d.func_type().results.size());
-    code().reserve(64);
+    // About one code word per body byte: reserving it up front spares the
+    // copies of repeated growth on large functions.
+    const FunctionBody& body = d.module().bodies[d.func_index() - d.module().num_imported_funcs];
+    code().reserve(body.body_end - body.body_start + 16);
     if (metering_) run_.add(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
   }
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
-    code().shrink_to_fit();
+    if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
   }
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
