@@ -74,11 +74,11 @@ anything is rejected with exit code 4), runs its start function, then calls the
 exported function FUNC.
 
 Options:
-  --tier NAME           interp: tier 0 only (the default); jit: compile every
-                        function with tier 1 first (functions it cannot compile
-                        yet stay in tier 0); auto: start in tier 0 and compile
+  --tier NAME           auto (the default): start in tier 0 and compile
                         functions whose calls or loop back-edges reach the
-                        threshold.
+                        threshold; interp: tier 0 only; jit: compile every
+                        function with tier 1 first (functions it cannot compile
+                        stay in tier 0).
   --tier-threshold N    The tier-up threshold for --tier auto (default 1000).
   --gas LIMIT           Meter execution: the start function and FUNC may use
                         LIMIT gas together. After the results (or the trap),
@@ -378,7 +378,7 @@ int cmd_run(const std::vector<std::string>& args) {
   bool start_only = false;
   std::optional<uint64_t> gas_limit;
   std::optional<std::string> gas_profile;
-  TierPolicy tier_policy = TierPolicy::Interp;
+  TierPolicy tier_policy = TierPolicy::Auto;
   uint32_t tier_threshold = 1000;
   size_t i = 0;
   for (; i < args.size(); ++i) {

@@ -108,7 +108,7 @@ enum class TierPolicy : uint8_t {
 
 /// Tiering settings.
 struct TierConfig {
-  TierPolicy policy = TierPolicy::Interp;
+  TierPolicy policy = TierPolicy::Auto;
   /// Auto: calls or loop back-edges of one function that trigger its tier-1
   /// compilation (it runs compiled from its next call).
   uint32_t tier_up_threshold = 1000;
