@@ -109,33 +109,11 @@ class Tier0Builder : public ValidateOnly {
   void on_br(D& d, uint32_t depth) {
     Frame& t = d.control_at(depth);
     if (depth == d.control_depth() - 1) return emit(IOp::Return);
-    const uint64_t drop = drop_word(d, t, d.height());
-    if (t.is_loop() && drop == 0) {
-      emit(IOp::BrBack);
-      imm_backward(t.data.loop_start);
-    } else if (drop == 0) {
-      emit(IOp::Br);
-      imm_forward(t);
-    } else {
-      emit(IOp::BrDrop);
-      branch_target(t);
-      imm(drop);
-    }
+    emit_branch(t, drop_word(d, t, d.height()), IOp::BrBack, IOp::Br, IOp::BrDrop);
   }
   void on_br_if(D& d, uint32_t depth) {
     Frame& t = d.control_at(depth);
-    const uint64_t drop = drop_word(d, t, d.height() - 1);
-    if (t.is_loop() && drop == 0) {
-      emit(IOp::BrIfBack);
-      imm_backward(t.data.loop_start);
-    } else if (drop == 0) {
-      emit(IOp::BrIf);
-      imm_forward(t);
-    } else {
-      emit(IOp::BrIfDrop);
-      branch_target(t);
-      imm(drop);
-    }
+    emit_branch(t, drop_word(d, t, d.height() - 1), IOp::BrIfBack, IOp::BrIf, IOp::BrIfDrop);
   }
   void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
     emit(IOp::BrTable);
@@ -320,6 +298,21 @@ class Tier0Builder : public ValidateOnly {
     const uint32_t keep = t.label_arity();
     if (height - keep == t.height) return 0;
     return (uint64_t{keep} << 32) | (num_locals_ + t.height);
+  }
+  // A branch to `t` in its cheapest form: a back-edge to a loop, a plain
+  // forward branch, or one that first moves the carried values (`drop`).
+  void emit_branch(Frame& t, uint64_t drop, IOp back, IOp plain, IOp with_drop) {
+    if (t.is_loop() && drop == 0) {
+      emit(back);
+      imm_backward(t.data.loop_start);
+    } else if (drop == 0) {
+      emit(plain);
+      imm_forward(t);
+    } else {
+      emit(with_drop);
+      branch_target(t);
+      imm(drop);
+    }
   }
   void imm_backward(uint32_t target) {
     imm(static_cast<uint64_t>(static_cast<int64_t>(target) - static_cast<int64_t>(pos())));
