@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "engine/decoder.h"
+#include "engine/background_compiler.h"
 #include "engine/exec_context.h"
 #include "engine/tier_manager.h"
 #include "engine/validator.h"
@@ -22,9 +23,13 @@ Engine::Engine(Config config)
     jit_ = jit::create_backend(config_.memory.bounds);
     install_trap_handler();  // compiled code's traps unwind through TrapScopes
   }
+  if (jit_ && config_.tiers.policy == TierPolicy::Auto && config_.tiers.background_compile)
+    background_ = std::make_unique<BackgroundCompiler>(*this);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  background_.reset();  // the worker uses the backend: stop it first
+}
 
 std::unique_ptr<ExecContext> Engine::acquire_exec(Store& store) {
   std::unique_ptr<ExecContext> exec;

@@ -1,22 +1,46 @@
 #include "engine/tier_manager.h"
 
+#include "engine/background_compiler.h"
+
 #include "tier0-interp/code.h"
 #include "tier1-jit/compiler.h"
 
 namespace wvm {
 
-Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index) {
+namespace {
+// The profile fields of tier-0 code are the only mutable part of a module.
+FuncCode& code_of(const Module& module, uint32_t func_index) {
+  return *module.code[func_index - module.num_imported_funcs];
+}
+}  // namespace
+
+Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index) {
   jit::Backend* backend = engine.jit_backend();
   if (backend == nullptr) return {};
-  // The profile fields of tier-0 code are the only mutable part of a module.
-  FuncCode& code = *module.code[func_index - module.num_imported_funcs];
-  if (code.jit_tried.exchange(true, std::memory_order_acq_rel)) return {};  // someone else did
   Result<const void*> entry =
       jit::compile_function(module, engine.config().module_limits, func_index, *backend);
   engine.count_tier1(entry.ok());
   if (!entry) return entry.error();
-  code.jit_entry.store(entry.value(), std::memory_order_release);
+  code_of(module, func_index).jit_entry.store(entry.value(), std::memory_order_release);
   return {};
+}
+
+Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index) {
+  if (engine.jit_backend() == nullptr) return {};
+  if (code_of(module, func_index).jit_tried.exchange(true, std::memory_order_acq_rel))
+    return {};  // compiled, queued or found unsupported before
+  return compile_and_install(engine, module, func_index);
+}
+
+void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module,
+                     uint32_t func_index) {
+  BackgroundCompiler* background = engine.background_compiler();
+  if (background == nullptr) {
+    (void)tier_up(engine, *module, func_index);
+    return;
+  }
+  if (code_of(*module, func_index).jit_tried.exchange(true, std::memory_order_acq_rel)) return;
+  background->enqueue(module, func_index);
 }
 
 Result<void> compile_all_tier1(Engine& engine, const Module& module) {

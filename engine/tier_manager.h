@@ -2,8 +2,8 @@
 //
 // Policy Interp never compiles. Jit compiles every function when the module
 // is compiled. Auto counts each function's calls and loop back-edges in tier
-// 0 and compiles it (synchronously) when either reaches the threshold; it
-// runs compiled from its next call. A function tier 1 cannot compile stays in
+// 0 and compiles it when either reaches the threshold, synchronously or on the
+// engine's background thread; it runs compiled from its next call after that. A function tier 1 cannot compile stays in
 // tier 0. Compiled code is installed with a single release store of its
 // entry, so a call sees either no entry or a complete function.
 #pragma once
@@ -17,6 +17,14 @@ namespace wvm {
 /// Compiles defined function `func_index` of `module` with tier 1 unless it
 /// was tried before. Thread-safe. Returns the error if compilation failed.
 Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index);
+
+/// What tier 0 calls when a function gets hot: tier_up() now, or, with
+/// TierConfig::background_compile, on the engine's compile thread.
+void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module,
+                     uint32_t func_index);
+
+/// Compiles and installs, without the tried-before check (the caller made it).
+Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index);
 
 /// Policy Jit: compiles every function of `module`. Unsupported functions
 /// stay in tier 0 unless TierConfig::unsupported_is_fatal.

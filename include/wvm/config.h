@@ -112,6 +112,8 @@ struct TierConfig {
   /// Auto: calls or loop back-edges of one function that trigger its tier-1
   /// compilation (it runs compiled from its next call).
   uint32_t tier_up_threshold = 1000;
+  /// Auto: compile on a background thread while tier 0 keeps running.
+  bool background_compile = false;
   /// Test flag: a function tier 1 cannot compile is an error (compile()
   /// fails with Unsupported) instead of staying in tier 0.
   bool unsupported_is_fatal = false;

@@ -22,6 +22,7 @@ class Store;
 struct Func;
 
 class MemoryPool;
+class BackgroundCompiler;
 class Store;
 struct ExecContext;
 namespace jit {
@@ -54,6 +55,8 @@ class Engine {
     return {tier1_compiled_.load(std::memory_order_relaxed),
             tier1_unsupported_.load(std::memory_order_relaxed)};
   }
+  /// The background compile thread, or nullptr (TierConfig::background_compile off).
+  BackgroundCompiler* background_compiler() noexcept { return background_.get(); }
   /// Internal: counts a tier-1 compilation outcome.
   void count_tier1(bool compiled) noexcept {
     (compiled ? tier1_compiled_ : tier1_unsupported_).fetch_add(1, std::memory_order_relaxed);
@@ -70,6 +73,7 @@ class Engine {
   std::unique_ptr<jit::Backend> jit_;
   std::atomic<uint64_t> tier1_compiled_{0};
   std::atomic<uint64_t> tier1_unsupported_{0};
+  std::unique_ptr<BackgroundCompiler> background_;  // after jit_: stops before it dies
   std::mutex exec_mutex_;
   std::vector<std::unique_ptr<ExecContext>> idle_exec_;
 };

@@ -23,7 +23,7 @@ using namespace wvm::test;
 /// with explicit bounds checks. "jit" and "jit-explicit-bounds" join when
 /// tier 1 exists; make_config() must then learn their settings.
 const std::vector<std::string> kTiers{"interp", "interp-explicit-bounds", "jit",
-                                      "jit-explicit-bounds", "auto"};
+                                      "jit-explicit-bounds", "auto", "auto-background"};
 
 Value v32(int64_t x) { return Value::i32(static_cast<uint32_t>(x)); }
 Value v64(int64_t x) { return Value::i64(static_cast<uint64_t>(x)); }
@@ -61,10 +61,11 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
                           : BoundsStrategy::GuardPages;
     // jit: every function compiled before running (those tier 1 cannot
     // compile yet stay in tier 0); auto: tier-up after 2 calls or back-edges.
-    c.tiers.policy = tier.starts_with("jit")  ? TierPolicy::Jit
-                     : tier == "auto"         ? TierPolicy::Auto
-                                              : TierPolicy::Interp;
+    c.tiers.policy = tier.starts_with("jit")    ? TierPolicy::Jit
+                     : tier.starts_with("auto") ? TierPolicy::Auto
+                                                : TierPolicy::Interp;
     c.tiers.tier_up_threshold = 2;
+    c.tiers.background_compile = tier == "auto-background";
     return c;
   }
 
