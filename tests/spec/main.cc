@@ -39,6 +39,7 @@ struct Options {
   std::string gas_profile;  // empty: metering off
   uint32_t tier_threshold = 1000;
   bool unsupported_fatal = false;
+  bool background_compile = false;
   std::string expected_failures;
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
@@ -66,6 +67,7 @@ void usage(FILE* out) {
                "  --tier=interp|jit|auto  tier 0 only, everything compiled first, or tiered\n"
                "  --tier-threshold N   calls/back-edges before tier-up with --tier=auto\n"
                "  --unsupported-fatal  a function tier 1 cannot compile fails its module\n"
+               "  --background-compile with --tier=auto: compile on the background thread\n"
                "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
                "  --gas-profile=uniform|cosmwasm  run metered, with an unlimited gas limit\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
@@ -102,6 +104,8 @@ Options parse_options(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       usage(stdout);
       std::exit(0);
+    } else if (arg == "--background-compile") {
+      opts.background_compile = true;
     } else if (arg == "--unsupported-fatal") {
       opts.unsupported_fatal = true;
     } else if (arg == "-v" || arg == "--verbose") {
@@ -207,6 +211,7 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
                                                 : wvm::TierPolicy::Interp;
     config.tiers.tier_up_threshold = opts.tier_threshold;
     config.tiers.unsupported_is_fatal = opts.unsupported_fatal;
+    config.tiers.background_compile = opts.background_compile;
     if (!opts.gas_profile.empty()) {
       config.metering.enabled = true;
       config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()
