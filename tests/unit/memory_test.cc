@@ -39,11 +39,21 @@ Bytes memory_module(uint32_t min, std::optional<uint32_t> max, bool with_data = 
   return m.build();
 }
 
-class MemoryTest : public ::testing::TestWithParam<BoundsStrategy> {
+// Each test runs with a bounds strategy, in tier 0 and in tier 1.
+struct MemoryVariant {
+  BoundsStrategy bounds;
+  TierPolicy policy;
+  const char* name;
+};
+void PrintTo(const MemoryVariant& v, std::ostream* os) { *os << v.name; }
+
+class MemoryTest : public ::testing::TestWithParam<MemoryVariant> {
  protected:
+  BoundsStrategy bounds() const { return GetParam().bounds; }
   Config config() const {
     Config c;
-    c.memory.bounds = GetParam();
+    c.memory.bounds = bounds();
+    c.tiers.policy = GetParam().policy;
     return c;
   }
 
@@ -63,12 +73,14 @@ class MemoryTest : public ::testing::TestWithParam<BoundsStrategy> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Bounds, MemoryTest,
-                         ::testing::Values(BoundsStrategy::GuardPages,
-                                           BoundsStrategy::ExplicitChecks),
-                         [](const ::testing::TestParamInfo<BoundsStrategy>& info) {
-                           return info.param == BoundsStrategy::GuardPages ? "guard" : "explicit";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Bounds, MemoryTest,
+    ::testing::Values(MemoryVariant{BoundsStrategy::GuardPages, TierPolicy::Interp, "guard"},
+                      MemoryVariant{BoundsStrategy::ExplicitChecks, TierPolicy::Interp, "explicit"},
+                      MemoryVariant{BoundsStrategy::GuardPages, TierPolicy::Jit, "jit_guard"},
+                      MemoryVariant{BoundsStrategy::ExplicitChecks, TierPolicy::Jit,
+                                    "jit_explicit"}),
+    [](const ::testing::TestParamInfo<MemoryVariant>& info) { return std::string(info.param.name); });
 
 TEST_P(MemoryTest, GrowToTheModuleMaximum) {
   Engine engine(config());
@@ -148,7 +160,7 @@ TEST_P(MemoryTest, ReusedReservationsNeverLeakBytes) {
 
 TEST_P(MemoryTest, AddressSpaceBudgetExhaustedIsAClearError) {
   Config c = config();
-  const uint64_t one = GetParam() == BoundsStrategy::GuardPages ? kGuardReservationBytes
+  const uint64_t one = bounds() == BoundsStrategy::GuardPages ? kGuardReservationBytes
                                                                  : 4 * Memory::kPageSize;
   c.memory.address_space_budget = 2 * one;
   Engine engine(c);
@@ -164,7 +176,7 @@ TEST_P(MemoryTest, AddressSpaceBudgetExhaustedIsAClearError) {
 
 TEST_P(MemoryTest, BudgetIsReturnedWhenStoresDie) {
   Config c = config();
-  const uint64_t one = GetParam() == BoundsStrategy::GuardPages ? kGuardReservationBytes
+  const uint64_t one = bounds() == BoundsStrategy::GuardPages ? kGuardReservationBytes
                                                                  : 4 * Memory::kPageSize;
   c.memory.address_space_budget = one;
   Engine engine(c);
@@ -187,7 +199,7 @@ TEST_P(MemoryTest, AThousandInstancesAliveAtOnce) {
     ASSERT_TRUE(inst.ok()) << "instance " << k << ": " << inst.error().to_string();
     instances.push_back(inst.value());
   }
-  if (GetParam() == BoundsStrategy::GuardPages) {
+  if (bounds() == BoundsStrategy::GuardPages) {
     EXPECT_GE(engine.memory_pool().reserved_bytes(), 1000 * kGuardReservationBytes);
   }
   // Each is its own memory: writes stay in it, and bounds hold for each.
@@ -251,7 +263,7 @@ TEST_P(MemoryTest, CreateDestroyLoopKeepsMemoryFlat) {
 TEST_P(MemoryTest, ModuleCompiledForAnotherStrategyIsRejected) {
   Engine engine(config());
   Config other = config();
-  other.memory.bounds = GetParam() == BoundsStrategy::GuardPages ? BoundsStrategy::ExplicitChecks
+  other.memory.bounds = bounds() == BoundsStrategy::GuardPages ? BoundsStrategy::ExplicitChecks
                                                                   : BoundsStrategy::GuardPages;
   Engine other_engine(other);
   auto module = compile_or_die(other_engine, memory_module(1, 2));
@@ -275,7 +287,7 @@ TEST_P(MemoryTest, OutOfBoundsIsAFaultOnlyWithGuardPages) {
   const uint64_t faults = faults_trapped() - before;
   // Guarded: the PROT_NONE part faulted and the handler made it the trap.
   // Explicit: the compare caught it and nothing faulted.
-  EXPECT_EQ(faults, GetParam() == BoundsStrategy::GuardPages ? 2u : 0u);
+  EXPECT_EQ(faults, bounds() == BoundsStrategy::GuardPages ? 2u : 0u);
   // The store is fine afterwards.
   EXPECT_EQ(call_i32(store, inst.value(), "load", {Value::i32(16)}), 0x216d7677u);
 }
