@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "engine/exec_context.h"
+
 namespace wvm {
 
 TrapKind memory_init(Instance& inst, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n) noexcept {
@@ -57,6 +59,28 @@ void data_drop(Instance& inst, uint32_t seg) noexcept { inst.data_dropped[seg] =
 void elem_drop(Instance& inst, uint32_t seg) noexcept {
   // Release the storage too: a dropped segment behaves as empty forever.
   std::vector<uint64_t>().swap(inst.elem_refs[seg]);
+}
+
+TrapKind call_host(ExecContext& ctx, Func* host, uint64_t* args, Instance* caller) noexcept {
+  if (ctx.depth >= ctx.max_depth) return TrapKind::CallStackExhausted;
+  const FuncType& ft = *host->type;
+  const size_t np = ft.params.size(), nr = ft.results.size();
+  Value* argv = reinterpret_cast<Value*>(args + np);
+  Value* resv = argv + np;
+  uint64_t* top = reinterpret_cast<uint64_t*>(resv + nr);
+  if (top > ctx.stack_end) return TrapKind::CallStackExhausted;
+  for (size_t i = 0; i < np; ++i) argv[i] = Value{ft.params[i], args[i]};
+  for (size_t i = 0; i < nr; ++i) resv[i] = Value{ft.results[i], 0};
+  HostCall hc{ctx.store, caller, host->host_data};
+  uint64_t* const saved_sp = ctx.sp;
+  ctx.sp = top;
+  ++ctx.depth;
+  const TrapKind t = host->host(hc, argv, resv);
+  --ctx.depth;
+  ctx.sp = saved_sp;
+  if (t == TrapKind::None)
+    for (size_t i = 0; i < nr; ++i) args[i] = resv[i].bits;
+  return t;
 }
 
 }  // namespace wvm

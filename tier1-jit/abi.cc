@@ -3,7 +3,6 @@
 #include "tier1-jit/abi.h"
 
 #include <cstring>
-#include <vector>
 
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
@@ -24,32 +23,9 @@ uint32_t offset_in(const T& object, const M& member) {
 
 [[noreturn]] void helper_trap(ExecContext*, uint32_t kind) { raise_trap(static_cast<int>(kind)); }
 
-// A host function called from compiled code, as tier 0 calls one. Returns
-// the trap instead of raising it: its vectors must be destroyed before the
-// unwinding, which skips destructors.
-TrapKind call_host(ExecContext* ctx, Func* callee, uint64_t* args, InstanceData* caller) {
-  const FuncType& ft = *callee->type;
-  const size_t np = ft.params.size(), nr = ft.results.size();
-  if (ctx->depth >= ctx->max_depth) return TrapKind::CallStackExhausted;
-  std::vector<Value> argv(np), resv(nr);
-  for (size_t i = 0; i < np; ++i) argv[i] = Value{ft.params[i], args[i]};
-  for (size_t i = 0; i < nr; ++i) resv[i] = Value{ft.results[i], 0};
-  HostCall hc{ctx->store, caller ? caller->instance : nullptr, callee->host_data};
-  // Nested calls from the host start above this frame's arguments and results.
-  uint64_t* const saved_sp = ctx->sp;
-  ctx->sp = args + (np > nr ? np : nr);
-  ++ctx->depth;
-  const TrapKind t = callee->host(hc, argv.data(), resv.data());
-  --ctx->depth;
-  ctx->sp = saved_sp;
-  if (t == TrapKind::None)
-    for (size_t i = 0; i < nr; ++i) args[i] = resv[i].bits;
-  return t;
-}
-
 void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller) {
   if (callee->host) {
-    const TrapKind t = call_host(ctx, callee, callee_fp, caller);
+    const TrapKind t = call_host(*ctx, callee, callee_fp, caller ? caller->instance : nullptr);
     if (t != TrapKind::None) raise_trap(static_cast<int>(t));
     return;
   }
