@@ -79,7 +79,11 @@ void bench_instantiate_store(benchmark::State& state, wvm::Engine* engine,
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
-  static wvm::Engine engine;  // outlives every store the benchmarks make
+  static wvm::Engine engine([] {  // outlives every store the benchmarks make
+    wvm::Config c;
+    c.tiers.policy = wvm::TierPolicy::Interp;  // the names say tier 0
+    return c;
+  }());
   static std::vector<std::shared_ptr<const wvm::Module>> modules;
   const fs::path dir = fs::path(shared_dir()) / "contracts" / "cosmwasm";
   for (const char* name : {"hackatom", "cyberpunk", "queue"}) {
