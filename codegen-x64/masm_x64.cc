@@ -2,6 +2,7 @@
 // masm_x64.h.
 #include "codegen-x64/masm_x64.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -118,6 +119,13 @@ void X64MacroAssembler::call_helper(const void* fn) {
   a_.call(x86::rax);
 }
 
+void X64MacroAssembler::reserve(size_t body_bytes) {
+  // About 4 bytes of x86-64 per wasm byte on the contracts, plus the stubs.
+  constexpr size_t kMax = size_t{64} << 20;
+  const size_t n = std::min(kMax, body_bytes * 5 + 512);
+  if (code_.reserveBuffer(&code_.textSection()->buffer(), n) != asmjit::kErrorOk) failed_ = true;
+}
+
 // ---- labels
 
 jit::Label X64MacroAssembler::new_label() {
@@ -136,6 +144,8 @@ void X64MacroAssembler::bind(jit::Label label) {
 // ---- frame
 
 void X64MacroAssembler::prologue(uint32_t max_slots) {
+  entry_ = a_.newLabel();
+  a_.bind(entry_);
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
   a_.sub(x86::rsp, 8);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
@@ -361,6 +371,35 @@ void X64MacroAssembler::popcount_fallback(x86::Gp dst, x86::Gp src, bool is64) {
 
 // ---- binary operators
 
+namespace {
+// The condition under which the integer comparison `op` is true.
+bool int_compare_cc(Opcode op, x86::CondCode* cc) {
+  switch (op) {
+    case Opcode::I32Eq:
+    case Opcode::I64Eq: *cc = x86::CondCode::kE; return true;
+    case Opcode::I32Ne:
+    case Opcode::I64Ne: *cc = x86::CondCode::kNE; return true;
+    case Opcode::I32LtS:
+    case Opcode::I64LtS: *cc = x86::CondCode::kL; return true;
+    case Opcode::I32LtU:
+    case Opcode::I64LtU: *cc = x86::CondCode::kB; return true;
+    case Opcode::I32GtS:
+    case Opcode::I64GtS: *cc = x86::CondCode::kG; return true;
+    case Opcode::I32GtU:
+    case Opcode::I64GtU: *cc = x86::CondCode::kA; return true;
+    case Opcode::I32LeS:
+    case Opcode::I64LeS: *cc = x86::CondCode::kLE; return true;
+    case Opcode::I32LeU:
+    case Opcode::I64LeU: *cc = x86::CondCode::kBE; return true;
+    case Opcode::I32GeS:
+    case Opcode::I64GeS: *cc = x86::CondCode::kGE; return true;
+    case Opcode::I32GeU:
+    case Opcode::I64GeU: *cc = x86::CondCode::kAE; return true;
+    default: return false;
+  }
+}
+}  // namespace
+
 bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg) {
   if (dst_reg == rhs_reg && dst_reg != lhs_reg) {
     // The interface rules this out; two-operand forms below rely on it.
@@ -377,12 +416,12 @@ bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg)
   const x86::Gp lhs = sized(value_reg(lhs_reg), is64);
   const x86::Gp rhs = sized(value_reg(rhs_reg), is64);
 
-  const auto compare = [&](x86::CondCode cc) {
+  if (x86::CondCode cc; int_compare_cc(op, &cc)) {
     a_.cmp(lhs, rhs);
     a_.set(cc, x86::al);
     a_.movzx(dst.r32(), x86::al);
     return true;
-  };
+  }
   // dst = lhs; dst op= rhs (dst != rhs unless lhs == rhs too).
   const auto two_operand = [&](auto emit) {
     if (dst_reg != lhs_reg) a_.mov(dst, lhs);
@@ -399,37 +438,6 @@ bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg)
   };
 
   switch (op) {
-    case Opcode::I32Eq:
-    case Opcode::I64Eq:
-      return compare(x86::CondCode::kE);
-    case Opcode::I32Ne:
-    case Opcode::I64Ne:
-      return compare(x86::CondCode::kNE);
-    case Opcode::I32LtS:
-    case Opcode::I64LtS:
-      return compare(x86::CondCode::kL);
-    case Opcode::I32LtU:
-    case Opcode::I64LtU:
-      return compare(x86::CondCode::kB);
-    case Opcode::I32GtS:
-    case Opcode::I64GtS:
-      return compare(x86::CondCode::kG);
-    case Opcode::I32GtU:
-    case Opcode::I64GtU:
-      return compare(x86::CondCode::kA);
-    case Opcode::I32LeS:
-    case Opcode::I64LeS:
-      return compare(x86::CondCode::kLE);
-    case Opcode::I32LeU:
-    case Opcode::I64LeU:
-      return compare(x86::CondCode::kBE);
-    case Opcode::I32GeS:
-    case Opcode::I64GeS:
-      return compare(x86::CondCode::kGE);
-    case Opcode::I32GeU:
-    case Opcode::I64GeU:
-      return compare(x86::CondCode::kAE);
-
     case Opcode::I32Add:
     case Opcode::I64Add:
       return two_operand([&](x86::Gp d, x86::Gp s) { a_.add(d, s); });
@@ -612,6 +620,52 @@ void X64MacroAssembler::float_const(const x86::Xmm& x, uint64_t bits, bool is64)
   } else {
     a_.mov(x86::edx, Imm(bits));
     a_.movd(x, x86::edx);
+  }
+}
+
+bool X64MacroAssembler::binary_imm(Opcode op, Reg dst_reg, Reg lhs_reg, int32_t imm) {
+  const ValType in = op_info(op).in;
+  if (in != ValType::I32 && in != ValType::I64) return false;
+  const bool is64 = in == ValType::I64;
+  const x86::Gp dst = sized(value_reg(dst_reg), is64);
+  const x86::Gp lhs = sized(value_reg(lhs_reg), is64);
+  if (x86::CondCode cc; int_compare_cc(op, &cc)) {
+    a_.cmp(lhs, Imm(imm));
+    a_.set(cc, x86::al);
+    a_.movzx(dst.r32(), x86::al);
+    return true;
+  }
+  // dst = lhs; dst op= imm. Shift counts are masked as wasm masks them.
+  const int32_t count = imm & (is64 ? 63 : 31);
+  const auto two_operand = [&](auto emit) {
+    if (dst_reg != lhs_reg) a_.mov(dst, lhs);
+    emit(dst);
+    return true;
+  };
+  switch (op) {
+    case Opcode::I32Add:
+    case Opcode::I64Add: return two_operand([&](x86::Gp d) { a_.add(d, Imm(imm)); });
+    case Opcode::I32Sub:
+    case Opcode::I64Sub: return two_operand([&](x86::Gp d) { a_.sub(d, Imm(imm)); });
+    case Opcode::I32And:
+    case Opcode::I64And: return two_operand([&](x86::Gp d) { a_.and_(d, Imm(imm)); });
+    case Opcode::I32Or:
+    case Opcode::I64Or: return two_operand([&](x86::Gp d) { a_.or_(d, Imm(imm)); });
+    case Opcode::I32Xor:
+    case Opcode::I64Xor: return two_operand([&](x86::Gp d) { a_.xor_(d, Imm(imm)); });
+    case Opcode::I32Mul:
+    case Opcode::I64Mul: a_.imul(dst, lhs, Imm(imm)); return true;
+    case Opcode::I32Shl:
+    case Opcode::I64Shl: return two_operand([&](x86::Gp d) { a_.shl(d, Imm(count)); });
+    case Opcode::I32ShrS:
+    case Opcode::I64ShrS: return two_operand([&](x86::Gp d) { a_.sar(d, Imm(count)); });
+    case Opcode::I32ShrU:
+    case Opcode::I64ShrU: return two_operand([&](x86::Gp d) { a_.shr(d, Imm(count)); });
+    case Opcode::I32Rotl:
+    case Opcode::I64Rotl: return two_operand([&](x86::Gp d) { a_.rol(d, Imm(count)); });
+    case Opcode::I32Rotr:
+    case Opcode::I64Rotr: return two_operand([&](x86::Gp d) { a_.ror(d, Imm(count)); });
+    default: return false;
   }
 }
 
@@ -1248,6 +1302,31 @@ void X64MacroAssembler::branch_if_zero(Reg cond, jit::Label target) {
   a_.jz(labels_[target.id]);
 }
 
+bool X64MacroAssembler::compare_branch(Opcode op, Reg lhs_reg, Reg rhs_reg, bool when,
+                                       jit::Label target) {
+  x86::CondCode cc;
+  if (!int_compare_cc(op, &cc) || target.id >= labels_.size()) return false;
+  const bool is64 = op_info(op).in == ValType::I64;
+  a_.cmp(sized(value_reg(lhs_reg), is64), sized(value_reg(rhs_reg), is64));
+  a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
+  return true;
+}
+
+bool X64MacroAssembler::compare_imm_branch(Opcode op, Reg lhs_reg, int32_t imm, bool when,
+                                           jit::Label target) {
+  x86::CondCode cc;
+  if (!int_compare_cc(op, &cc) || target.id >= labels_.size()) return false;
+  const x86::Gp lhs = sized(value_reg(lhs_reg), op_info(op).in == ValType::I64);
+  if (imm == 0 && (op == Opcode::I32Eq || op == Opcode::I64Eq || op == Opcode::I32Ne ||
+                   op == Opcode::I64Ne)) {
+    a_.test(lhs, lhs);
+  } else {
+    a_.cmp(lhs, Imm(imm));
+  }
+  a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
+  return true;
+}
+
 void X64MacroAssembler::branch_if_nonzero(Reg cond, jit::Label target) {
   if (target.id >= labels_.size()) {
     failed_ = true;
@@ -1354,6 +1433,28 @@ void X64MacroAssembler::call_func(uint32_t vm_func_offset, uint32_t callee_fp_sl
   call_dispatch(callee_fp_slot);
 }
 
+void X64MacroAssembler::call_local(const std::atomic<const void*>* entry_slot, const void* known,
+                                   bool self, uint32_t vm_func_offset, uint32_t callee_fp_slot) {
+  const int32_t frame = slot_disp(callee_fp_slot);
+  if (frame != 0) a_.add(kFp, Imm(frame));
+  if (self && entry_.isValid()) {
+    a_.call(entry_);
+  } else if (known != nullptr) {
+    a_.call(Imm(reinterpret_cast<uint64_t>(known)));  // rel32: one arena
+  } else {
+    // The entry is published with a release store; x86 loads are acquire.
+    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset};
+    a_.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(entry_slot)));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(p.slow);
+    a_.call(x86::rax);
+    a_.bind(p.done);
+    slow_calls_.push_back(p);
+  }
+  if (frame != 0) a_.sub(kFp, Imm(frame));
+}
+
 void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
                                       uint32_t callee_fp_slot) {
   // edx first: index may live in rdi or rsi.
@@ -1382,6 +1483,17 @@ const void* X64MacroAssembler::finish() {
     call_helper(reinterpret_cast<const void*>(info_.trap));
     a_.int3();  // trap() does not return
   };
+  // Calls whose callee was in tier 0: through the runtime, kFp already at
+  // the callee's frame.
+  for (const PendingSlowCall& p : slow_calls_) {
+    a_.bind(p.slow);
+    a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(p.vm_func_offset)));
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::rdx, kFp);
+    a_.mov(x86::rcx, kVm);
+    call_helper(reinterpret_cast<const void*>(info_.call_slow));
+    a_.jmp(p.done);
+  }
   for (int k = 0; k < 16; ++k) {
     if (!trap_labels_[k].isValid()) continue;
     a_.bind(trap_labels_[k]);

@@ -73,6 +73,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   bool unary(Opcode op, jit::Reg dst, jit::Reg src) override;
   bool binary(Opcode op, jit::Reg dst, jit::Reg lhs, jit::Reg rhs) override;
+  bool binary_imm(Opcode op, jit::Reg dst, jit::Reg lhs, int32_t imm) override;
 
   bool load(Opcode op, jit::Reg dst, jit::Reg addr, uint32_t offset) override;
   bool store(Opcode op, jit::Reg addr, jit::Reg value, uint32_t offset) override;
@@ -86,12 +87,19 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   void jump(jit::Label target) override;
   void branch_if_zero(jit::Reg cond, jit::Label target) override;
   void branch_if_nonzero(jit::Reg cond, jit::Label target) override;
+  bool compare_branch(Opcode op, jit::Reg lhs, jit::Reg rhs, bool when,
+                      jit::Label target) override;
+  bool compare_imm_branch(Opcode op, jit::Reg lhs, int32_t imm, bool when,
+                          jit::Label target) override;
   void jump_table(jit::Reg index, const std::vector<jit::Label>& targets) override;
   void select(jit::Reg dst, jit::Reg if_false, jit::Reg cond) override;
 
   void charge_gas(uint64_t cost) override;
 
+  void reserve(size_t body_bytes) override;
   void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
+  void call_local(const std::atomic<const void*>* entry_slot, const void* known, bool self,
+                  uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
   void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_id,
                      uint32_t callee_fp_slot) override;
 
@@ -107,6 +115,11 @@ class X64MacroAssembler final : public jit::MacroAssembler {
     bool failed = false;
   };
 
+  // The out-of-line path of a call_local whose callee is still in tier 0.
+  struct PendingSlowCall {
+    asmjit::Label slow, done;
+    uint32_t vm_func_offset;
+  };
   struct PendingTable {
     asmjit::Label table;
     std::vector<asmjit::Label> targets;
@@ -152,6 +165,8 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label trap_labels_[16];
   asmjit::Label out_of_gas_;
   std::vector<PendingTable> tables_;
+  std::vector<PendingSlowCall> slow_calls_;
+  asmjit::Label entry_;  // the function's first instruction (self calls)
 };
 
 }  // namespace wvm::x64

@@ -2,8 +2,11 @@
 // that emits machine code through the MacroAssembler, in one pass, linear in
 // the function's size.
 //
-// Value stack: each operand-stack entry is a constant, a value register, or
-// in its home slot (frame slot num_locals + height). Operators take their
+// Value stack: each operand-stack entry is a constant, a value register, a
+// pending integer comparison (its operands in registers, so a following
+// br_if or if becomes one compare-and-branch), or in its home slot (frame
+// slot num_locals + height). Integer constants used as right operands
+// become immediates. Operators take their
 // operands into registers (allocated on the fly, spilling the deepest
 // register entry when none is free) and leave results in registers.
 // Everything is spilled to its home at control-flow merges, branches and
@@ -24,11 +27,44 @@ namespace wvm::jit {
 namespace {
 
 struct Entry {
-  enum class Kind : uint8_t { Home, Reg, Const };
+  enum class Kind : uint8_t { Home, Reg, Const, Cmp };
   Kind kind = Kind::Home;
-  Reg reg = 0;
-  uint64_t value = 0;
+  Reg reg = 0;              // Reg: the value; Cmp: the left operand
+  Reg rhs = 0;              // Cmp: the right operand, unless rhs_is_imm
+  bool rhs_is_imm = false;  // Cmp: the right operand is int32_t(value)
+  Opcode op{};              // Cmp: an i32/i64 comparison
+  uint64_t value = 0;       // Const: the bits
 };
+
+bool is_int_compare(Opcode op) {
+  switch (op) {
+    case Opcode::I32Eq: case Opcode::I32Ne: case Opcode::I32LtS: case Opcode::I32LtU:
+    case Opcode::I32GtS: case Opcode::I32GtU: case Opcode::I32LeS: case Opcode::I32LeU:
+    case Opcode::I32GeS: case Opcode::I32GeU:
+    case Opcode::I64Eq: case Opcode::I64Ne: case Opcode::I64LtS: case Opcode::I64LtU:
+    case Opcode::I64GtS: case Opcode::I64GtU: case Opcode::I64LeS: case Opcode::I64LeU:
+    case Opcode::I64GeS: case Opcode::I64GeU:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A constant entry usable as the 32-bit immediate of an operator on `type`
+// (an i64 one must survive sign extension).
+bool as_imm(const Entry& e, ValType type, int32_t* imm) {
+  if (e.kind != Entry::Kind::Const) return false;
+  if (type == ValType::I32) {
+    *imm = static_cast<int32_t>(static_cast<uint32_t>(e.value));
+    return true;
+  }
+  if (type == ValType::I64 && static_cast<int64_t>(e.value) ==
+                                  static_cast<int64_t>(static_cast<int32_t>(e.value))) {
+    *imm = static_cast<int32_t>(e.value);
+    return true;
+  }
+  return false;
+}
 
 class Tier1Compiler : public ValidateOnly {
  public:
@@ -46,7 +82,9 @@ class Tier1Compiler : public ValidateOnly {
         metering_(module.metering.enabled),
         profile_(module.metering.profile),
         free_regs_((1u << masm.num_value_regs()) - 1),
-        helpers_(runtime_helpers()) {}
+        helpers_(runtime_helpers()) {
+    stack_.reserve(64);
+  }
 
   bool ok() const { return unsupported_.empty(); }
   bool unsupported() const { return !unsupported_.empty(); }
@@ -87,12 +125,12 @@ class Tier1Compiler : public ValidateOnly {
   }
   void on_if(D&, Frame& f) {
     // The condition was popped by the decoder; it is our top entry.
-    const Reg cond = pop_to_reg();
+    const Entry cond = pop_condition();
     spill_all();
     f.data.label = masm_.new_label();
     f.data.else_label = masm_.new_label();
-    masm_.branch_if_zero(cond, f.data.else_label);
-    free_reg(cond);
+    branch_on(cond, false, f.data.else_label);
+    release(cond);
   }
   void on_else(D&, Frame& f) {
     if (!f.unreachable) {
@@ -122,19 +160,19 @@ class Tier1Compiler : public ValidateOnly {
     drop_frame(d);
   }
   void on_br_if(D& d, uint32_t depth) {
-    const Reg cond = pop_to_reg();
+    const Entry cond = pop_condition();
     spill_all();
     const uint32_t height = static_cast<uint32_t>(stack_.size());
     Frame& t = d.control_at(depth);
     if (depth == d.control_depth() - 1 || needs_moves(t, height)) {
       const Label skip = masm_.new_label();
-      masm_.branch_if_zero(cond, skip);
+      branch_on(cond, false, skip);
       branch_to(d, depth, height);
       masm_.bind(skip);
     } else {
-      masm_.branch_if_nonzero(cond, t.data.label);
+      branch_on(cond, true, t.data.label);
     }
-    free_reg(cond);
+    release(cond);
   }
   void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
     const Reg index = pop_to_reg();
@@ -167,7 +205,14 @@ class Tier1Compiler : public ValidateOnly {
   void on_call(D& d, uint32_t f) {
     const FuncType& ft = d.module().func_type(f);
     call_prepare(static_cast<uint32_t>(ft.params.size()));
-    masm_.call_func(layout_.func(f), call_base_);
+    const Module& m = d.module();
+    if (f < m.num_imported_funcs) {
+      masm_.call_func(layout_.func(f), call_base_);
+    } else {
+      const FuncCode& callee = *m.code[f - m.num_imported_funcs];
+      masm_.call_local(&callee.jit_entry, callee.jit_entry.load(std::memory_order_acquire),
+                       &callee == &code_, layout_.func(f), call_base_);
+    }
     call_finish(static_cast<uint32_t>(ft.params.size()), static_cast<uint32_t>(ft.results.size()));
   }
   void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
@@ -250,24 +295,50 @@ class Tier1Compiler : public ValidateOnly {
     masm_.memory_grow(r, r);
     push_reg(r);
   }
-  void on_const(D&, Value v) { stack_.push_back(Entry{Entry::Kind::Const, 0, v.bits}); }
+  void on_const(D&, Value v) { push_const(v.bits); }
   void on_numeric(D&, Opcode op) {
     const OpInfo& info = op_info(op);
+    if (op == Opcode::I32Eqz || op == Opcode::I64Eqz) {  // x == 0, pending
+      const Reg r = pop_to_reg();
+      push_compare(op == Opcode::I32Eqz ? Opcode::I32Eq : Opcode::I64Eq, r, 0, true);
+      return;
+    }
     if (info.shape == OpShape::Unary) {
       const Reg r = pop_to_reg();
       if (!masm_.unary(op, r, r)) fail(info.name);
       push_reg(r);
       return;
     }
+    int32_t imm = 0;
+    if (as_imm(stack_.back(), info.in, &imm)) {
+      const Entry constant = pop();
+      const Reg lhs = pop_to_reg();
+      if (is_int_compare(op)) {
+        push_compare(op, lhs, imm, true);
+      } else if (masm_.binary_imm(op, lhs, lhs, imm)) {
+        push_reg(lhs);
+      } else {  // no immediate form
+        const Reg rhs = alloc_reg();
+        masm_.mov_imm(rhs, constant.value);
+        if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
+        free_reg(rhs);
+        push_reg(lhs);
+      }
+      return;
+    }
     const Reg rhs = pop_to_reg();
     const Reg lhs = pop_to_reg();
+    if (is_int_compare(op)) {
+      push_compare(op, lhs, rhs, false);
+      return;
+    }
     if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
     free_reg(rhs);
     push_reg(lhs);
   }
 
   // References: null is 0, ref.is_null compares with it.
-  void on_ref_null(D&, ValType) { stack_.push_back(Entry{Entry::Kind::Const, 0, 0}); }
+  void on_ref_null(D&, ValType) { push_const(0); }
   void on_ref_is_null(D&) {
     const Reg r = pop_to_reg();
     if (!masm_.unary(Opcode::I64Eqz, r, r)) fail("ref.is_null");
@@ -345,10 +416,12 @@ class Tier1Compiler : public ValidateOnly {
   // Frees a register by sending the deepest register entry home.
   void spill_one() {
     for (uint32_t i = 0; i < stack_.size(); ++i) {
-      if (stack_[i].kind == Entry::Kind::Reg) {
-        masm_.store_slot(home(i), stack_[i].reg);
-        free_reg(stack_[i].reg);
-        stack_[i] = Entry{};
+      Entry& e = stack_[i];
+      if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) {
+        const Reg r = e.kind == Entry::Kind::Cmp ? materialize(e) : e.reg;
+        masm_.store_slot(home(i), r);
+        free_reg(r);
+        e = Entry{};
         return;
       }
     }
@@ -356,9 +429,10 @@ class Tier1Compiler : public ValidateOnly {
   void spill_all() {
     for (uint32_t i = 0; i < stack_.size(); ++i) {
       Entry& e = stack_[i];
-      if (e.kind == Entry::Kind::Reg) {
-        masm_.store_slot(home(i), e.reg);
-        free_reg(e.reg);
+      if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) {
+        const Reg r = e.kind == Entry::Kind::Cmp ? materialize(e) : e.reg;
+        masm_.store_slot(home(i), r);
+        free_reg(r);
       } else if (e.kind == Entry::Kind::Const) {
         masm_.store_slot_imm(home(i), e.value);
       }
@@ -367,18 +441,81 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   // ---- the value stack
-  void push_reg(Reg r) { stack_.push_back(Entry{Entry::Kind::Reg, r, 0}); }
+  void push_reg(Reg r) {
+    Entry e;
+    e.kind = Entry::Kind::Reg;
+    e.reg = r;
+    stack_.push_back(e);
+  }
+  // A comparison of lhs with the register or immediate `rhs`, left pending.
+  void push_compare(Opcode op, Reg lhs, int32_t rhs, bool rhs_is_imm) {
+    Entry e;
+    e.kind = Entry::Kind::Cmp;
+    e.op = op;
+    e.reg = lhs;
+    e.rhs_is_imm = rhs_is_imm;
+    if (rhs_is_imm)
+      e.value = static_cast<uint32_t>(rhs);
+    else
+      e.rhs = static_cast<Reg>(rhs);
+    stack_.push_back(e);
+  }
+  // The 0/1 value of a pending comparison, in its left operand's register
+  // (the right one is freed).
+  Reg materialize(const Entry& e) {
+    bool ok;
+    if (e.rhs_is_imm) {
+      ok = masm_.binary_imm(e.op, e.reg, e.reg, static_cast<int32_t>(e.value));
+    } else {
+      ok = masm_.binary(e.op, e.reg, e.reg, e.rhs);
+      free_reg(e.rhs);
+    }
+    if (!ok) fail(op_info(e.op).name);
+    return e.reg;
+  }
+  // The top entry as a branch condition: a pending comparison, or a value
+  // in a register.
+  Entry pop_condition() {
+    if (stack_.back().kind == Entry::Kind::Cmp) return pop();
+    Entry e;
+    e.kind = Entry::Kind::Reg;
+    e.reg = pop_to_reg();
+    return e;
+  }
+  // Branches to `target` if `cond` (from pop_condition) is `when`.
+  void branch_on(const Entry& cond, bool when, Label target) {
+    if (cond.kind == Entry::Kind::Cmp) {
+      const bool ok = cond.rhs_is_imm ? masm_.compare_imm_branch(cond.op, cond.reg,
+                                                                 static_cast<int32_t>(cond.value),
+                                                                 when, target)
+                                      : masm_.compare_branch(cond.op, cond.reg, cond.rhs, when,
+                                                             target);
+      if (!ok) fail(op_info(cond.op).name);
+    } else if (when) {
+      masm_.branch_if_nonzero(cond.reg, target);
+    } else {
+      masm_.branch_if_zero(cond.reg, target);
+    }
+  }
   Entry pop() {
     const Entry e = stack_.back();
     stack_.pop_back();
     return e;
   }
   void release(const Entry& e) {
-    if (e.kind == Entry::Kind::Reg) free_reg(e.reg);
+    if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) free_reg(e.reg);
+    if (e.kind == Entry::Kind::Cmp && !e.rhs_is_imm) free_reg(e.rhs);
+  }
+  void push_const(uint64_t bits) {
+    Entry e;
+    e.kind = Entry::Kind::Const;
+    e.value = bits;
+    stack_.push_back(e);
   }
   // The entry's value in a register it owns; `index` is its height.
   Reg to_reg(const Entry& e, uint32_t index) {
     if (e.kind == Entry::Kind::Reg) return e.reg;
+    if (e.kind == Entry::Kind::Cmp) return materialize(e);
     const Reg r = alloc_reg();
     if (e.kind == Entry::Kind::Const)
       masm_.mov_imm(r, e.value);
@@ -468,6 +605,8 @@ Result<const void*> compile_function(const Module& module, const ModuleLimits& l
                                      uint32_t func_index, Backend& backend) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
   std::unique_ptr<MacroAssembler> masm = backend.new_function();
+  const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
+  masm->reserve(body.body_end - body.body_start);
   Tier1Compiler compiler(*masm, module, code);
   FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
   Result<void> r = decoder.decode();

@@ -12,6 +12,7 @@
 // frames and calls cross tiers without conversion.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -35,6 +36,10 @@ struct RuntimeInfo;
 class MacroAssembler {
  public:
   virtual ~MacroAssembler() = default;
+
+  /// A hint before emitting: the wasm body is `body_bytes` long, so the code
+  /// buffer can be sized once instead of grown.
+  virtual void reserve(size_t body_bytes) = 0;
 
   /// How many value registers the compiler may allocate.
   virtual int num_value_regs() const noexcept = 0;
@@ -70,6 +75,12 @@ class MacroAssembler {
   /// remainder trap through the stubs their checks need. False if unsupported.
   virtual bool binary(Opcode op, Reg dst, Reg lhs, Reg rhs) = 0;
 
+  /// dst = op(lhs, imm) for an integer operator whose right operand is a
+  /// constant: `imm` is the i32 constant, or the i64 one when it fits a
+  /// sign-extended 32-bit value. False if there is no immediate form for
+  /// `op` (the compiler then loads the constant into a register).
+  virtual bool binary_imm(Opcode op, Reg dst, Reg lhs, int32_t imm) = 0;
+
   // ---- linear memory (memory 0): effective address u32(addr) + offset
   virtual bool load(Opcode op, Reg dst, Reg addr, uint32_t offset) = 0;
   virtual bool store(Opcode op, Reg addr, Reg value, uint32_t offset) = 0;
@@ -87,6 +98,11 @@ class MacroAssembler {
   /// Branches if the low 32 bits of `cond` are zero / non-zero.
   virtual void branch_if_zero(Reg cond, Label target) = 0;
   virtual void branch_if_nonzero(Reg cond, Label target) = 0;
+  /// Branches if the integer comparison `op` (i32/i64 eq .. ge_u) of lhs
+  /// and rhs, or of lhs and the constant `imm`, is `when`. False if `op` is
+  /// not such a comparison.
+  virtual bool compare_branch(Opcode op, Reg lhs, Reg rhs, bool when, Label target) = 0;
+  virtual bool compare_imm_branch(Opcode op, Reg lhs, int32_t imm, bool when, Label target) = 0;
   /// Jumps to targets[min(u32 index, targets.size() - 1)].
   virtual void jump_table(Reg index, const std::vector<Label>& targets) = 0;
   /// dst = (low 32 bits of cond) != 0 ? dst : if_false.
@@ -99,6 +115,14 @@ class MacroAssembler {
   // where its arguments already are; its results land there. A call clobbers
   // every value register.
   virtual void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) = 0;
+  /// A call to a function defined in this module, so of this same instance:
+  /// the pinned instance and memory stay. `self` calls this very function;
+  /// else a non-null `known` is the callee's compiled entry, called
+  /// directly; else the code goes through `*entry_slot` (the callee's
+  /// published tier-1 entry) and, while that is null, through the runtime
+  /// with the Func* at `vm_func_offset` (tier 0).
+  virtual void call_local(const std::atomic<const void*>* entry_slot, const void* known, bool self,
+                          uint32_t vm_func_offset, uint32_t callee_fp_slot) = 0;
   /// call_indirect through the table whose Table* is at `vm_table_offset`,
   /// element `index`, expecting the engine-wide `type_id`; traps with
   /// UndefinedElement / UninitializedElement / IndirectCallTypeMismatch.
