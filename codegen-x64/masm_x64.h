@@ -132,6 +132,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   int32_t disp(uint32_t offset);
   asmjit::Label trap_label(TrapKind kind);
   asmjit::Label out_of_gas_label();
+  void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
   void call_helper(const void* fn);
   void call_dispatch(uint32_t callee_fp_slot);
   // The address of a wasm access of `width` bytes at u32(addr) + offset;
