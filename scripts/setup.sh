@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package wvm needs to build and test. Idempotent:
 # installs only what is missing. Run as root (or with sudo available).
+#   scripts/setup.sh         build and test
+#   scripts/setup.sh bench   also what bench/compare.sh uses: gnuplot for the
+#                            chart, and node (V8) as a peer engine
 set -euo pipefail
 
 PACKAGES=(
@@ -11,6 +14,11 @@ PACKAGES=(
   clang lld                           # building wasm test programs
   libasmjit-dev libmimalloc-dev       # tier-1 JIT, allocator
 )
+case "${1:-}" in
+  "") ;;
+  bench) PACKAGES+=(gnuplot-nox nodejs) ;;
+  *) echo "usage: scripts/setup.sh [bench]" >&2; exit 1 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
