@@ -562,9 +562,24 @@ class Tier1Compiler : public ValidateOnly {
     }
     masm_.jump(t.data.label);
   }
+  // Returns with the top num_results entries as the results, stored straight
+  // to slots 0.. (nothing below them is needed any more).
   void emit_return(uint32_t num_results) {
-    spill_all();
-    emit_return_from(num_results, static_cast<uint32_t>(stack_.size()));
+    const uint32_t base = static_cast<uint32_t>(stack_.size()) - num_results;
+    // Results at home first, ascending: slot i is below every later home.
+    for (uint32_t i = 0; i < num_results; ++i) {
+      if (stack_[base + i].kind == Entry::Kind::Home && home(base + i) != i)
+        masm_.copy_slot(i, home(base + i));
+    }
+    for (uint32_t i = 0; i < num_results; ++i) {
+      const Entry& e = stack_[base + i];
+      if (e.kind == Entry::Kind::Const) {
+        masm_.store_slot_imm(i, e.value);
+      } else if (e.kind != Entry::Kind::Home) {
+        masm_.store_slot(i, to_reg(e, base + i));
+      }
+    }
+    masm_.epilogue();
   }
   void emit_return_from(uint32_t num_results, uint32_t height) {
     for (uint32_t i = 0; i < num_results; ++i) {
