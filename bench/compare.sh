@@ -103,15 +103,23 @@ from_caller() {
 # The command line as typed, with the environment that changes what runs, so
 # latest.md says exactly how to repeat the run.
 describe_command() {
-  local var words=()
+  local var arg words=()
   for var in COMPARE_ENGINES WVM_BENCH_WORKLOADS WVM_BENCH_WASM_DIR WVM_BENCH_NATIVE \
     WVM_BENCH_RUN WVM_BENCH_RESULTS WVM_BENCH_RUNS WVM_BENCH_REPEATS WVM_BENCH_TIMEOUT; do
-    if [ -n "${!var:-}" ]; then words+=("$var=$(printf '%q' "${!var}")"); fi
+    if [ -n "${!var:-}" ]; then words+=("$var=$(shell_quote "${!var}")"); fi
   done
-  words+=("$(printf '%q' "$0")")
-  if (($# > 0)); then words+=("$(printf '%q ' "$@")"); fi
-  local joined="${words[*]}"
-  printf '%s\n' "${joined% }"
+  for arg in "$0" "$@"; do words+=("$(shell_quote "$arg")"); done
+  printf '%s\n' "${words[*]}"
+}
+
+# Single quotes only where needed: easier to read than printf %q.
+shell_quote() {
+  if [[ $1 =~ ^[A-Za-z0-9_./=:+-]+$ ]]; then
+    printf '%s\n' "$1"
+  else
+    local escaped=${1//\'/\'\\\'\'}
+    printf "'%s'\n" "$escaped"
+  fi
 }
 
 parse_args() {
@@ -346,7 +354,8 @@ measure() {
     run_once
     parsed=$(parse_run "$engine")
     if ((RC != 0)) || [ -z "$parsed" ]; then
-      if [ -n "${WALL_TIMED[$engine]:-}" ] && ((RC != 124)) && has_imports "$WASM_DIR/$name.wasm"; then
+      if [ -n "${WALL_TIMED[$engine]:-}" ] && ((RC != 0 && RC != 124)) &&
+        has_imports "$WASM_DIR/$name.wasm"; then
         STATUS[$key]=n/a
         return
       fi
@@ -355,10 +364,12 @@ measure() {
         PROBLEMS+=("$engine on $name: killed after ${TIMEOUT}s: ${CMD[*]}")
       else
         STATUS[$key]=error
-        PROBLEMS+=("$engine on $name: exit status $RC$( ((RC == 0)) && echo ', no checksum in the output'): ${CMD[*]}")
-        local detail
-        detail=$( (cat "$TMP_DIR/stderr"; printf '%s\n' "$OUT") | grep -v '^[[:space:]]*$' | head -n 3 | sed 's/^/    /')
-        if [ -n "$detail" ]; then PROBLEMS+=("$detail"); fi
+        local reason="exit status $RC" output
+        if ((RC == 0)); then reason="no checksum in the output"; fi
+        # The first lines the engine printed usually say what went wrong.
+        output=$(cat "$TMP_DIR/stderr" - <<< "$OUT" |
+          awk 'NF && n < 3 { printf "%s%s", (n++ ? " | " : ""), $0 }' | cut -c 1-300)
+        PROBLEMS+=("$engine on $name: $reason: ${CMD[*]}${output:+ => $output}")
       fi
       return
     fi
@@ -388,7 +399,7 @@ run_all() {
     for name in "${WORKLOADS[@]}"; do
       cell=$((cell + 1))
       key=$engine/$name
-      printf '[%d/%d] %-16s %-10s ' "$cell" "$cells" "$engine" "$name" >&2
+      printf '[%*d/%d] %-16s %-10s ' "${#cells}" "$cell" "$cells" "$engine" "$name" >&2
       if [ "$engine" != native ] && [ "${STATUS[native/$name]}" != ok ]; then
         # Without native's checksum nothing can be checked.
         STATUS[$key]=skipped
@@ -402,7 +413,8 @@ run_all() {
   done
 }
 
-# "12.3 (1.00x)": three significant digits for times, ratios to native.
+# "12.3 (1.00x)": three significant digits for times; ratios with two
+# decimals below 10 so that they line up.
 format_cell() {
   awk -v ms="$1" -v ref="$2" 'function sig(x) {
       if (x >= 100) return sprintf("%.0f", x)
@@ -410,7 +422,8 @@ format_cell() {
       if (x >= 1) return sprintf("%.2f", x)
       return sprintf("%.3f", x)
     }
-    BEGIN { printf "%s (%sx)\n", sig(ms), (ref > 0 ? sig(ms / ref) : "?") }'
+    function ratio(x) { return x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
+    BEGIN { printf "%s (%sx)\n", sig(ms), (ref > 0 ? ratio(ms / ref) : "?") }'
 }
 
 # Writes the table as tab-separated rows to $TMP_DIR/table.tsv and the
@@ -487,7 +500,7 @@ print_markdown_table() {
       { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", ($i == "" ? " " : $i); printf "\n" }' "$1"
 }
 
-# Notes printed under both tables.
+# Notes printed under both tables: how to read them, then what went wrong.
 print_notes() {
   local line
   echo "Times: ms per call of run(iterations), median of $RUNS runs; ratio = time / native time (lower is faster)."
@@ -500,6 +513,11 @@ print_notes() {
     echo "${wall[*]}: process wall time, including start-up, decoding and compilation."
   fi
   for line in "${SKIPPED[@]}"; do echo "Skipped $line"; done
+  if [ -n "$CHART_NOTE" ]; then echo "$CHART_NOTE"; fi
+}
+
+print_problems() {
+  local line
   for line in "${PROBLEMS[@]}"; do echo "$line"; done
 }
 
@@ -540,7 +558,7 @@ write_markdown() {
     echo "- machine: $(machine_description)"
     echo "- commit: $COMMIT"
     echo "- command: \`$COMMAND\`"
-    echo "- build: \`$BUILD_DIR\`"
+    echo "- build: \`${BUILD_DIR#"$ROOT"/}\`"
     while read -r line; do
       if [ -n "$line" ]; then echo "- $line"; fi
     done <<< "$(engine_versions)"
@@ -549,6 +567,12 @@ write_markdown() {
     print_markdown_table "$TMP_DIR/table.tsv"
     echo
     print_notes | sed 's/^/- /'
+    if ((${#PROBLEMS[@]} > 0)); then
+      echo
+      echo "## Problems"
+      echo
+      print_problems | sed 's/^/- /'
+    fi
     if [ -f "$RESULTS_DIR/latest.png" ]; then
       echo
       echo "![ratio to native per workload and engine](latest.png)"
@@ -562,13 +586,21 @@ write_markdown() {
 write_chart() {
   local out=$RESULTS_DIR/latest.png terminal=png range columns
   rm -f "$out"
+  CHART_NOTE=
   if ! command -v gnuplot > /dev/null; then
-    note "gnuplot not found: no chart (scripts/setup.sh bench installs gnuplot-nox)"
+    CHART_NOTE="No chart: gnuplot not found (scripts/setup.sh bench installs gnuplot-nox)."
+    note "$CHART_NOTE"
     return
   fi
-  columns=$(head -n 1 "$TMP_DIR/ratios.tsv" | awk -F'\t' '{ print NF }')
+  # Engines without a single result would only add empty legend entries.
+  awk -F'\t' -v OFS='\t' '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (NR > 1 && $i != "-") used[i] = 1 } }
+      END { for (r = 1; r <= NR; r++) { line = cell[r, 1]
+          for (i = 2; i <= NF; i++) if (used[i]) line = line OFS cell[r, i]
+          print line } }' "$TMP_DIR/ratios.tsv" > "$TMP_DIR/chart.tsv"
+  columns=$(head -n 1 "$TMP_DIR/chart.tsv" | awk -F'\t' '{ print NF }')
   if ((columns < 2)); then
-    note "only native ran: no chart"
+    CHART_NOTE="No chart: no engine besides native has a result."
+    note "$CHART_NOTE"
     return
   fi
   if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then terminal=pngcairo; fi
@@ -578,13 +610,14 @@ write_chart() {
           if (v < lo) lo = v; if (v > hi) hi = v } }
       END { if (!n || lo > 0.5) lo = 0.5; if (!n || hi < 2) hi = 2
         printf "%g %g\n", 10 ^ floor(log(lo) / log(10)), 10 ^ -floor(-log(hi) / log(10)) }' \
-    "$TMP_DIR/ratios.tsv")
-  if gnuplot -c "$ROOT/bench/plot.gp" "$TMP_DIR/ratios.tsv" "$out" "$terminal" \
+    "$TMP_DIR/chart.tsv")
+  if gnuplot -c "$ROOT/bench/plot.gp" "$TMP_DIR/chart.tsv" "$out" "$terminal" \
     "wvm vs other engines: time / native time, $RUN_DATE, commit $COMMIT" \
-    "${range% *}" "${range#* }" "$columns" >&2; then
+    "${range% *}" "${range#* }" "$columns" "$(($(wc -l < "$TMP_DIR/chart.tsv") - 1))" >&2; then
     note "wrote $out"
   else
-    note "warning: gnuplot failed; no chart"
+    CHART_NOTE="No chart: gnuplot failed."
+    note "warning: $CHART_NOTE"
     rm -f "$out"
   fi
 }
@@ -618,6 +651,11 @@ main() {
   print_text_table "$TMP_DIR/table.tsv"
   echo
   print_notes
+  if ((${#PROBLEMS[@]} > 0)); then
+    echo
+    echo "Problems:"
+    print_problems | sed 's/^/  /'
+  fi
   note "took ${ELAPSED}s"
 
   local key
