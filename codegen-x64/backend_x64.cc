@@ -43,7 +43,8 @@ std::unique_ptr<CodeArena> CodeArena::create(size_t size) {
     munmap(rw, size);
     return nullptr;
   }
-  register_code_range(rx, static_cast<uint8_t*>(rx) + size);
+  // JIT code keeps the call's gas in r15 (masm_x64.h): a fault hands it over.
+  register_code_range(rx, static_cast<uint8_t*>(rx) + size, /*r15*/ 15);
   return std::unique_ptr<CodeArena>(
       new CodeArena(static_cast<uint8_t*>(rw), static_cast<uint8_t*>(rx), size));
 }
@@ -115,7 +116,9 @@ bool X64Backend::emit_trampoline() {
   a.mov(x86::r12, x86::rdx);
   a.mov(x86::r13, x86::rcx);
   a.mov(x86::r14, x86::qword_ptr(x86::rdx, static_cast<int32_t>(info_.vm_memory_base)));
+  a.mov(x86::r15, x86::qword_ptr(x86::rcx, static_cast<int32_t>(info_.ctx_gas_left)));
   a.call(x86::rdi);
+  a.mov(x86::qword_ptr(x86::r13, static_cast<int32_t>(info_.ctx_gas_left)), x86::r15);
   a.add(x86::rsp, 8);
   a.pop(x86::r15);
   a.pop(x86::r14);

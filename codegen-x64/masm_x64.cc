@@ -23,9 +23,10 @@ constexpr x86::Gp kFp = x86::rbx;
 const x86::Gp kVm = x86::r12;
 const x86::Gp kCtx = x86::r13;
 const x86::Gp kMemBase = x86::r14;
+const x86::Gp kGas = x86::r15;
 
 const x86::Gp kValueRegs[] = {x86::rsi, x86::rdi, x86::r8,  x86::r9,
-                              x86::r10, x86::r11, x86::rbp, x86::r15};
+                              x86::r10, x86::r11, x86::rbp};
 constexpr int kNumValueRegs = sizeof(kValueRegs) / sizeof(kValueRegs[0]);
 
 // Largest slot whose byte offset 8 * slot (plus a qword) fits a disp32.
@@ -115,8 +116,12 @@ asmjit::Label X64MacroAssembler::out_of_gas_label() {
 void X64MacroAssembler::call_helper(const void* fn) {
   // Helpers live anywhere in the address space; an absolute call through rax
   // needs no relocation.
+  // Gas lives in kGas while JIT code runs; C++ sees it in the context.
+  const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
+  a_.mov(gas_left, kGas);
   a_.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(fn)));
   a_.call(x86::rax);
+  a_.mov(kGas, gas_left);
 }
 
 void X64MacroAssembler::reserve(size_t body_bytes) {
@@ -1407,12 +1412,11 @@ void X64MacroAssembler::select(Reg dst, Reg if_false, Reg cond) {
 
 void X64MacroAssembler::charge_gas(uint64_t cost) {
   if (cost == 0) return;
-  const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
   if (cost <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-    a_.sub(gas_left, Imm(cost));
+    a_.sub(kGas, Imm(cost));
   } else {
     a_.mov(x86::rax, Imm(cost));
-    a_.sub(gas_left, x86::rax);
+    a_.sub(kGas, x86::rax);
   }
   // Unsigned borrow: gas_left < cost.
   a_.jb(out_of_gas_label());
@@ -1524,8 +1528,8 @@ const void* X64MacroAssembler::finish() {
   }
   if (out_of_gas_.isValid()) {
     a_.bind(out_of_gas_);
-    // Out of gas leaves gas_left at 0, as in tier 0.
-    a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_gas_left)), Imm(0));
+    // Out of gas leaves gas_left at 0, as in tier 0 (the trap call stores it).
+    a_.xor_(kGas.r32(), kGas.r32());
     emit_trap_call(TrapKind::OutOfGas);
   }
 

@@ -6,10 +6,14 @@
 //             r12 = vm   InstanceData*
 //             r13 = ctx  ExecContext*
 //             r14 = mem  vm->memory_base (never moves)
-//             All four are callee-saved in System V, so C helpers keep them;
+//             r15 = gas  the call's gas left: loaded from the context by the
+//                        entry trampoline, stored back around every C helper
+//                        call (call_helper) and on return to C++; a fault
+//                        hands it to the TrapScope (register_code_range)
+//             All five are callee-saved in System V, so C helpers keep them;
 //             JIT functions never change them across a call (call_func moves
 //             rbx by the callee's frame offset and moves it back).
-//   values    rsi, rdi, r8, r9, r10, r11, rbp, r15: value registers 0..7,
+//   values    rsi, rdi, r8, r9, r10, r11, rbp: value registers 0..6,
 //             allocated by tier1-jit. Calls clobber all of them.
 //   scratch   rax, rcx, rdx: the backend's temporaries (div/rem need rdx:rax,
 //             variable shifts need cl). Never live across operations.

@@ -59,7 +59,7 @@ class RangeRegistry {
   constexpr explicit RangeRegistry(const char* what) noexcept : what_(what) {}
 
   /// Ranges must be disjoint; aborts on an empty range or a full registry.
-  void add(uintptr_t begin, uintptr_t end) {
+  void add(uintptr_t begin, uintptr_t end, int tag = -1) {
     if (begin == 0 || end <= begin) {
       std::fprintf(stderr, "wvm: cannot register an empty %s at %#zx\n", what_,
                    static_cast<size_t>(begin));
@@ -77,7 +77,7 @@ class RangeRegistry {
       std::fprintf(stderr, "wvm: more than %zu %ss registered\n", kCapacity, what_);
       std::abort();
     }
-    write(slots_[index], begin, end);
+    write(slots_[index], begin, end, tag);
     // Publish a new slot only after it holds its range (release pairs with
     // the handler's acquire of high_water_).
     if (index == used) high_water_.store(used + 1, std::memory_order_release);
@@ -89,7 +89,7 @@ class RangeRegistry {
     const size_t used = high_water_.load(std::memory_order_relaxed);
     for (size_t i = 0; i < used; ++i) {
       if (begin != 0 && slots_[i].begin.load(std::memory_order_relaxed) == begin) {
-        write(slots_[i], 0, 0);
+        write(slots_[i], 0, 0, -1);
         slots_[i].next_free = free_head_;
         free_head_ = i;
         return;
@@ -99,8 +99,8 @@ class RangeRegistry {
     std::abort();
   }
 
-  /// Async-signal-safe.
-  bool contains(uintptr_t address) const noexcept {
+  /// Async-signal-safe. With `tag`, also reports the range's tag.
+  bool contains(uintptr_t address, int* tag = nullptr) const noexcept {
     const size_t used = high_water_.load(std::memory_order_acquire);
     for (size_t i = 0; i < used; ++i) {
       const Slot& slot = slots_[i];
@@ -108,9 +108,13 @@ class RangeRegistry {
       if ((seq & 1) != 0) continue;
       const uintptr_t begin = slot.begin.load(std::memory_order_relaxed);
       const uintptr_t end = slot.end.load(std::memory_order_relaxed);
+      const int slot_tag = slot.tag.load(std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_acquire);
       if (slot.seq.load(std::memory_order_relaxed) != seq) continue;
-      if (begin != 0 && address >= begin && address < end) return true;
+      if (begin != 0 && address >= begin && address < end) {
+        if (tag != nullptr) *tag = slot_tag;
+        return true;
+      }
     }
     return false;
   }
@@ -122,15 +126,17 @@ class RangeRegistry {
     std::atomic<uint32_t> seq{0};
     std::atomic<uintptr_t> begin{0};  // 0: free
     std::atomic<uintptr_t> end{0};
+    std::atomic<int> tag{-1};  // code ranges: the saved register, or -1
     size_t next_free = kNoSlot;  // writers only, under mutex_
   };
 
-  static void write(Slot& slot, uintptr_t begin, uintptr_t end) noexcept {
+  static void write(Slot& slot, uintptr_t begin, uintptr_t end, int tag) noexcept {
     const uint32_t seq = slot.seq.load(std::memory_order_relaxed);
     slot.seq.store(seq + 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
     slot.begin.store(begin, std::memory_order_relaxed);
     slot.end.store(end, std::memory_order_relaxed);
+    slot.tag.store(tag, std::memory_order_relaxed);
     slot.seq.store(seq + 2, std::memory_order_release);
   }
 
@@ -164,6 +170,20 @@ uintptr_t interrupted_pc(const void* context) noexcept {
   return static_cast<uintptr_t>(uc->uc_mcontext.pc);
 #else
 #error "wvm's trap handler supports x86-64 and AArch64 only"
+#endif
+}
+
+// Machine register `n` of the interrupted context (see register_code_range).
+uint64_t interrupted_register(const void* context, int n) noexcept {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  // Encoding order rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15.
+  static constexpr int kGregs[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
+                                     REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
+                                     REG_R12, REG_R13, REG_R14, REG_R15};
+  return static_cast<uint64_t>(uc->uc_mcontext.gregs[kGregs[n & 15]]);
+#elif defined(__aarch64__)
+  return uc->uc_mcontext.regs[n <= 30 ? n : 30];
 #endif
 }
 
@@ -210,9 +230,12 @@ void handle_fault(int sig, siginfo_t* info, void* context) {
   TrapScope* scope = tl_scope.load(std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   // si_code > 0: raised by the kernel for a fault, so si_addr is meaningful.
+  int saved_register = -1;
   if (scope != nullptr && info != nullptr && info->si_code > 0 &&
-      g_code_ranges.contains(interrupted_pc(context)) &&
+      g_code_ranges.contains(interrupted_pc(context), &saved_register) &&
       g_reservations.contains(reinterpret_cast<uintptr_t>(info->si_addr))) {
+    scope->has_saved = saved_register >= 0;
+    if (scope->has_saved) scope->saved = interrupted_register(context, saved_register);
     // Our sa_flags include SA_NODEFER, so `sig` is not blocked here and stays
     // unblocked after the jump even though scopes use sigsetjmp(jmp, 0).
     g_faults_trapped.fetch_add(1, std::memory_order_relaxed);
@@ -353,8 +376,9 @@ void ensure_alt_stack() {
   tl_alt_stack.ensure();
 }
 
-void register_code_range(const void* begin, const void* end) {
-  g_code_ranges.add(reinterpret_cast<uintptr_t>(begin), reinterpret_cast<uintptr_t>(end));
+void register_code_range(const void* begin, const void* end, int saved_register) {
+  g_code_ranges.add(reinterpret_cast<uintptr_t>(begin), reinterpret_cast<uintptr_t>(end),
+                    saved_register);
 }
 
 void unregister_code_range(const void* begin) {

@@ -27,8 +27,11 @@ void ensure_alt_stack();
 // must be disjoint. Registering a null or empty range, overflowing a registry
 // or unregistering an unknown range aborts with a message: each is an engine bug.
 
-/// Code in [begin, end) may fault on a reservation by design.
-void register_code_range(const void* begin, const void* end);
+/// Code in [begin, end) may fault on a reservation by design. If
+/// `saved_register` >= 0, that machine register (x86-64: 0..15 for rax..r15
+/// in encoding order; AArch64: x0..x30) holds state the code keeps outside
+/// memory (tier 1's gas): on a fault its value is given to the TrapScope.
+void register_code_range(const void* begin, const void* end, int saved_register = -1);
 void unregister_code_range(const void* begin);
 
 /// [begin, begin + size) is a linear-memory reservation (accessible part and guard).
@@ -49,6 +52,9 @@ struct TrapScope {
   static constexpr int kTrapScopeFault = 1;
   sigjmp_buf jmp;
   TrapScope* prev = nullptr;
+  /// After a fault in code registered with a saved register: its value.
+  bool has_saved = false;
+  uint64_t saved = 0;
   void enter() noexcept;
   void leave() noexcept;
 };

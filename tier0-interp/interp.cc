@@ -190,6 +190,8 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
     scope.leave();
     ctx.depth = depth;
     ctx.sp = sp;
+    // Tier 1 keeps the call's gas in a register: take it from the fault.
+    if (scope.has_saved) ctx.gas_left = scope.saved;
     return why == TrapScope::kTrapScopeFault ? TrapKind::MemoryOutOfBounds
                                              : static_cast<TrapKind>(why - kTrapScopeRaisedBase);
   }

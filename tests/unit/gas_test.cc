@@ -293,6 +293,33 @@ TEST_P(GasTest, ATrapAfterAMeteringPointKeepsWhatWasCharged) {
   EXPECT_EQ(used(r), 2u);
 }
 
+TEST_P(GasTest, AnOutOfBoundsFaultKeepsWhatWasCharged) {
+  // f(addr): loop { addr += 65536; i32.load addr; drop; br 0 }: each
+  // iteration's run (get, const, add, tee, load, drop, br = 7) is charged at
+  // the br, so the load of iteration k (0-based) traps with k runs charged
+  // plus the loop header's run (1). With one 64 KiB page and addr starting at
+  // -65536, the load traps when addr reaches 65536: iteration 1. Under guard
+  // pages that is a hardware fault in compiled code, whose gas lives in a
+  // register until the fault hands it back.
+  ModuleBuilder m;
+  m.add_memory(1);
+  const uint32_t t = m.type({I32}, {});
+  Code c;
+  c.loop()
+      .local_get(0)
+      .i32_const(65536)
+      .op(Opcode::I32Add)
+      .local_tee(0)
+      .load(Opcode::I32Load, 2)
+      .op(Opcode::Drop)
+      .br(0)
+      .end();
+  m.export_func("f", m.add_func(t, {}, c));
+  Run r = run(m, GasProfile::uniform(), "f", {Value::i32(static_cast<uint32_t>(-65536))});
+  EXPECT_EQ(r.trap, TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(used(r), 1u + 7u);
+}
+
 // Imports env.charge(i64); f(i64): const.., call charge, end.
 ModuleBuilder host_charge() {
   ModuleBuilder m;

@@ -411,7 +411,7 @@ struct RegAssignment {
   jit::Reg dst, lhs, rhs;
 };
 const RegAssignment kAssignments[] = {
-    {0, 0, 1}, {2, 1, 0}, {6, 6, 7}, {7, 5, 6}, {3, 4, 4}, {1, 1, 1},
+    {0, 0, 1}, {2, 1, 0}, {6, 6, 5}, {5, 4, 6}, {3, 4, 4}, {1, 1, 1},
 };
 
 // run_fn(entry, lhs, rhs, &output) runs a function that maps slots 0, 1 to 2.
@@ -565,8 +565,8 @@ TEST_F(MasmX64Test, MovesAndSlots) {
   masm->prologue(40);
   masm->mov_imm(0, 0);
   masm->store_slot(0, 0);
-  masm->mov_imm(7, 0xffff'ffffu);
-  masm->store_slot(1, 7);
+  masm->mov_imm(4, 0xffff'ffffu);
+  masm->store_slot(1, 4);
   masm->mov_imm(6, ~uint64_t{0} - 5);
   masm->store_slot(2, 6);
   masm->mov_imm(5, 0x1234'5678'9abc'def0u);
@@ -600,11 +600,11 @@ TEST_F(MasmX64Test, MovesAndSlots) {
 TEST_F(MasmX64Test, SelectUsesLow32BitsOfCondition) {
   auto masm = backend_->new_function();
   masm->prologue(4);
-  masm->load_slot(7, 0);  // dst / if_true
+  masm->load_slot(5, 0);  // dst / if_true
   masm->load_slot(0, 1);  // if_false
   masm->load_slot(6, 2);  // cond
-  masm->select(7, 0, 6);
-  masm->store_slot(3, 7);
+  masm->select(5, 0, 6);
+  masm->store_slot(3, 5);
   masm->epilogue();
   const void* entry = masm->finish();
   ASSERT_NE(entry, nullptr);
@@ -813,7 +813,7 @@ TEST_F(MasmX64Test, CallsFastSlowAndIndirect) {
   g_indirect_target = &func;
   g_indirect_type = 77;
   vm_.table0 = &func;  // any non-null Table*
-  for (jit::Reg index_reg : {jit::Reg{0}, jit::Reg{1}, jit::Reg{7}}) {
+  for (jit::Reg index_reg : {jit::Reg{0}, jit::Reg{1}, jit::Reg{6}}) {
     auto masm = backend_->new_function();
     masm->prologue(8);
     masm->load_slot(index_reg, 0);
@@ -897,8 +897,8 @@ TEST_F(MasmX64Test, GlobalsAndMemoryGrowAndSize) {
   memory_.size = 3 * 65536;
   auto masm = backend_->new_function();
   masm->prologue(8);
-  masm->global_get(7, kGlobal0);
-  masm->store_slot(0, 7);
+  masm->global_get(4, kGlobal0);
+  masm->store_slot(0, 4);
   masm->load_slot(6, 1);
   masm->global_set(kGlobal0, 6);
   masm->memory_size(5);
@@ -1016,8 +1016,8 @@ TEST_P(MasmX64MemoryTest, LoadsMatchMemoryContents) {
       auto masm = mem_backend_->new_function();
       masm->prologue(4);
       masm->load_slot(1, 0);  // addr in rdi
-      ASSERT_TRUE(masm->load(c.op, 7, 1, offset)) << info.name;
-      masm->store_slot(1, 7);
+      ASSERT_TRUE(masm->load(c.op, 5, 1, offset)) << info.name;
+      masm->store_slot(1, 5);
       masm->load_slot(6, 0);
       ASSERT_TRUE(masm->load(c.op, 6, 6, offset)) << info.name;  // dst == addr
       masm->store_slot(2, 6);
