@@ -34,7 +34,9 @@
 # calls per process, median); each process runs 3 times and the cell is the
 # median of the 3 medians. wasm-interp and COMPARE_ENGINES engines cannot time
 # one call: they are timed as process wall time (start-up, decoding and
-# compilation included), median of 3 runs.
+# compilation included), median of 3 runs. The runs are interleaved: for each
+# workload, round r runs every engine once before round r + 1 starts, so load
+# from elsewhere on a shared machine falls on all engines alike.
 #
 # COMPARE_ENGINES adds engines: a ';'-separated list of NAME=COMMAND TEMPLATE.
 # In the template {wasm} is the module file, {args} the iteration count and
@@ -344,40 +346,47 @@ median() {
     END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# Runs ENGINE on WORKLOAD RUNS times and records the cell: STATUS (ok,
-# MISMATCH, error, timeout, n/a), MS (median) and, for failures, a line in
-# PROBLEMS.
-measure() {
-  local engine=$1 name=$2 key="$1/$2" run parsed sum ms times=() sums=()
-  for ((run = 1; run <= RUNS; run++)); do
-    engine_command "$engine" "$name"
-    run_once
-    parsed=$(parse_run "$engine")
-    if ((RC != 0)) || [ -z "$parsed" ]; then
-      if [ -n "${WALL_TIMED[$engine]:-}" ] && ((RC != 0 && RC != 124)) &&
-        has_imports "$WASM_DIR/$name.wasm"; then
-        STATUS[$key]=n/a
-        return
-      fi
-      if ((RC == 124)); then
-        STATUS[$key]=timeout
-        PROBLEMS+=("$engine on $name: killed after ${TIMEOUT}s: ${CMD[*]}")
-      else
-        STATUS[$key]=error
-        local reason="exit status $RC" output
-        if ((RC == 0)); then reason="no checksum in the output"; fi
-        # The first lines the engine printed usually say what went wrong.
-        output=$(cat "$TMP_DIR/stderr" - <<< "$OUT" |
-          awk 'NF && n < 3 { printf "%s%s", (n++ ? " | " : ""), $0 }' | cut -c 1-300)
-        PROBLEMS+=("$engine on $name: $reason: ${CMD[*]}${output:+ => $output}")
-      fi
+# Runs ENGINE on WORKLOAD once and adds the run to the cell's TIMES and SUMS;
+# a failure sets STATUS (MISMATCH, error, timeout, n/a) and a line in
+# PROBLEMS, and the cell runs no more.
+measure_once() {
+  local engine=$1 name=$2 key="$1/$2" parsed sum ms
+  engine_command "$engine" "$name"
+  run_once
+  parsed=$(parse_run "$engine")
+  if ((RC != 0)) || [ -z "$parsed" ]; then
+    if [ -n "${WALL_TIMED[$engine]:-}" ] && ((RC != 0 && RC != 124)) &&
+      has_imports "$WASM_DIR/$name.wasm"; then
+      STATUS[$key]=n/a
       return
     fi
-    read -r sum ms <<< "$parsed"
-    sums+=("$sum")
-    times+=("$ms")
-  done
-  MS[$key]=$(median "${times[@]}")
+    if ((RC == 124)); then
+      STATUS[$key]=timeout
+      PROBLEMS+=("$engine on $name: killed after ${TIMEOUT}s: ${CMD[*]}")
+    else
+      STATUS[$key]=error
+      local reason="exit status $RC" output
+      if ((RC == 0)); then reason="no checksum in the output"; fi
+      # The first lines the engine printed usually say what went wrong.
+      output=$(cat "$TMP_DIR/stderr" - <<< "$OUT" |
+        awk 'NF && n < 3 { printf "%s%s", (n++ ? " | " : ""), $0 }' | cut -c 1-300)
+      PROBLEMS+=("$engine on $name: $reason: ${CMD[*]}${output:+ => $output}")
+    fi
+    return
+  fi
+  read -r sum ms <<< "$parsed"
+  SUMS[$key]+="$sum "
+  TIMES[$key]+="$ms "
+}
+
+# After the runs: the cell's MS (median), CHECKSUM and STATUS (ok or
+# MISMATCH) from its TIMES and SUMS.
+finish_cell() {
+  local engine=$1 name=$2 key="$1/$2" sum sums
+  [ "${STATUS[$key]:-}" = running ] || return 0
+  read -r -a sums <<< "${SUMS[$key]}"
+  # shellcheck disable=SC2086  # the times are words
+  MS[$key]=$(median ${TIMES[$key]})
   CHECKSUM[$key]=${sums[0]}
   STATUS[$key]=ok
   local reference=${CHECKSUM[native/$name]:-}
@@ -391,24 +400,38 @@ measure() {
   done
 }
 
+# Workload by workload, RUNS rounds over every engine: the engines of one
+# workload are measured interleaved, so a burst of load on this shared
+# machine spreads over all of them instead of skewing one column.
 run_all() {
-  declare -gA STATUS=() MS=() CHECKSUM=()
+  declare -gA STATUS=() MS=() CHECKSUM=() TIMES=() SUMS=()
   PROBLEMS=()
-  local engine name cell=0 cells=$((${#ENGINES[@]} * ${#WORKLOADS[@]})) key shown
-  for engine in "${ENGINES[@]}"; do
-    for name in "${WORKLOADS[@]}"; do
-      cell=$((cell + 1))
-      key=$engine/$name
-      printf '[%*d/%d] %-16s %-10s ' "${#cells}" "$cell" "$cells" "$engine" "$name" >&2
-      if [ "$engine" != native ] && [ "${STATUS[native/$name]}" != ok ]; then
-        # Without native's checksum nothing can be checked.
-        STATUS[$key]=skipped
-      else
-        measure "$engine" "$name"
+  local engine name run key shown
+  for name in "${WORKLOADS[@]}"; do
+    for engine in "${ENGINES[@]}"; do STATUS[$engine/$name]=running; done
+    for ((run = 1; run <= RUNS; run++)); do
+      printf '%-10s run %d/%d:' "$name" "$run" "$RUNS" >&2
+      for engine in "${ENGINES[@]}"; do
+        key=$engine/$name
+        [ "${STATUS[$key]}" = running ] || continue
+        measure_once "$engine" "$name"
+        printf ' %s' "$engine" >&2
+      done
+      printf '\n' >&2
+      # Native's checksum first: nothing can be checked without it.
+      if ((run == 1)) && [ "${STATUS[native/$name]}" != running ]; then
+        for engine in "${ENGINES[@]}"; do
+          [ "$engine" = native ] || STATUS[$engine/$name]=skipped
+        done
       fi
+    done
+    finish_cell native "$name"
+    for engine in "${ENGINES[@]}"; do
+      [ "$engine" = native ] || finish_cell "$engine" "$name"
+      key=$engine/$name
       shown=${STATUS[$key]}
       if [ "$shown" = ok ]; then shown="${MS[$key]} ms"; fi
-      printf '%s\n' "$shown" >&2
+      printf '  %-16s %s\n' "$engine" "$shown" >&2
     done
   done
 }
