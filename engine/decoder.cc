@@ -456,7 +456,14 @@ class ModuleDecoder {
     std::string name;
     if (!r_.name(&name, limits_.max_name_bytes)) return false;
     if (r_.pos() > end || end > r_.end()) return malformed(r_.pos(), "unexpected end");
-    r_.seek(end);  // contents are not interpreted
+    // Not interpreted; the first ones are kept by name for embedders (e.g.
+    // cw_migrate_version), the rest skipped so they cost no memory.
+    constexpr size_t kMaxKeptCustomSections = 256;
+    if (m_.customs.size() < kMaxKeptCustomSections) {
+      m_.customs.push_back(CustomSection{std::move(name), static_cast<uint32_t>(r_.pos()),
+                                         static_cast<uint32_t>(end - r_.pos())});
+    }
+    r_.seek(end);
     return true;
   }
 

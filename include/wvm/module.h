@@ -101,6 +101,13 @@ struct DataSegment {
   uint32_t data_size = 0;
 };
 
+/// A custom section: its name, and its contents in Module::bytes.
+struct CustomSection {
+  std::string name;
+  uint32_t data_start = 0;
+  uint32_t data_size = 0;
+};
+
 /// A defined function's body: [body_start, body_end) in Module::bytes covers
 /// the local declarations and the instructions up to and including `end`.
 struct FunctionBody {
@@ -128,6 +135,7 @@ class Module {
   std::optional<uint32_t> data_count;
   std::vector<FunctionBody> bodies;          ///< defined functions only
   std::vector<uint8_t> declared_refs;        ///< per function: may be named by ref.func
+  std::vector<CustomSection> customs;        ///< the first 256, in order of appearance
   uint32_t num_imported_funcs = 0;
   uint32_t num_imported_tables = 0;
   uint32_t num_imported_memories = 0;

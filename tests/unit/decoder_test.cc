@@ -177,6 +177,14 @@ TEST(Decoder, FullModuleFields) {
   EXPECT_EQ(m.datas[1].data_size, 3u);
   // Declared: 0 (declarative segment), 1 (active segment, export), 2 (global init).
   EXPECT_EQ(m.declared_refs, (std::vector<uint8_t>{1, 1, 1}));
+  // Custom sections, by name with their contents.
+  ASSERT_EQ(m.customs.size(), 2u);
+  EXPECT_EQ(m.customs[0].name, "first");
+  EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + m.customs[0].data_start,
+                                 bytes.begin() + m.customs[0].data_start + m.customs[0].data_size),
+            (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(m.customs[1].name, "last");
+  EXPECT_EQ(m.customs[1].data_size, 0u);
 }
 
 TEST(Decoder, DeclaredRefsOnlyWhereNamed) {
