@@ -13,6 +13,8 @@ PACKAGES=(
   wabt binaryen                       # wat2wasm / wast2json, wasm-opt
   clang lld                           # building wasm test programs
   libasmjit-dev libmimalloc-dev       # tier-1 JIT, allocator
+  libsecp256k1-dev libssl-dev         # CosmWasm host crypto (secp256k1, secp256r1, SHA-512)
+  librocksdb-dev                      # wvm cosmwasm: the CLI's local chain state
 )
 case "${1:-}" in
   "") ;;

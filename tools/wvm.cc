@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/cosmwasm/cli.h"
 #include "wvm/wvm.h"
 
 #ifndef WVM_VERSION
@@ -42,6 +43,7 @@ Usage:
           FILE.wasm [FUNC [ARGS...]]
   wvm validate FILE.wasm
   wvm inspect FILE.wasm
+  wvm cosmwasm COMMAND ... (store, instantiate, execute, query, migrate, show, addr)
   wvm help [COMMAND]      (same as wvm --help, wvm COMMAND --help)
   wvm --version
 
@@ -52,6 +54,9 @@ Commands:
   validate  Decode and validate FILE.wasm; print "valid" or the error.
   inspect   Print the module's imports, exports, memories, tables, and counts
             of functions, globals and segments, and its start function.
+  cosmwasm  Store, instantiate, execute, query and migrate CosmWasm contracts
+            on a local chain kept in DIR (RocksDB); prints JSON results and
+            gas reports. Its own exit codes: `wvm help cosmwasm`.
 
 Exit codes:
   0  success
@@ -634,6 +639,7 @@ int main(int argc, char** argv) {
     if (rest[0] == "run") return cmd_run({"--help"});
     if (rest[0] == "validate") return cmd_validate({"--help"});
     if (rest[0] == "inspect") return cmd_inspect({"--help"});
+    if (rest[0] == "cosmwasm") return cosmwasm::cli::help(rest.size() > 1 ? rest[1] : "");
     return usage_error("help: unknown command \"" + rest[0] + "\"");
   }
   if (cmd == "--version" || cmd == "version") {
@@ -643,5 +649,6 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmd_run(rest);
   if (cmd == "validate") return cmd_validate(rest);
   if (cmd == "inspect") return cmd_inspect(rest);
+  if (cmd == "cosmwasm") return cosmwasm::cli::run(rest);
   return usage_error("unknown command \"" + cmd + "\"");
 }

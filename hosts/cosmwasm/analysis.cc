@@ -1,0 +1,597 @@
+// cosmwasm-vm 3.0's store-time checks on wvm's decoder and validator.
+//
+// The order follows cosmwasm-vm's check_wasm, so a contract breaking several
+// rules is rejected for the same one:
+//   1. parse: the module is decoded and validated at module level (wasmparser
+//      with cosmwasm's feature set: no bulk memory, SIMD, threads, ...), and
+//      the cw_migrate_version custom section is read;
+//   2. tables, memory, interface version, exports, imports, capabilities,
+//      function limits;
+//   3. every function body is validated, then scanned by the gatekeeper
+//      (reference-types operators are valid wasm but rejected at compile time).
+// Rules that cosmwasm-vm leaves to later stages (the signatures of imports,
+// which instantiation checks) are not applied here.
+#include "hosts/cosmwasm/analysis.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string_view>
+
+#include "engine/decoder.h"
+#include "engine/opcodes.h"
+#include "engine/reader.h"
+#include "engine/validator.h"
+#include "wvm/module.h"
+
+namespace wvm::cosmwasm {
+namespace {
+
+// ---- the interface contracts are checked against ---------------------------
+
+// Functions the host provides in module "env" (cosmwasm-vm is built for wasmd
+// with the "iterator" feature, so the db_scan family is included).
+constexpr std::array<std::string_view, 24> kSupportedImports = {
+    "abort",
+    "db_read",
+    "db_write",
+    "db_remove",
+    "addr_validate",
+    "addr_canonicalize",
+    "addr_humanize",
+    "bls12_381_aggregate_g1",
+    "bls12_381_aggregate_g2",
+    "bls12_381_pairing_equality",
+    "bls12_381_hash_to_g1",
+    "bls12_381_hash_to_g2",
+    "secp256k1_verify",
+    "secp256k1_recover_pubkey",
+    "secp256r1_verify",
+    "secp256r1_recover_pubkey",
+    "ed25519_verify",
+    "ed25519_batch_verify",
+    "debug",
+    "query_chain",
+    "db_scan",
+    "db_next",
+    "db_next_key",
+    "db_next_value",
+};
+constexpr std::string_view kImportModule = "env";
+
+// Memory management every contract must export (instantiate is optional since 2.0).
+constexpr std::array<std::string_view, 2> kRequiredExports = {"allocate", "deallocate"};
+
+constexpr std::string_view kInterfaceVersionPrefix = "interface_version_";
+constexpr std::string_view kSupportedInterfaceVersion = "interface_version_8";
+
+constexpr std::string_view kRequiresPrefix = "requires_";
+
+// Exports the node knows how to call.
+constexpr std::array<std::string_view, 18> kEntryPoints = {
+    "instantiate",
+    "execute",
+    "migrate",
+    "sudo",
+    "reply",
+    "query",
+    "ibc_channel_open",
+    "ibc_channel_connect",
+    "ibc_channel_close",
+    "ibc_packet_receive",
+    "ibc_packet_ack",
+    "ibc_packet_timeout",
+    "ibc_source_callback",
+    "ibc_destination_callback",
+    "ibc2_packet_receive",
+    "ibc2_packet_timeout",
+    "ibc2_packet_ack",
+    "ibc2_packet_send",
+};
+
+// A contract "has IBC entry points" when it exports all of these (IBC v1).
+constexpr std::array<std::string_view, 6> kIbcEntryPoints = {
+    "ibc_channel_open",   "ibc_channel_connect", "ibc_channel_close",
+    "ibc_packet_receive", "ibc_packet_ack",      "ibc_packet_timeout",
+};
+
+constexpr std::string_view kMigrateVersionSection = "cw_migrate_version";
+
+// ---- errors -----------------------------------------------------------------
+
+Error rule_error(std::string_view rule,
+                 const std::string& message,
+                 ErrorKind kind = ErrorKind::Invalid,
+                 size_t offset = 0) {
+  std::string text = "cosmwasm: ";
+  text += rule;
+  text += ": ";
+  text += message;
+  return Error{kind, offset, std::move(text), TrapKind::None};
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  out += s;
+  out += '"';
+  return out;
+}
+
+// {"a", "b", ...} of sorted names, as cosmwasm-vm lists them.
+std::string name_set(const std::set<std::string>& names) {
+  std::string out = "{";
+  for (const std::string& n : names) {
+    if (out.size() > 1) out += ", ";
+    out += quoted(n);
+  }
+  out += "}";
+  return out;
+}
+
+// ---- the raw section layout ---------------------------------------------------
+
+// Calls `visit(id, payload_start, payload_end)` for every section of a module
+// decode_module() accepted (so the layout is known to be well formed).
+template <class Visit>
+void for_each_section(const std::vector<uint8_t>& bytes, Visit&& visit) {
+  Reader r(bytes.data(), 8, bytes.size());
+  while (!r.at_end()) {
+    uint8_t id = 0;
+    uint32_t size = 0;
+    if (!r.u8(&id) || !r.u32(&size)) return;
+    const size_t start = r.pos();
+    const size_t end = start + size;
+    if (end > bytes.size()) return;
+    visit(id, start, end);
+    r.seek(end);
+  }
+}
+
+// Memories a module declares (imports and its own), counted from the bytes:
+// the decoder keeps only the first when a module declares several.
+uint64_t count_memories(const Module& m) {
+  uint64_t n = 0;
+  for (const Import& imp : m.imports) n += imp.kind == ExternKind::Memory;
+  for_each_section(m.bytes, [&](uint8_t id, size_t start, size_t end) {
+    if (id != 5) return;
+    Reader r(m.bytes.data(), start, end);
+    uint32_t count = 0;
+    if (r.u32(&count)) n += count;
+  });
+  return n;
+}
+
+// ---- parse (module level) -------------------------------------------------------
+
+// Rust's `str::from_utf8` acceptance: well-formed UTF-8, no surrogates, no
+// overlong forms.
+bool is_utf8(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t b = p[i];
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((b & 0xe0) == 0xc0) {
+      len = 2;
+      cp = b & 0x1f;
+    } else if ((b & 0xf0) == 0xe0) {
+      len = 3;
+      cp = b & 0x0f;
+    } else if ((b & 0xf8) == 0xf0) {
+      len = 4;
+      cp = b & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3f);
+    }
+    constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+// The contract's migrate version: the decimal u64 in its cw_migrate_version
+// custom section. cosmwasm-vm reads every such section in order (so the last
+// one wins) and rejects the contract if any of them is not a number, using
+// Rust's u64 parsing (digits, an optional leading '+', no spaces).
+Result<std::optional<uint64_t>> read_migrate_version(const Module& m) {
+  std::optional<uint64_t> version;
+  std::optional<Error> error;
+  for_each_section(m.bytes, [&](uint8_t id, size_t start, size_t end) {
+    if (id != 0 || error) return;
+    Reader r(m.bytes.data(), start, end);
+    uint32_t name_len = 0;
+    const uint8_t* name = nullptr;
+    if (!r.u32(&name_len) || !r.bytes(name_len, &name)) return;
+    if (std::string_view(reinterpret_cast<const char*>(name), name_len) != kMigrateVersionSection)
+      return;
+    const uint8_t* data = m.bytes.data() + r.pos();
+    const size_t size = end - r.pos();
+    const char* what = nullptr;
+    uint64_t value = 0;
+    if (!is_utf8(data, size)) {
+      what = "is not valid UTF-8";
+    } else {
+      size_t i = 0;
+      if (size > 1 && data[0] == '+') i = 1;
+      if (size == 0) what = "is empty";
+      for (; i < size && !what; ++i) {
+        if (data[i] < '0' || data[i] > '9') {
+          what = "is not a decimal number";
+        } else if (value > (UINT64_MAX - (data[i] - '0')) / 10) {
+          what = "is too large for a u64";
+        } else {
+          value = value * 10 + (data[i] - '0');
+        }
+      }
+    }
+    if (what) {
+      error = rule_error(
+          "migrate version",
+          "the cw_migrate_version section " + std::string(what) + ": " +
+              quoted(std::string(reinterpret_cast<const char*>(data), std::min<size_t>(size, 64))),
+          ErrorKind::Invalid, start);
+      return;
+    }
+    version = value;
+  });
+  if (error) return *error;
+  return version;
+}
+
+// What parsing a contract gives: the decoded module and its migrate version.
+struct Parsed {
+  std::unique_ptr<Module> module;
+  std::optional<uint64_t> migrate_version;
+};
+
+// Decodes `wasm` with the engine and applies the module-level part of
+// cosmwasm-vm's feature set (bulk memory is off: no passive segments).
+Result<Parsed> parse(const std::vector<uint8_t>& wasm) {
+  static const ModuleLimits kLimits{};
+  auto m = std::make_unique<Module>();
+  m->bytes = wasm;
+  Result<void> decoded = decode_module(kLimits, *m);
+  if (!decoded) {
+    Error e = decoded.error();
+    if (e.kind == ErrorKind::Invalid && e.message.find("multiple memories") != std::string::npos)
+      return rule_error("memory",
+                        "the contract must declare exactly one memory, found " +
+                            std::to_string(count_memories(*m)),
+                        ErrorKind::Invalid, e.offset);
+    if (e.kind == ErrorKind::Unsupported) e.message = "cosmwasm: features: " + e.message;
+    return e;
+  }
+  for (const DataSegment& d : m->datas)
+    if (d.mode == SegmentMode::Passive)
+      return rule_error("features", "passive data segments (bulk memory) are not supported",
+                        ErrorKind::Unsupported);
+  for (const ElemSegment& s : m->elems)
+    if (s.mode != SegmentMode::Active)
+      return rule_error("features",
+                        std::string(s.mode == SegmentMode::Passive ? "passive" : "declarative") +
+                            " element segments (bulk memory) are not supported",
+                        ErrorKind::Unsupported);
+  Result<std::optional<uint64_t>> version = read_migrate_version(*m);
+  if (!version) return version.error();
+  return Parsed{std::move(m), *version};
+}
+
+// ---- exports --------------------------------------------------------------------
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Names of exported functions (other exports don't count for any rule).
+std::set<std::string> exported_functions(const Module& m, std::string_view prefix = {}) {
+  std::set<std::string> names;
+  for (const Export& e : m.exports)
+    if (e.kind == ExternKind::Func && starts_with(e.name, prefix)) names.insert(e.name);
+  return names;
+}
+
+// "requires_<capability>" exports; "requires_" alone names nothing.
+std::set<std::string> required_capabilities(const Module& m) {
+  std::set<std::string> caps;
+  for (const std::string& name : exported_functions(m, kRequiresPrefix))
+    if (name.size() > kRequiresPrefix.size()) caps.insert(name.substr(kRequiresPrefix.size()));
+  return caps;
+}
+
+// ---- the rules --------------------------------------------------------------------
+
+Result<void> check_tables(const Module& m, const WasmLimits& limits) {
+  const size_t defined = m.tables.size() - m.num_imported_tables;
+  if (defined == 0) return {};
+  if (defined > 1)
+    return rule_error("tables", "the contract must not have more than one table, found " +
+                                    std::to_string(defined));
+  const TableType& t = m.tables[m.num_imported_tables];
+  if (!t.limits.has_max)
+    return rule_error("tables",
+                      "the table must declare a maximum size (unbounded tables are "
+                      "not allowed)");
+  if (t.limits.max > limits.table_size_limit_elements)
+    return rule_error("tables", "the table's maximum of " + std::to_string(t.limits.max) +
+                                    " elements exceeds the limit of " +
+                                    std::to_string(limits.table_size_limit_elements));
+  return {};
+}
+
+Result<void> check_memories(const Module& m, const WasmLimits& limits) {
+  const size_t defined = m.memories.size() - m.num_imported_memories;
+  if (defined != 1)
+    return rule_error(
+        "memory", "the contract must declare exactly one memory, found " + std::to_string(defined));
+  const MemoryType& mem = m.memories[m.num_imported_memories];
+  if (mem.limits.min > limits.initial_memory_limit_pages)
+    return rule_error("memory", "the memory's initial size of " + std::to_string(mem.limits.min) +
+                                    " pages exceeds the limit of " +
+                                    std::to_string(limits.initial_memory_limit_pages) + " pages");
+  if (mem.limits.has_max)
+    return rule_error("memory", "the memory must not declare a maximum (the host sets it), found " +
+                                    std::to_string(mem.limits.max) + " pages");
+  return {};
+}
+
+// The CosmWasm releases older markers belong to, for a clearer rejection.
+const char* release_of_interface_version(std::string_view marker) {
+  if (marker == "interface_version_5") return "0.14";
+  if (marker == "interface_version_6") return "0.15";
+  if (marker == "interface_version_7") return "0.16";
+  return nullptr;
+}
+
+Result<void> check_interface_version(const Module& m) {
+  const std::set<std::string> markers = exported_functions(m, kInterfaceVersionPrefix);
+  if (markers.empty())
+    return rule_error("interface version",
+                      "the contract exports no interface_version_* marker; it must export " +
+                          std::string(kSupportedInterfaceVersion));
+  if (markers.size() > 1)
+    return rule_error(
+        "interface version",
+        "the contract exports more than one interface_version_* marker: " + name_set(markers));
+  const std::string& marker = *markers.begin();
+  if (marker == kSupportedInterfaceVersion) return {};
+  std::string message = "the contract exports " + marker;
+  if (const char* release = release_of_interface_version(marker))
+    message += std::string(", the marker of CosmWasm ") + release + " contracts,";
+  else
+    message += ", an unknown marker,";
+  message += " but this VM (CosmWasm 3.0) supports only " + std::string(kSupportedInterfaceVersion);
+  return rule_error("interface version", message);
+}
+
+Result<void> check_exports(const Module& m) {
+  const std::set<std::string> functions = exported_functions(m);
+  for (std::string_view required : kRequiredExports)
+    if (!functions.count(std::string(required)))
+      return rule_error("exports", "the contract does not export the required function " +
+                                       quoted(required) + " (required: allocate, deallocate)");
+  return {};
+}
+
+Result<void> check_imports(const Module& m, const WasmLimits& limits) {
+  if (m.imports.size() > limits.max_imports)
+    return rule_error("imports", "the contract has " + std::to_string(m.imports.size()) +
+                                     " imports, more than the limit of " +
+                                     std::to_string(limits.max_imports));
+  for (const Import& imp : m.imports) {
+    const std::string full = imp.module + "." + imp.name;
+    const bool supported =
+        imp.module == kImportModule && std::find(kSupportedImports.begin(), kSupportedImports.end(),
+                                                 imp.name) != kSupportedImports.end();
+    if (!supported)
+      return rule_error("imports", "the contract requires the unsupported import " + quoted(full) +
+                                       " (the host provides functions of module \"env\" only: "
+                                       "db_read, addr_validate, secp256k1_verify, ...)");
+    if (imp.kind != ExternKind::Func)
+      return rule_error("imports", "the contract imports " + quoted(full) + " as a " +
+                                       extern_kind_name(imp.kind) +
+                                       ", but every supported import is a function");
+  }
+  return {};
+}
+
+Result<void> check_capabilities(const Module& m, const AnalysisConfig& config) {
+  std::set<std::string> missing;
+  for (const std::string& cap : required_capabilities(m))
+    if (!config.available_capabilities.count(cap)) missing.insert(cap);
+  if (!missing.empty())
+    return rule_error("capabilities",
+                      "the contract requires unavailable capabilities: " + name_set(missing));
+  return {};
+}
+
+// Declared locals of a body (parameters excluded); nullopt if the local
+// declarations are malformed, which body validation reports later.
+std::optional<uint64_t> declared_locals(const Module& m, const FunctionBody& body) {
+  Reader r(m.bytes.data(), body.body_start, body.body_end);
+  uint32_t groups = 0;
+  if (!r.u32(&groups)) return std::nullopt;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < groups; ++i) {
+    uint32_t count = 0;
+    uint8_t type = 0;
+    if (!r.u32(&count) || !r.u8(&type)) return std::nullopt;
+    total += count;
+  }
+  return total;
+}
+
+Result<void> check_functions(const Module& m, const WasmLimits& limits) {
+  const size_t defined = m.bodies.size();
+  if (defined > limits.max_functions)
+    return rule_error("functions", "the contract defines " + std::to_string(defined) +
+                                       " functions, more than the limit of " +
+                                       std::to_string(limits.max_functions));
+  // Params and results count over every type of the type section, used or not.
+  size_t max_params = 0, max_results = 0;
+  for (const FuncType& t : m.types) {
+    max_params = std::max(max_params, t.params.size());
+    max_results = std::max(max_results, t.results.size());
+  }
+  if (max_params > limits.max_function_params)
+    return rule_error("functions", "the contract has a function type with " +
+                                       std::to_string(max_params) +
+                                       " parameters, more than the limit of " +
+                                       std::to_string(limits.max_function_params));
+  if (max_results > limits.max_function_results)
+    return rule_error("functions", "the contract has a function type with " +
+                                       std::to_string(max_results) +
+                                       " results, more than the limit of " +
+                                       std::to_string(limits.max_function_results));
+  uint64_t total_params = 0;
+  for (size_t i = 0; i < defined; ++i)
+    total_params += m.func_type(m.num_imported_funcs + static_cast<uint32_t>(i)).params.size();
+  if (total_params > limits.max_total_function_params)
+    return rule_error("functions", "the contract's functions have " + std::to_string(total_params) +
+                                       " parameters in total, more than the limit of " +
+                                       std::to_string(limits.max_total_function_params));
+  uint64_t total_locals = 0;
+  for (size_t i = 0; i < defined; ++i) {
+    const std::optional<uint64_t> locals = declared_locals(m, m.bodies[i]);
+    if (!locals) continue;
+    if (*locals > limits.max_function_locals)
+      return rule_error("functions",
+                        "the contract contains a function with more than " +
+                            std::to_string(limits.max_function_locals) +
+                            " locals: " + std::to_string(*locals) + " (function " +
+                            std::to_string(m.num_imported_funcs + i) + ")",
+                        ErrorKind::Invalid, m.bodies[i].body_start);
+    total_locals += *locals;
+  }
+  if (total_locals > limits.max_total_function_locals)
+    return rule_error("functions", "the contract's functions declare " +
+                                       std::to_string(total_locals) +
+                                       " locals in total, more than the limit of " +
+                                       std::to_string(limits.max_total_function_locals));
+  return {};
+}
+
+// ---- function bodies: validation and the gatekeeper --------------------------------
+
+// cosmwasm-vm validates bodies with bulk memory off, so a bulk-memory operator
+// stops validation where it stands; reference-types operators are valid (the
+// proposal is on, since Rust 1.82 emits its call_indirect encoding) but the
+// gatekeeper rejects them when the module is compiled, after validation.
+// Everything else wvm decodes (MVP, floats, sign extension, saturating
+// truncation, multi-value) is allowed.
+bool is_bulk_memory_op(Opcode op) {
+  switch (op) {
+    case Opcode::MemoryInit:
+    case Opcode::DataDrop:
+    case Opcode::MemoryCopy:
+    case Opcode::MemoryFill:
+    case Opcode::TableInit:
+    case Opcode::ElemDrop:
+    case Opcode::TableCopy: return true;
+    default: return false;
+  }
+}
+
+bool is_reference_types_op(Opcode op) {
+  switch (op) {
+    case Opcode::RefNull:
+    case Opcode::RefIsNull:
+    case Opcode::RefFunc:
+    case Opcode::SelectT:
+    case Opcode::TableGet:
+    case Opcode::TableSet:
+    case Opcode::TableGrow:
+    case Opcode::TableSize:
+    case Opcode::TableFill: return true;
+    default: return false;
+  }
+}
+
+// Sees every operator, reachable or not, as the gatekeeper does.
+struct OperatorGate : ValidateOnly {
+  struct Found {
+    Opcode op;
+    uint32_t func_index;
+    size_t offset;
+  };
+  std::optional<Found> bulk_memory;      // stops this body's validation
+  std::optional<Found> reference_types;  // the first in the module, reported after validation
+
+  bool ok() const { return !bulk_memory; }
+  template <class D>
+  void on_opcode(D& d, Opcode op, bool /*reachable*/) {
+    if (is_bulk_memory_op(op)) {
+      if (!bulk_memory) bulk_memory = Found{op, d.func_index(), d.op_offset()};
+    } else if (is_reference_types_op(op) && !reference_types) {
+      reference_types = Found{op, d.func_index(), d.op_offset()};
+    }
+  }
+};
+
+Error operator_error(const OperatorGate::Found& f, const char* proposal) {
+  return rule_error("operators",
+                    std::string(proposal) + " operator " + op_info(f.op).name + " in function " +
+                        std::to_string(f.func_index) + " is not supported",
+                    ErrorKind::Unsupported, f.offset);
+}
+
+Result<void> check_bodies(const Module& m) {
+  static const ModuleLimits kLimits{};
+  OperatorGate gate;
+  for (uint32_t i = 0; i < m.bodies.size(); ++i) {
+    FunctionDecoder<OperatorGate> decoder(m, kLimits, m.num_imported_funcs + i, gate);
+    Result<void> r = decoder.decode();
+    if (gate.bulk_memory) return operator_error(*gate.bulk_memory, "bulk memory");
+    if (!r) {
+      Error e = r.error();
+      if (e.kind == ErrorKind::Unsupported) e.message = "cosmwasm: features: " + e.message;
+      return e;
+    }
+  }
+  if (gate.reference_types) return operator_error(*gate.reference_types, "reference-types");
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_wasm(const std::vector<uint8_t>& wasm, const AnalysisConfig& config) {
+  Result<Parsed> parsed = parse(wasm);
+  if (!parsed) return parsed.error();
+  const Module& m = *parsed->module;
+  const WasmLimits& limits = config.limits;
+  if (Result<void> r = check_tables(m, limits); !r) return r;
+  if (Result<void> r = check_memories(m, limits); !r) return r;
+  if (Result<void> r = check_interface_version(m); !r) return r;
+  if (Result<void> r = check_exports(m); !r) return r;
+  if (Result<void> r = check_imports(m, limits); !r) return r;
+  if (Result<void> r = check_capabilities(m, config); !r) return r;
+  if (Result<void> r = check_functions(m, limits); !r) return r;
+  return check_bodies(m);
+}
+
+Result<AnalysisReport> analyze(const std::vector<uint8_t>& wasm) {
+  Result<Parsed> parsed = parse(wasm);
+  if (!parsed) return parsed.error();
+  const Module& m = *parsed->module;
+  const std::set<std::string> functions = exported_functions(m);
+  AnalysisReport report;
+  for (std::string_view e : kEntryPoints)
+    if (functions.count(std::string(e))) report.entrypoints.insert(std::string(e));
+  report.has_ibc_entry_points =
+      std::all_of(kIbcEntryPoints.begin(), kIbcEntryPoints.end(),
+                  [&](std::string_view e) { return functions.count(std::string(e)) != 0; });
+  report.required_capabilities = required_capabilities(m);
+  report.contract_migrate_version = parsed->migrate_version;
+  return report;
+}
+
+}  // namespace wvm::cosmwasm

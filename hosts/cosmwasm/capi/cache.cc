@@ -1,0 +1,456 @@
+// The contract cache (cosmwasm-vm's cache.rs, modules/*.rs, as libwasmvm
+// drives it from cache.rs).
+#include "hosts/cosmwasm/capi/cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "hosts/cosmwasm/mock.h"  // sha256
+#include "tier0-interp/code.h"
+
+namespace wvm::cosmwasm::capi {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+uint32_t saturating_inc(uint32_t n) noexcept {
+  return n == UINT32_MAX ? n : n + 1;
+}
+
+Checksum checksum_of(ByteView wasm) {
+  const Bytes digest = sha256(wasm);
+  Checksum out;
+  std::copy(digest.begin(), digest.end(), out.begin());
+  return out;
+}
+
+// What a compiled contract is accounted for in the memory caches: its wasm,
+// its tier-0 code, and its other tables roughly (cosmwasm-vm measures the
+// Wasmer module's heap size the same way, approximately).
+uint64_t estimated_size(const Module& m) {
+  uint64_t size = sizeof(Module) + m.bytes.size();
+  for (const auto& code : m.code)
+    if (code)
+      size += sizeof(FuncCode) + code->code.size() * sizeof(uint64_t);
+  size += m.bodies.size() * sizeof(FunctionBody) + m.exports.size() * sizeof(Export) +
+          m.imports.size() * sizeof(Import) + m.types.size() * sizeof(FuncType);
+  return size;
+}
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+// Writes a whole file through a temporary name, so a crash never leaves a
+// partial wasm under its checksum.
+bool write_file_atomically(const std::string& path, ByteView data, std::string* error) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = "Error opening Wasm file for writing: " + errno_text(errno);
+    return false;
+  }
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      *error = "Error writing Wasm file: " + errno_text(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = "Error writing Wasm file: " + errno_text(errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::optional<Bytes> read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  Bytes out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad())
+    return std::nullopt;
+  return out;
+}
+
+// One optional u32 field of wasm_limits (absent or null: keep the default).
+bool read_limit(const Json& limits, const char* name, uint32_t* out, std::string* error) {
+  auto it = limits.find(name);
+  if (it == limits.end() || it->is_null())
+    return true;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX) {
+    *error = std::string("invalid value for wasm_limits.") + name + ", expected u32";
+    return false;
+  }
+  *out = static_cast<uint32_t>(it->get<uint64_t>());
+  return true;
+}
+
+// ---- MessagePack (rmp_serde's compact form: structs and tuples as arrays) ----
+
+void msgpack_array_header(Bytes& out, size_t n) {
+  if (n < 16) {
+    out.push_back(static_cast<uint8_t>(0x90 | n));
+  } else if (n <= 0xffff) {
+    out.push_back(0xdc);
+    out.push_back(static_cast<uint8_t>(n >> 8));
+    out.push_back(static_cast<uint8_t>(n));
+  } else {
+    out.push_back(0xdd);
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<uint8_t>(n >> shift));
+  }
+}
+
+// The shortest encoding of an unsigned integer (rmp::encode::write_uint).
+void msgpack_uint(Bytes& out, uint64_t v) {
+  auto big_endian = [&](int bytes) {
+    for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
+      out.push_back(static_cast<uint8_t>(v >> shift));
+  };
+  if (v < 128) {
+    out.push_back(static_cast<uint8_t>(v));
+  } else if (v <= 0xff) {
+    out.push_back(0xcc);
+    big_endian(1);
+  } else if (v <= 0xffff) {
+    out.push_back(0xcd);
+    big_endian(2);
+  } else if (v <= 0xffffffff) {
+    out.push_back(0xce);
+    big_endian(4);
+  } else {
+    out.push_back(0xcf);
+    big_endian(8);
+  }
+}
+
+}  // namespace
+
+// ---- config -----------------------------------------------------------------
+
+CapiResult<CacheConfig> parse_cache_config(ByteView json) {
+  Json j;
+  try {
+    j = Json::parse(json.begin(), json.end());
+  } catch (const nlohmann::json::exception& e) {
+    return CapiError::json(e.what());
+  }
+  CacheConfig config;
+  auto fail = [](std::string msg) { return CapiError::json(std::move(msg)); };
+  if (!j.is_object())
+    return fail("invalid type: expected struct Config");
+  auto cache = j.find("cache");
+  if (cache == j.end() || !cache->is_object())
+    return fail("missing field `cache`");
+  auto base_dir = cache->find("base_dir");
+  if (base_dir == cache->end() || !base_dir->is_string())
+    return fail("missing or invalid field `base_dir`");
+  config.base_dir = base_dir->get<std::string>();
+  auto caps = cache->find("available_capabilities");
+  if (caps == cache->end() || !caps->is_array())
+    return fail("missing or invalid field `available_capabilities`");
+  for (const Json& c : *caps) {
+    if (!c.is_string())
+      return fail("invalid type in `available_capabilities`, expected a string");
+    config.available_capabilities.insert(c.get<std::string>());
+  }
+  for (auto [name, out] :
+       {std::pair{"memory_cache_size_bytes", &config.memory_cache_size_bytes},
+        std::pair{"instance_memory_limit_bytes", &config.instance_memory_limit_bytes}}) {
+    auto it = cache->find(name);
+    if (it == cache->end() || !it->is_number_unsigned())
+      return fail(std::string("missing or invalid field `") + name + "`");
+    *out = it->get<uint64_t>();
+  }
+  auto limits = j.find("wasm_limits");
+  if (limits != j.end() && !limits->is_null()) {
+    if (!limits->is_object())
+      return fail("invalid type for `wasm_limits`, expected a struct");
+    WasmLimits& l = config.wasm_limits;
+    std::string error;
+    const bool ok =
+        read_limit(*limits, "initial_memory_limit_pages", &l.initial_memory_limit_pages, &error) &&
+        read_limit(*limits, "table_size_limit_elements", &l.table_size_limit_elements, &error) &&
+        read_limit(*limits, "max_imports", &l.max_imports, &error) &&
+        read_limit(*limits, "max_functions", &l.max_functions, &error) &&
+        read_limit(*limits, "max_function_params", &l.max_function_params, &error) &&
+        read_limit(*limits, "max_total_function_params", &l.max_total_function_params, &error) &&
+        read_limit(*limits, "max_function_results", &l.max_function_results, &error) &&
+        read_limit(*limits, "max_function_locals", &l.max_function_locals, &error) &&
+        read_limit(*limits, "max_total_function_locals", &l.max_total_function_locals, &error);
+    if (!ok)
+      return fail(error);
+  }
+  return config;
+}
+
+// ---- Cache ------------------------------------------------------------------
+
+Cache::Cache(CacheConfig config) : config_(std::move(config)) {}
+
+CapiResult<std::unique_ptr<Cache>> Cache::open(CacheConfig config) {
+  const fs::path base(config.base_dir);
+  const fs::path state = base / "state";
+  const fs::path wasm = state / "wasm";
+  // cosmwasm-vm's layout; "cache" would hold its compiled modules.
+  const std::pair<fs::path, const char*> dirs[] = {
+      {state, "Error creating state directory"},
+      {base / "cache", "Error creating cache directory"},
+      {wasm, "Error creating wasm directory"}};
+  for (const auto& [dir, message] : dirs) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir, ec))
+      return CapiError::cache(message);
+  }
+  std::unique_ptr<Cache> cache(new Cache(std::move(config)));
+  cache->wasm_dir_ = wasm.string();
+  RuntimeOptions options;
+  // cosmwasm-vm's limit_to_pages: whole pages, at most 65536.
+  options.memory_limit_pages = static_cast<uint32_t>(
+      std::min<uint64_t>(cache->config_.instance_memory_limit_bytes / Memory::kPageSize, 65536));
+  cache->runtime_ = std::make_unique<Runtime>(options);
+  return cache;
+}
+
+std::string Cache::wasm_path(const Checksum& checksum) const {
+  return wasm_dir_ + "/" + checksum_hex(checksum) + ".wasm";
+}
+
+CapiResult<CachedContract> Cache::compile(ByteView wasm) {
+  VmResult<std::shared_ptr<const Contract>> compiled = runtime_->compile(wasm);
+  if (!compiled.ok())
+    return CapiError::from_vm(*compiled.error);
+  CachedContract out;
+  out.size = estimated_size(*compiled.value->module());
+  out.contract = std::move(compiled.value);
+  return out;
+}
+
+CapiResult<Unit> Cache::save_wasm(const Checksum& checksum, ByteView wasm) {
+  // Checksums are collision resistant, so overwriting an existing file is safe.
+  std::string error;
+  if (!write_file_atomically(wasm_path(checksum), wasm, &error))
+    return CapiError::cache(error);
+  return Unit{};
+}
+
+CapiResult<Checksum> Cache::store_code(ByteView wasm, bool checked, bool persist) {
+  const std::vector<uint8_t> code(wasm.begin(), wasm.end());
+  if (checked) {
+    AnalysisConfig analysis;
+    analysis.available_capabilities = config_.available_capabilities;
+    analysis.limits = config_.wasm_limits;
+    Result<void> check = check_wasm(code, analysis);
+    if (!check.ok())
+      return CapiError::from_vm(
+          VmError::make(VmErrorKind::StaticValidationErr, check.error().message));
+  }
+  CapiResult<CachedContract> compiled = compile(wasm);
+  if (!compiled.ok())
+    return std::move(*compiled.error);
+  const Checksum checksum = checksum_of(wasm);
+  if (!persist)
+    return checksum;  // simulation: checked and compiled, nothing kept
+  CapiResult<Unit> saved = save_wasm(checksum, wasm);
+  if (!saved.ok())
+    return std::move(*saved.error);
+  // Where cosmwasm-vm fills its file-system module cache.
+  std::lock_guard<std::mutex> lock(mutex_);
+  memory_insert(checksum, std::move(compiled.value));
+  return checksum;
+}
+
+CapiResult<Unit> Cache::remove_wasm(const Checksum& checksum) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Files from before the .wasm extension have the bare checksum as name.
+  const std::string with_ext = wasm_path(checksum);
+  const std::string bare = wasm_dir_ + "/" + checksum_hex(checksum);
+  std::error_code ec;
+  const bool has_ext = fs::exists(with_ext, ec);
+  const bool has_bare = fs::exists(bare, ec);
+  if (!has_ext && !has_bare)
+    return CapiError::cache("Wasm file does not exist");
+  for (const auto& [present, path] : {std::pair{has_bare, &bare}, std::pair{has_ext, &with_ext}}) {
+    if (present && ::unlink(path->c_str()) != 0)
+      return CapiError::cache("Error removing Wasm file from disk");
+  }
+  return Unit{};
+}
+
+CapiResult<Bytes> Cache::load_wasm(const Checksum& checksum) {
+  std::optional<Bytes> wasm = read_file_bytes(wasm_path(checksum));
+  if (!wasm)
+    wasm = read_file_bytes(wasm_dir_ + "/" + checksum_hex(checksum));
+  if (!wasm)
+    return CapiError::cache("Error opening Wasm file for reading");
+  if (checksum_of(*wasm) != checksum)
+    return CapiError::vm("Hash doesn't match stored data");  // VmError::IntegrityErr
+  return std::move(*wasm);
+}
+
+CapiResult<Unit> Cache::pin(const Checksum& checksum) {
+  std::optional<CachedContract> module;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (pinned_.count(checksum))
+      return Unit{};
+    // cosmwasm-vm reloads from its file-system cache here; the memory cache
+    // is this cache's nearest equivalent.
+    if (const CachedContract* cached = memory_find(checksum)) {
+      stats_.hits_memory_cache = saturating_inc(stats_.hits_memory_cache);
+      module = *cached;
+    }
+  }
+  const bool compiled_here = !module;
+  if (compiled_here) {
+    CapiResult<Bytes> wasm = load_wasm(checksum);
+    if (!wasm.ok())
+      return std::move(*wasm.error);
+    CapiResult<CachedContract> compiled = compile(wasm.value);
+    if (!compiled.ok())
+      return std::move(*compiled.error);
+    module = std::move(compiled.value);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (compiled_here)
+    stats_.misses = saturating_inc(stats_.misses);
+  if (!pinned_.count(checksum)) {
+    pinned_size_ += module->size;
+    pinned_.emplace(checksum, Pinned{std::move(*module), 0});
+  }
+  return Unit{};
+}
+
+CapiResult<Unit> Cache::unpin(const Checksum& checksum) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = pinned_.find(checksum);
+  if (it != pinned_.end()) {
+    pinned_size_ -= it->second.module.size;
+    pinned_.erase(it);
+  }
+  return Unit{};
+}
+
+CapiResult<wvm::cosmwasm::AnalysisReport> Cache::analyze(const Checksum& checksum) {
+  CapiResult<Bytes> wasm = load_wasm(checksum);
+  if (!wasm.ok())
+    return std::move(*wasm.error);
+  Result<wvm::cosmwasm::AnalysisReport> report = wvm::cosmwasm::analyze(wasm.value);
+  if (!report.ok())
+    return CapiError::from_vm(
+        VmError::make(VmErrorKind::StaticValidationErr, report.error().message));
+  return std::move(report.value());
+}
+
+::Metrics Cache::metrics() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ::Metrics m{};
+  m.hits_pinned_memory_cache = stats_.hits_pinned_memory_cache;
+  m.hits_memory_cache = stats_.hits_memory_cache;
+  m.hits_fs_cache = stats_.hits_fs_cache;
+  m.misses = stats_.misses;
+  m.elements_pinned_memory_cache = pinned_.size();
+  m.elements_memory_cache = memory_.size();
+  m.size_pinned_memory_cache = pinned_size_;
+  m.size_memory_cache = memory_size_;
+  return m;
+}
+
+Bytes Cache::pinned_metrics_msgpack() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // PinnedMetrics { per_module: Vec<([u8; 32], PerModuleMetrics { hits, size })> }
+  Bytes out;
+  msgpack_array_header(out, 1);
+  msgpack_array_header(out, pinned_.size());
+  for (const auto& [checksum, pinned] : pinned_) {  // ordered by checksum
+    msgpack_array_header(out, 2);
+    msgpack_array_header(out, checksum.size());
+    for (uint8_t b : checksum)
+      msgpack_uint(out, b);
+    msgpack_array_header(out, 2);
+    msgpack_uint(out, pinned.hits);
+    msgpack_uint(out, pinned.module.size);
+  }
+  return out;
+}
+
+CapiResult<std::shared_ptr<const Contract>> Cache::get_contract(const Checksum& checksum) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = pinned_.find(checksum); it != pinned_.end()) {
+      stats_.hits_pinned_memory_cache = saturating_inc(stats_.hits_pinned_memory_cache);
+      it->second.hits = saturating_inc(it->second.hits);
+      return it->second.module.contract;
+    }
+    if (const CachedContract* cached = memory_find(checksum)) {
+      stats_.hits_memory_cache = saturating_inc(stats_.hits_memory_cache);
+      return cached->contract;
+    }
+  }
+  // Compiled outside the lock: other calls keep running meanwhile. Two
+  // threads may compile the same contract at once; the first insert wins.
+  CapiResult<Bytes> wasm = load_wasm(checksum);
+  if (!wasm.ok())
+    return std::move(*wasm.error);
+  CapiResult<CachedContract> compiled = compile(wasm.value);
+  if (!compiled.ok())
+    return std::move(*compiled.error);
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.misses = saturating_inc(stats_.misses);
+  std::shared_ptr<const Contract> contract = compiled.value.contract;
+  memory_insert(checksum, std::move(compiled.value));
+  return contract;
+}
+
+void Cache::memory_insert(const Checksum& checksum, CachedContract module) {
+  const uint64_t capacity = config_.memory_cache_size_bytes;
+  // A module larger than the whole cache is not kept (cosmwasm-vm's LRU
+  // refuses it too); a zero-sized cache keeps nothing.
+  if (module.size > capacity)
+    return;
+  if (auto it = memory_.find(checksum); it != memory_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  while (memory_size_ + module.size > capacity && !lru_.empty()) {
+    auto victim = memory_.find(lru_.back());
+    memory_size_ -= victim->second.module.size;
+    memory_.erase(victim);
+    lru_.pop_back();
+  }
+  lru_.push_front(checksum);
+  memory_size_ += module.size;
+  memory_.emplace(checksum, MemoryEntry{std::move(module), lru_.begin()});
+}
+
+const CachedContract* Cache::memory_find(const Checksum& checksum) {
+  auto it = memory_.find(checksum);
+  if (it == memory_.end())
+    return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return &it->second.module;
+}
+
+}  // namespace wvm::cosmwasm::capi
