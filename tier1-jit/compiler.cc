@@ -310,27 +310,18 @@ class Tier1Compiler : public ValidateOnly {
       return;
     }
     int32_t imm = 0;
+    Reg lhs, rhs;
     if (as_imm(stack_.back(), info.in, &imm)) {
       const Entry constant = pop();
-      const Reg lhs = pop_to_reg();
-      if (is_int_compare(op)) {
-        push_compare(op, lhs, imm, true);
-      } else if (masm_.binary_imm(op, lhs, lhs, imm)) {
-        push_reg(lhs);
-      } else {  // no immediate form
-        const Reg rhs = alloc_reg();
-        masm_.mov_imm(rhs, constant.value);
-        if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
-        free_reg(rhs);
-        push_reg(lhs);
-      }
-      return;
-    }
-    const Reg rhs = pop_to_reg();
-    const Reg lhs = pop_to_reg();
-    if (is_int_compare(op)) {
-      push_compare(op, lhs, rhs, false);
-      return;
+      lhs = pop_to_reg();
+      if (is_int_compare(op)) return push_compare(op, lhs, imm, true);
+      if (masm_.binary_imm(op, lhs, lhs, imm)) return push_reg(lhs);
+      rhs = alloc_reg();  // no immediate form: the constant goes to a register
+      masm_.mov_imm(rhs, constant.value);
+    } else {
+      rhs = pop_to_reg();
+      lhs = pop_to_reg();
+      if (is_int_compare(op)) return push_compare(op, lhs, rhs, false);
     }
     if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
     free_reg(rhs);
