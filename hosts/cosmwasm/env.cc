@@ -15,6 +15,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "hosts/cosmwasm/crypto.h"
 
@@ -977,26 +978,20 @@ uint32_t arg(const Value* args, int i) {
   return args[i].as_i32();
 }
 
-TrapKind host_db_read(HostCall& c, const Value* a, Value* r) {
+// The host function of an import whose implementation takes the `N` i32
+// arguments as they are.
+template <auto Do, size_t... I>
+TrapKind call_with_args(HostCall& c, const Value* a, Value* r, std::index_sequence<I...>) {
   Environment& env = env_of(c);
-  return finish(env, do_db_read(env, arg(a, 0)), r);
+  return finish(env, Do(env, arg(a, I)...), r);
 }
-TrapKind host_db_write(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_db_write(env, arg(a, 0), arg(a, 1)), r);
+template <auto Do, size_t N>
+TrapKind thunk(HostCall& c, const Value* a, Value* r) {
+  return call_with_args<Do>(c, a, r, std::make_index_sequence<N>{});
 }
-TrapKind host_db_remove(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_db_remove(env, arg(a, 0)), r);
-}
-TrapKind host_db_scan(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_db_scan(env, arg(a, 0), arg(a, 1), static_cast<int32_t>(arg(a, 2))), r);
-}
-TrapKind host_db_next(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_db_next(env, arg(a, 0)), r);
-}
+
+// Imports whose implementation takes more than the arguments.
+
 TrapKind host_db_next_key(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
   return finish(env, do_db_next_part(env, arg(a, 0), true), r);
@@ -1004,18 +999,6 @@ TrapKind host_db_next_key(HostCall& c, const Value* a, Value* r) {
 TrapKind host_db_next_value(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
   return finish(env, do_db_next_part(env, arg(a, 0), false), r);
-}
-TrapKind host_addr_validate(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_addr_validate(env, arg(a, 0)), r);
-}
-TrapKind host_addr_canonicalize(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_addr_canonicalize(env, arg(a, 0), arg(a, 1)), r);
-}
-TrapKind host_addr_humanize(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_addr_humanize(env, arg(a, 0), arg(a, 1)), r);
 }
 TrapKind host_secp256k1_verify(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
@@ -1047,14 +1030,6 @@ TrapKind host_secp256r1_recover_pubkey(HostCall& c, const Value* a, Value* r) {
                                  &crypto::secp256r1_recover_pubkey),
                 r);
 }
-TrapKind host_ed25519_verify(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_ed25519_verify(env, arg(a, 0), arg(a, 1), arg(a, 2)), r);
-}
-TrapKind host_ed25519_batch_verify(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_ed25519_batch_verify(env, arg(a, 0), arg(a, 1), arg(a, 2)), r);
-}
 TrapKind host_bls12_381_aggregate_g1(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
   return finish(env, do_bls12_381_aggregate(env, arg(a, 0), false), r);
@@ -1062,11 +1037,6 @@ TrapKind host_bls12_381_aggregate_g1(HostCall& c, const Value* a, Value* r) {
 TrapKind host_bls12_381_aggregate_g2(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
   return finish(env, do_bls12_381_aggregate(env, arg(a, 0), true), r);
-}
-TrapKind host_bls12_381_pairing_equality(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_bls12_381_pairing_equality(env, arg(a, 0), arg(a, 1), arg(a, 2), arg(a, 3)),
-                r);
 }
 TrapKind host_bls12_381_hash_to_g1(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
@@ -1077,18 +1047,6 @@ TrapKind host_bls12_381_hash_to_g2(HostCall& c, const Value* a, Value* r) {
   Environment& env = env_of(c);
   return finish(env, do_bls12_381_hash_to(env, arg(a, 0), arg(a, 1), arg(a, 2), arg(a, 3), true),
                 r);
-}
-TrapKind host_debug(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_debug(env, arg(a, 0)), r);
-}
-TrapKind host_abort(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_abort(env, arg(a, 0)), r);
-}
-TrapKind host_query_chain(HostCall& c, const Value* a, Value* r) {
-  Environment& env = env_of(c);
-  return finish(env, do_query_chain(env, arg(a, 0)), r);
 }
 
 struct ImportDef {
@@ -1102,34 +1060,34 @@ struct ImportDef {
 const std::vector<ImportDef>& import_defs() {
   constexpr ValType I32 = ValType::I32, I64 = ValType::I64;
   static const std::vector<ImportDef> defs = {
-      {"db_read", {I32}, {I32}, &host_db_read, false},
-      {"db_write", {I32, I32}, {}, &host_db_write, false},
-      {"db_remove", {I32}, {}, &host_db_remove, false},
-      {"db_scan", {I32, I32, I32}, {I32}, &host_db_scan, true},
-      {"db_next", {I32}, {I32}, &host_db_next, true},
+      {"db_read", {I32}, {I32}, &thunk<do_db_read, 1>, false},
+      {"db_write", {I32, I32}, {}, &thunk<do_db_write, 2>, false},
+      {"db_remove", {I32}, {}, &thunk<do_db_remove, 1>, false},
+      {"db_scan", {I32, I32, I32}, {I32}, &thunk<do_db_scan, 3>, true},
+      {"db_next", {I32}, {I32}, &thunk<do_db_next, 1>, true},
       {"db_next_key", {I32}, {I32}, &host_db_next_key, true},
       {"db_next_value", {I32}, {I32}, &host_db_next_value, true},
-      {"addr_validate", {I32}, {I32}, &host_addr_validate, false},
-      {"addr_canonicalize", {I32, I32}, {I32}, &host_addr_canonicalize, false},
-      {"addr_humanize", {I32, I32}, {I32}, &host_addr_humanize, false},
+      {"addr_validate", {I32}, {I32}, &thunk<do_addr_validate, 1>, false},
+      {"addr_canonicalize", {I32, I32}, {I32}, &thunk<do_addr_canonicalize, 2>, false},
+      {"addr_humanize", {I32, I32}, {I32}, &thunk<do_addr_humanize, 2>, false},
       {"secp256k1_verify", {I32, I32, I32}, {I32}, &host_secp256k1_verify, false},
       {"secp256k1_recover_pubkey", {I32, I32, I32}, {I64}, &host_secp256k1_recover_pubkey, false},
       {"secp256r1_verify", {I32, I32, I32}, {I32}, &host_secp256r1_verify, false},
       {"secp256r1_recover_pubkey", {I32, I32, I32}, {I64}, &host_secp256r1_recover_pubkey, false},
-      {"ed25519_verify", {I32, I32, I32}, {I32}, &host_ed25519_verify, false},
-      {"ed25519_batch_verify", {I32, I32, I32}, {I32}, &host_ed25519_batch_verify, false},
+      {"ed25519_verify", {I32, I32, I32}, {I32}, &thunk<do_ed25519_verify, 3>, false},
+      {"ed25519_batch_verify", {I32, I32, I32}, {I32}, &thunk<do_ed25519_batch_verify, 3>, false},
       {"bls12_381_aggregate_g1", {I32, I32}, {I32}, &host_bls12_381_aggregate_g1, false},
       {"bls12_381_aggregate_g2", {I32, I32}, {I32}, &host_bls12_381_aggregate_g2, false},
       {"bls12_381_pairing_equality",
        {I32, I32, I32, I32},
        {I32},
-       &host_bls12_381_pairing_equality,
+       &thunk<do_bls12_381_pairing_equality, 4>,
        false},
       {"bls12_381_hash_to_g1", {I32, I32, I32, I32}, {I32}, &host_bls12_381_hash_to_g1, false},
       {"bls12_381_hash_to_g2", {I32, I32, I32, I32}, {I32}, &host_bls12_381_hash_to_g2, false},
-      {"debug", {I32}, {}, &host_debug, false},
-      {"abort", {I32}, {}, &host_abort, false},
-      {"query_chain", {I32}, {I32}, &host_query_chain, false},
+      {"debug", {I32}, {}, &thunk<do_debug, 1>, false},
+      {"abort", {I32}, {}, &thunk<do_abort, 1>, false},
+      {"query_chain", {I32}, {I32}, &thunk<do_query_chain, 1>, false},
   };
   return defs;
 }
