@@ -571,10 +571,10 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
 // ---- floating point
 //
 // Every result must be bit-identical to engine/numeric.h as tier 0 runs it,
-// NaN payloads and signs included. The SSE instructions used here follow
-// numeric.h's rules directly: `op a, b` returns the first NaN operand quieted
-// (numeric.h's arith_result), sqrt/cvtsd2ss/cvtss2sd/roundss quiet NaNs and
-// keep their payloads, and every other NaN case is handled explicitly.
+// NaN payloads and signs included. Arithmetic results pass through
+// canonicalize() (numeric.h's canonical: any NaN becomes the positive
+// canonical NaN); cvtsd2ss/cvtss2sd quiet NaNs and keep their payloads as
+// numeric.h's casts do; abs/neg/copysign work on the bits.
 
 namespace {
 
@@ -639,6 +639,17 @@ void X64MacroAssembler::from_xmm(x86::Gp dst, const x86::Xmm& x, bool is64) {
   } else {
     a_.movd(dst.r32(), x);  // zero-extends
   }
+}
+
+void X64MacroAssembler::canonicalize(const x86::Xmm& x, bool is64) {
+  // ucomis of x with itself is unordered (PF = 1) exactly when x is a NaN.
+  const asmjit::Label done = a_.newLabel();
+  a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x, x);
+  a_.jnp(done);
+  float_const(x, is64 ? float_bits(ops::detail::canonical_nan<double>())
+                      : float_bits(ops::detail::canonical_nan<float>()),
+              is64);
+  a_.bind(done);
 }
 
 void X64MacroAssembler::float_const(const x86::Xmm& x, uint64_t bits, bool is64) {
@@ -775,23 +786,26 @@ bool X64MacroAssembler::binary_float(Opcode op, x86::Gp dst, x86::Gp lhs, x86::G
     case Opcode::F64Ge:
       return compare(false, x86::CondCode::kAE);
 
-    // `op xmm0(a), xmm1(b)`: a NaN result is the first NaN operand quieted,
-    // else the default NaN -- numeric.h's arith_result.
+    // Any NaN result becomes the canonical NaN (numeric.h's canonical).
     case Opcode::F32Add:
     case Opcode::F64Add:
       scalar(x86::Inst::kIdAddss, x86::Inst::kIdAddsd, x0, x1);
+      canonicalize(x0, is64);
       break;
     case Opcode::F32Sub:
     case Opcode::F64Sub:
       scalar(x86::Inst::kIdSubss, x86::Inst::kIdSubsd, x0, x1);
+      canonicalize(x0, is64);
       break;
     case Opcode::F32Mul:
     case Opcode::F64Mul:
       scalar(x86::Inst::kIdMulss, x86::Inst::kIdMulsd, x0, x1);
+      canonicalize(x0, is64);
       break;
     case Opcode::F32Div:
     case Opcode::F64Div:
       scalar(x86::Inst::kIdDivss, x86::Inst::kIdDivsd, x0, x1);
+      canonicalize(x0, is64);
       break;
 
     case Opcode::F32Min:
@@ -815,8 +829,10 @@ bool X64MacroAssembler::binary_float(Opcode op, x86::Gp dst, x86::Gp lhs, x86::G
       }
       a_.jmp(done);
       a_.bind(nan);
-      // The first NaN operand, quieted (numeric.h's nan_operand).
-      scalar(x86::Inst::kIdAddss, x86::Inst::kIdAddsd, x0, x1);
+      // Either operand is a NaN: the canonical NaN (numeric.h's float_min/max).
+      float_const(x0, is64 ? float_bits(ops::detail::canonical_nan<double>())
+                           : float_bits(ops::detail::canonical_nan<float>()),
+                  is64);
       a_.jmp(done);
       a_.bind(not_equal);
       if (is_min) {
@@ -864,6 +880,7 @@ bool X64MacroAssembler::unary_float(Opcode op, x86::Gp dst, x86::Gp src) {
     case Opcode::F64Sqrt:
       to_xmm(x0, src, is64);
       a_.emit(is64 ? x86::Inst::kIdSqrtsd : x86::Inst::kIdSqrtss, x0, x0);
+      canonicalize(x0, is64);
       from_xmm(dst, x0, is64);
       return true;
 
@@ -948,11 +965,12 @@ void X64MacroAssembler::float_round(Opcode op, bool is64, x86::Gp dst, x86::Gp s
     float_round_fallback(mode, is64, dst, src);
     return;
   }
-  // roundss/roundsd quiet a NaN keeping sign and payload (numeric.h's
-  // quiet_nan) and keep the sign of zero results, as ceil/floor/trunc do.
+  // roundss/roundsd keep the sign of zero results, as ceil/floor/trunc do;
+  // a NaN becomes the canonical one.
   const x86::Xmm x0 = x86::xmm0;
   to_xmm(x0, src, is64);
   a_.emit(is64 ? x86::Inst::kIdRoundsd : x86::Inst::kIdRoundss, x0, x0, Imm(mode | 8));
+  canonicalize(x0, is64);
   from_xmm(dst, x0, is64);
 }
 
@@ -960,7 +978,8 @@ void X64MacroAssembler::float_round(Opcode op, bool is64, x86::Gp dst, x86::Gp s
 // is |x| rounded to nearest-even (the sum has an ulp of exactly 1), and floor
 // or ceil of |x| is that +-1. The result takes x's sign, which is right for
 // all four (ceil(-0.5) = -0 = -floor(0.5), floor(-0.5) = -ceil(0.5)).
-// |x| >= 2^p, infinities included, is already integral; NaNs are quieted.
+// |x| >= 2^p, infinities included, is already integral; a NaN becomes the
+// canonical NaN.
 void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x86::Gp src) {
   const x86::Gp rax = sized(x86::rax, is64);
   const x86::Gp rcx = sized(x86::rcx, is64);
@@ -1035,8 +1054,10 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
   a_.bind(large);
   a_.mov(rdx, Imm(inf));
   a_.cmp(rax, rdx);
-  a_.jbe(done);                 // not a NaN
-  a_.bts(rax, is64 ? 51 : 22);  // quiet it (numeric.h's quiet_nan)
+  a_.jbe(done);  // not a NaN
+  a_.mov(rax, Imm(is64 ? float_bits(ops::detail::canonical_nan<double>())
+                       : float_bits(ops::detail::canonical_nan<float>())));
+  a_.xor_(rcx.r32(), rcx.r32());  // positive
 
   a_.bind(done);
   a_.or_(rax, rcx);

@@ -154,6 +154,8 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   void int_to_float(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
   void to_xmm(const asmjit::x86::Xmm& x, asmjit::x86::Gp src, bool is64);
   void from_xmm(asmjit::x86::Gp dst, const asmjit::x86::Xmm& x, bool is64);
+  // x = the canonical NaN if x is a NaN (numeric.h's canonical). Clobbers rdx.
+  void canonicalize(const asmjit::x86::Xmm& x, bool is64);
   // x = the float with these bits. Clobbers rdx.
   void float_const(const asmjit::x86::Xmm& x, uint64_t bits, bool is64);
 

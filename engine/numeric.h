@@ -41,47 +41,23 @@ struct FloatBits<double> {
   static constexpr Bits kQuiet = 0x0008'0000'0000'0000u;
 };
 
-// Sets the quiet bit of a NaN, keeping sign and payload: the arithmetic NaN
-// an FPU instruction would produce from it.
+// The NaN rule every tier implements: a NaN result of an arithmetic operator
+// (add, sub, mul, div, sqrt, min, max, ceil, floor, trunc, nearest) is the
+// positive canonical NaN 0x7fc00000 / 0x7ff8000000000000, whatever NaNs the
+// operands were. Wasm allows it for any operands, it needs no knowledge of
+// which operand the hardware prefers (x86 and AArch64 differ), and it is what
+// cosmwasm-vm's wasmer produces with NaN canonicalization on, so contracts
+// see the same bits. abs, neg, copysign, demote, promote, loads, stores and
+// reinterprets keep payloads.
 template <class F>
-inline F quiet_nan(F nan) noexcept {
+inline F canonical_nan() noexcept {
   using B = FloatBits<F>;
-  return std::bit_cast<F>(std::bit_cast<typename B::Bits>(nan) | B::kQuiet);
-}
-
-// The NaN result of a binary arithmetic operation, made explicit because a
-// compiler may emit a + b as b + a (GCC -O2 does in tier 0's handlers), and
-// the hardware picks the payload by operand position. The rule, which x86
-// SSE's `op a, b` follows and every tier implements: the first NaN operand
-// (a before b), quieted with sign and payload kept; if neither operand is NaN
-// (inf - inf, 0 * inf, ...) the operation's own NaN, i.e. the FPU's default
-// NaN (on x86 the negative quiet NaN 0xffc00000 / 0xfff8000000000000).
-template <class F>
-inline F nan_operand(F a, F b) noexcept {
-  return std::isnan(a) ? quiet_nan(a) : quiet_nan(b);
+  // Exponent all ones and the quiet bit: the bits above the quiet bit.
+  return std::bit_cast<F>(static_cast<typename B::Bits>(~B::kSign & ~(B::kQuiet - 1)));
 }
 template <class F>
-inline F arith_result(F a, F b, F r) noexcept {
-  if (std::isnan(r)) [[unlikely]] {
-    if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);
-  }
-  return r;
-}
-
-// ceil/floor/trunc with a NaN result that is always quiet. Wasm requires an
-// arithmetic NaN, but libm and GCC's inline expansions (x86-64 without
-// SSE4.1) return a signalling NaN unchanged.
-template <class F>
-inline F ceil_quiet(F x) noexcept {
-  return std::isnan(x) ? quiet_nan(x) : std::ceil(x);
-}
-template <class F>
-inline F floor_quiet(F x) noexcept {
-  return std::isnan(x) ? quiet_nan(x) : std::floor(x);
-}
-template <class F>
-inline F trunc_quiet(F x) noexcept {
-  return std::isnan(x) ? quiet_nan(x) : std::trunc(x);
+inline F canonical(F r) noexcept {
+  return std::isnan(r) ? canonical_nan<F>() : r;
 }
 
 // abs/neg/copysign are defined on the bit pattern so NaN payloads pass through
@@ -108,7 +84,7 @@ inline F copysign_bits(F a, F b) noexcept {
 template <class F>
 inline F float_min(F a, F b) noexcept {
   using Bits = typename FloatBits<F>::Bits;
-  if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);  // as in add
+  if (std::isnan(a) || std::isnan(b)) return canonical_nan<F>();
   // Equal operands differ at most in the sign of zero; OR picks -0.
   if (a == b) return std::bit_cast<F>(std::bit_cast<Bits>(a) | std::bit_cast<Bits>(b));
   return a < b ? a : b;
@@ -116,7 +92,7 @@ inline F float_min(F a, F b) noexcept {
 template <class F>
 inline F float_max(F a, F b) noexcept {
   using Bits = typename FloatBits<F>::Bits;
-  if (std::isnan(a) || std::isnan(b)) return nan_operand(a, b);  // as in add
+  if (std::isnan(a) || std::isnan(b)) return canonical_nan<F>();
   // Equal operands differ at most in the sign of zero; AND picks +0.
   if (a == b) return std::bit_cast<F>(std::bit_cast<Bits>(a) & std::bit_cast<Bits>(b));
   return a > b ? a : b;
@@ -128,7 +104,7 @@ inline F float_max(F a, F b) noexcept {
 // sign (-0.5 -> -0); infinities fall through unchanged.
 template <class F>
 inline F nearest(F x) noexcept {
-  if (std::isnan(x)) return quiet_nan(x);
+  if (std::isnan(x)) return canonical_nan<F>();
   F r = std::trunc(x);
   F frac = std::fabs(x - r);
   if (frac > F(0.5) || (frac == F(0.5) && (static_cast<int64_t>(r) & 1) != 0)) {
@@ -335,16 +311,15 @@ inline uint64_t i64_rotr(uint64_t a, uint64_t b) noexcept {
 
 inline float f32_abs(float a) noexcept { return detail::abs_bits(a); }
 inline float f32_neg(float a) noexcept { return detail::neg_bits(a); }
-inline float f32_ceil(float a) noexcept { return detail::ceil_quiet(a); }
-inline float f32_floor(float a) noexcept { return detail::floor_quiet(a); }
-inline float f32_trunc(float a) noexcept { return detail::trunc_quiet(a); }
+inline float f32_ceil(float a) noexcept { return detail::canonical(std::ceil(a)); }
+inline float f32_floor(float a) noexcept { return detail::canonical(std::floor(a)); }
+inline float f32_trunc(float a) noexcept { return detail::canonical(std::trunc(a)); }
 inline float f32_nearest(float a) noexcept { return detail::nearest(a); }
-// sqrt is an IEEE operation in hardware and libm alike, so it quiets NaNs itself.
-inline float f32_sqrt(float a) noexcept { return std::sqrt(a); }
-inline float f32_add(float a, float b) noexcept { return detail::arith_result(a, b, a + b); }
-inline float f32_sub(float a, float b) noexcept { return detail::arith_result(a, b, a - b); }
-inline float f32_mul(float a, float b) noexcept { return detail::arith_result(a, b, a * b); }
-inline float f32_div(float a, float b) noexcept { return detail::arith_result(a, b, a / b); }
+inline float f32_sqrt(float a) noexcept { return detail::canonical(std::sqrt(a)); }
+inline float f32_add(float a, float b) noexcept { return detail::canonical(a + b); }
+inline float f32_sub(float a, float b) noexcept { return detail::canonical(a - b); }
+inline float f32_mul(float a, float b) noexcept { return detail::canonical(a * b); }
+inline float f32_div(float a, float b) noexcept { return detail::canonical(a / b); }
 inline float f32_min(float a, float b) noexcept { return detail::float_min(a, b); }
 inline float f32_max(float a, float b) noexcept { return detail::float_max(a, b); }
 inline float f32_copysign(float a, float b) noexcept { return detail::copysign_bits(a, b); }
@@ -353,15 +328,15 @@ inline float f32_copysign(float a, float b) noexcept { return detail::copysign_b
 
 inline double f64_abs(double a) noexcept { return detail::abs_bits(a); }
 inline double f64_neg(double a) noexcept { return detail::neg_bits(a); }
-inline double f64_ceil(double a) noexcept { return detail::ceil_quiet(a); }
-inline double f64_floor(double a) noexcept { return detail::floor_quiet(a); }
-inline double f64_trunc(double a) noexcept { return detail::trunc_quiet(a); }
+inline double f64_ceil(double a) noexcept { return detail::canonical(std::ceil(a)); }
+inline double f64_floor(double a) noexcept { return detail::canonical(std::floor(a)); }
+inline double f64_trunc(double a) noexcept { return detail::canonical(std::trunc(a)); }
 inline double f64_nearest(double a) noexcept { return detail::nearest(a); }
-inline double f64_sqrt(double a) noexcept { return std::sqrt(a); }
-inline double f64_add(double a, double b) noexcept { return detail::arith_result(a, b, a + b); }
-inline double f64_sub(double a, double b) noexcept { return detail::arith_result(a, b, a - b); }
-inline double f64_mul(double a, double b) noexcept { return detail::arith_result(a, b, a * b); }
-inline double f64_div(double a, double b) noexcept { return detail::arith_result(a, b, a / b); }
+inline double f64_sqrt(double a) noexcept { return detail::canonical(std::sqrt(a)); }
+inline double f64_add(double a, double b) noexcept { return detail::canonical(a + b); }
+inline double f64_sub(double a, double b) noexcept { return detail::canonical(a - b); }
+inline double f64_mul(double a, double b) noexcept { return detail::canonical(a * b); }
+inline double f64_div(double a, double b) noexcept { return detail::canonical(a / b); }
 inline double f64_min(double a, double b) noexcept { return detail::float_min(a, b); }
 inline double f64_max(double a, double b) noexcept { return detail::float_max(a, b); }
 inline double f64_copysign(double a, double b) noexcept { return detail::copysign_bits(a, b); }

@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <type_traits>
+#include <utility>
 
 #include "engine/opcodes.h"
 
@@ -464,6 +465,64 @@ TEST(Numeric, CeilFloorTruncSqrt) {
   EXPECT_TRUE(is_arithmetic_nan(ops::f64_floor(opaque(s64))));
   EXPECT_TRUE(is_arithmetic_nan(ops::f64_trunc(opaque(s64))));
   EXPECT_TRUE(is_arithmetic_nan(ops::f64_sqrt(opaque(s64))));
+}
+
+// The engine's NaN rule (numeric.h's canonical, cosmwasm-vm's
+// canonicalize_nans): every NaN result of add .. nearest is the positive
+// canonical NaN, whatever the operands' NaNs were, in either operand order;
+// demote and promote keep sign and payload (quieted).
+TEST(Numeric, ArithmeticNanResultsAreCanonical) {
+  constexpr uint32_t kCanon32 = 0x7fc0'0000u;
+  constexpr uint64_t kCanon64 = 0x7ff8'0000'0000'0000u;
+  const uint32_t nans32[] = {0x7f80'0001u, 0xff80'0001u, 0x7fc0'0002u, 0xffc0'0000u, 0xffff'ffffu};
+  const float others32[] = {1.0f, -0.0f, kInf32, -kInf32};
+  for (uint32_t n : nans32) {
+    const float a = f32(n);
+    for (float o : others32) {
+      for (auto [x, y] : {std::pair{a, o}, std::pair{o, a}, std::pair{a, a}}) {
+        EXPECT_EQ(bits(ops::f32_add(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+        EXPECT_EQ(bits(ops::f32_sub(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+        EXPECT_EQ(bits(ops::f32_mul(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+        EXPECT_EQ(bits(ops::f32_div(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+        EXPECT_EQ(bits(ops::f32_min(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+        EXPECT_EQ(bits(ops::f32_max(opaque(x), opaque(y))), kCanon32) << std::hex << n;
+      }
+    }
+    EXPECT_EQ(bits(ops::f32_sqrt(opaque(a))), kCanon32);
+    EXPECT_EQ(bits(ops::f32_ceil(opaque(a))), kCanon32);
+    EXPECT_EQ(bits(ops::f32_floor(opaque(a))), kCanon32);
+    EXPECT_EQ(bits(ops::f32_trunc(opaque(a))), kCanon32);
+    EXPECT_EQ(bits(ops::f32_nearest(opaque(a))), kCanon32);
+    // promote quiets and keeps sign and payload (shifted to the wider field).
+    EXPECT_EQ(bits(ops::f64_promote_f32(opaque(a))),
+              (uint64_t{n & 0x8000'0000u} << 32) | 0x7ff8'0000'0000'0000u |
+                  (uint64_t{n & 0x003f'ffffu} << 29));
+  }
+  // Operations that make a NaN from numbers give it too.
+  EXPECT_EQ(bits(ops::f32_sub(opaque(kInf32), opaque(kInf32))), kCanon32);
+  EXPECT_EQ(bits(ops::f32_mul(opaque(0.0f), opaque(kInf32))), kCanon32);
+  EXPECT_EQ(bits(ops::f32_sqrt(opaque(-1.0f))), kCanon32);
+  EXPECT_EQ(bits(ops::f64_div(opaque(0.0), opaque(0.0))), kCanon64);
+  EXPECT_EQ(bits(ops::f64_sqrt(opaque(-2.0))), kCanon64);
+
+  const uint64_t nans64[] = {0x7ff0'0000'0000'0001u, 0xfff8'0000'0000'0003u, 0xffff'ffff'ffff'ffffu};
+  for (uint64_t n : nans64) {
+    const double a = f64(n);
+    for (double o : {1.0, -kInf64}) {
+      for (auto [x, y] : {std::pair{a, o}, std::pair{o, a}}) {
+        EXPECT_EQ(bits(ops::f64_add(opaque(x), opaque(y))), kCanon64) << std::hex << n;
+        EXPECT_EQ(bits(ops::f64_mul(opaque(x), opaque(y))), kCanon64) << std::hex << n;
+        EXPECT_EQ(bits(ops::f64_min(opaque(x), opaque(y))), kCanon64) << std::hex << n;
+        EXPECT_EQ(bits(ops::f64_max(opaque(x), opaque(y))), kCanon64) << std::hex << n;
+      }
+    }
+    EXPECT_EQ(bits(ops::f64_nearest(opaque(a))), kCanon64);
+    EXPECT_EQ(bits(ops::f64_floor(opaque(a))), kCanon64);
+    // demote quiets and keeps sign and the payload's high bits.
+    EXPECT_EQ(bits(ops::f32_demote_f64(opaque(a))),
+              static_cast<uint32_t>(n >> 32 & 0x8000'0000u) | 0x7fc0'0000u |
+                  static_cast<uint32_t>(n >> 29 & 0x003f'ffffu));
+  }
 }
 
 TEST(Numeric, SignOpsPreserveNanPayload) {
