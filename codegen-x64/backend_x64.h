@@ -5,48 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include "codegen-x64/masm_x64.h"
 #include "tier1-jit/abi.h"
+#include "tier1-jit/code_arena.h"
 #include "tier1-jit/masm.h"
 #include "wvm/config.h"
 
 namespace wvm::x64 {
-
-/// W^X code memory: one memfd mapped twice, a read-write view that is never
-/// executable and a read-execute view that is never writable. Code is bump
-/// allocated and lives as long as the arena. The RX view is registered as
-/// engine code so guard-page faults in it become traps. Thread-safe.
-class CodeArena {
- public:
-  static constexpr size_t kDefaultSize = size_t{128} << 20;
-
-  /// nullptr if the dual mapping cannot be made (no memfd, exec forbidden, ...).
-  static std::unique_ptr<CodeArena> create(size_t size = kDefaultSize);
-  ~CodeArena();
-  CodeArena(const CodeArena&) = delete;
-  CodeArena& operator=(const CodeArena&) = delete;
-
-  /// A 16-byte-aligned block of `size` bytes: its address in the RX view
-  /// (returned) and in the RW view (`*writable`). nullptr when full.
-  uint8_t* allocate(size_t size, uint8_t** writable);
-
-  /// Bytes handed out so far.
-  size_t used() const;
-  size_t capacity() const noexcept { return size_; }
-  /// Whether `p` points into the executable view.
-  bool contains(const void* p) const noexcept;
-
- private:
-  CodeArena(uint8_t* rw, uint8_t* rx, size_t size) noexcept : rw_(rw), rx_(rx), size_(size) {}
-
-  uint8_t* rw_;
-  uint8_t* rx_;
-  size_t size_;
-  mutable std::mutex mutex_;
-  size_t used_ = 0;
-};
 
 /// Owns the arena and the entry trampoline; hands out MacroAssemblers.
 class X64Backend {

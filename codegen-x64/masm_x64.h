@@ -37,9 +37,13 @@
 #include "tier1-jit/masm.h"
 #include "wvm/config.h"
 
+namespace wvm::jit {
+class CodeArena;
+}  // namespace wvm::jit
+
 namespace wvm::x64 {
 
-class CodeArena;
+using jit::CodeArena;
 
 /// Optional instructions the code may use (from CPUID; tests force them off
 /// to exercise the fallbacks).

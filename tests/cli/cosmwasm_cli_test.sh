@@ -4,6 +4,7 @@
 # the RocksDB state.
 #   tests/cli/cosmwasm_cli_test.sh BUILD_DIR SHARED_DIR
 # Exits 77 (skipped) when SHARED_DIR/contracts/cosmwasm/hackatom.wasm is absent.
+# WVM_EMULATOR, when set (e.g. "qemu-aarch64" for a cross build), runs wvm.
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -23,6 +24,11 @@ fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+if [ -n "${WVM_EMULATOR:-}" ]; then
+  printf '#!/bin/sh\nexec %s %q "$@"\n' "$WVM_EMULATOR" "$WVM" >"$WORK/wvm"
+  chmod +x "$WORK/wvm"
+  WVM="$WORK/wvm"
+fi
 STATE="$WORK/state"
 failures=0
 checks=0

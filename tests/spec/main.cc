@@ -1,13 +1,18 @@
 // wvm-spectest: runs WebAssembly spec-suite .wast scripts against wvm.
 //
 //   wvm-spectest [--tier=interp] [--expected-failures FILE] [--work-dir DIR]
-//                [--wast2json PATH] [-v] PATH...
+//                [--wast2json PATH] [--dump FILE [--gas-limit N]] [-v] PATH...
 //
 // Each .wast (or every *.wast of a folder, sorted) is converted with wabt's
 // wast2json and its commands are run in a fresh Store. Counted commands are
 // `module`, `action` and every `assert_*`. The last line of output is always
 // `N passed, M failed, K skipped`, where M counts unexpected failures plus
 // listed failures that now pass; the exit code is 0 iff M == 0.
+//
+// --dump FILE writes every action's results (exact bits) or trap, every
+// compile and instantiation, and with --gas-profile and --gas-limit the gas
+// each used, one line each: scripts/determinism.sh compares these files
+// between tiers and targets.
 
 #include <algorithm>
 #include <cstdio>
@@ -44,6 +49,8 @@ struct Options {
   fs::path work_dir = fs::temp_directory_path() / "wvm-spectest";
   std::string wast2json = WVM_WAST2JSON;
   bool verbose = false;
+  std::string dump;        // --dump FILE
+  uint64_t gas_limit = 0;  // with --dump: set before every call (0: unlimited)
   std::vector<std::string> paths;
 };
 
@@ -73,6 +80,8 @@ void usage(FILE* out) {
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
                "  --work-dir           where wast2json output goes (default %s)\n"
                "  --wast2json          the wast2json program (default %s)\n"
+               "  --dump FILE          write every outcome (results, traps, gas) to FILE\n"
+               "  --gas-limit N        with --dump and --gas-profile: each call's gas limit\n"
                "  -v                   print every command's result\n",
                (fs::temp_directory_path() / "wvm-spectest").c_str(), WVM_WAST2JSON);
 }
@@ -131,6 +140,10 @@ Options parse_options(int argc, char** argv) {
         std::exit(kExitUsage);
       }
       opts.gas_profile = value;
+    } else if (option_value(arg, "--dump", &i, argc, argv, &value)) {
+      opts.dump = value;
+    } else if (option_value(arg, "--gas-limit", &i, argc, argv, &value)) {
+      opts.gas_limit = std::strtoull(value.c_str(), nullptr, 10);
     } else if (option_value(arg, "--expected-failures", &i, argc, argv, &value)) {
       opts.expected_failures = value;
     } else if (option_value(arg, "--work-dir", &i, argc, argv, &value)) {
@@ -192,7 +205,7 @@ bool is_simd(const fs::path& file) {
 }
 
 void run_file(const fs::path& file, const Options& opts, const ExpectedFailures& xfail,
-              Totals* totals) {
+              std::FILE* dump, Totals* totals) {
   const std::string name = file.filename().string();
   const bool simd = is_simd(file);
   if (opts.verbose) std::printf("== %s\n", file.c_str());
@@ -217,8 +230,15 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
       config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()
                                                                : wvm::GasProfile::uniform();
     }
-    ScriptRunner runner(config);  // a fresh Engine and Store for every file
-    outcomes = runner.run(conv.json);
+    // A fresh Engine and Store for every file.
+    ScriptRunner runner(config, {dump, name, opts.gas_limit});
+    if (opts.tier != "interp" && !runner.has_tier1()) {
+      // Without a backend jit and auto would run tier 0 only: never pass as tier 1.
+      outcomes.push_back({0, "engine", Status::Fail, SkipReason::None,
+                          "--tier=" + opts.tier + " but this build has no tier-1 backend"});
+    } else {
+      outcomes = runner.run(conv.json);
+    }
     totals->tier1_compiled += runner.tier_stats().compiled;
     totals->tier1_unsupported += runner.tier_stats().unsupported;
   }
@@ -300,8 +320,20 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::FILE* dump = nullptr;
+  if (!opts.dump.empty()) {
+    dump = std::fopen(opts.dump.c_str(), "w");
+    if (!dump) {
+      std::fprintf(stderr, "wvm-spectest: cannot write %s\n", opts.dump.c_str());
+      return kExitUsage;
+    }
+  }
   std::vector<fs::path> files = collect_files(opts.paths, &totals);
-  for (const fs::path& file : files) run_file(file, opts, xfail, &totals);
+  for (const fs::path& file : files) run_file(file, opts, xfail, dump, &totals);
+  if (dump && std::fclose(dump) != 0) {
+    std::printf("FAIL cannot write %s\n", opts.dump.c_str());
+    ++totals.failed;
+  }
 
   if (totals.expected_failures) {
     std::printf("%llu expected failures (listed in %s)\n",

@@ -98,7 +98,54 @@ std::string describe_error(const Error& error) {
   return out;
 }
 
-ScriptRunner::ScriptRunner(const Config& config) : engine_(config), store_(engine_) {}
+namespace {
+// A value as its exact bits (NaN payloads included); a funcref only as null
+// or not, since its handle is an address.
+std::string dump_value(const Value& v) {
+  char buf[48];
+  switch (v.type) {
+    case ValType::I32:
+    case ValType::F32:
+      std::snprintf(buf, sizeof buf, "%s:0x%08llx", val_type_name(v.type),
+                    static_cast<unsigned long long>(v.bits & 0xffffffffu));
+      return buf;
+    case ValType::FuncRef:
+      return v.bits == 0 ? "funcref:null" : "funcref:func";
+    default:
+      std::snprintf(buf, sizeof buf, "%s:0x%llx", val_type_name(v.type),
+                    static_cast<unsigned long long>(v.bits));
+      return buf;
+  }
+}
+}  // namespace
+
+ScriptRunner::ScriptRunner(const Config& config, Dump dump)
+    : engine_(config), store_(engine_), dump_(std::move(dump)) {}
+
+void ScriptRunner::dump_line(const std::string& what, const std::string& outcome) {
+  if (!dump_.out) return;
+  std::string line = dump_.script + ":" + std::to_string(line_) + " " + what + " -> " + outcome;
+  if (engine_.config().metering.enabled && dump_.gas_limit) {
+    line += " gas " + std::to_string(dump_.gas_limit - store_.gas_left());
+  }
+  std::fprintf(dump_.out, "%s\n", line.c_str());
+}
+
+void ScriptRunner::dump_call(const std::string& what, const CallResult& call) {
+  if (!dump_.out) return;
+  std::string outcome;
+  if (call.ok()) {
+    outcome = "ok";
+    for (const Value& v : call.results) outcome += " " + dump_value(v);
+  } else {
+    outcome = std::string("trap ") + trap_kind_text(call.trap);
+  }
+  dump_line(what, outcome);
+}
+
+void ScriptRunner::start_gas() {
+  if (dump_.out && dump_.gas_limit) store_.set_gas_limit(dump_.gas_limit);
+}
 
 std::vector<Outcome> ScriptRunner::run(const fs::path& json_path) {
   std::vector<Outcome> outcomes;
@@ -139,6 +186,7 @@ std::optional<Outcome> ScriptRunner::run_command(const json& cmd) {
   if (!cmd.is_object()) throw ScriptError("command is not an object");
   Outcome out;
   out.line = line_of(cmd);
+  line_ = out.line;
   out.command = string_field(cmd, "type");
   const std::string& type = out.command;
 
@@ -185,7 +233,7 @@ Outcome ScriptRunner::module_command(const json& cmd, Outcome out) {
   if (!module) {
     return fail(std::move(out), "module did not compile: " + describe_error(module.error()));
   }
-  auto instance = store_.instantiate(*module, resolve_imports(**module));
+  auto instance = instantiate(*module);
   if (!instance) {
     return fail(std::move(out), "module did not instantiate: " + describe_error(instance.error()));
   }
@@ -250,7 +298,7 @@ Outcome ScriptRunner::assert_trap_module(const json& cmd, Outcome out) {
     return fail(std::move(out), expected + ", but it did not compile: " +
                                     describe_error(module.error()));
   }
-  auto instance = store_.instantiate(*module, resolve_imports(**module));
+  auto instance = instantiate(*module);
   if (instance) return fail(std::move(out), expected + ", but it instantiated");
   const Error& error = instance.error();
   if (error.kind != ErrorKind::Uninstantiable) {
@@ -290,7 +338,7 @@ Outcome ScriptRunner::assert_unlinkable(const json& cmd, Outcome out) {
     return fail(std::move(out), expected + ", but it did not compile: " +
                                     describe_error(module.error()));
   }
-  auto instance = store_.instantiate(*module, resolve_imports(**module));
+  auto instance = instantiate(*module);
   if (instance) return fail(std::move(out), expected + ", but it instantiated");
   if (instance.error().kind != ErrorKind::Unlinkable) {
     return fail(std::move(out), expected + ", got " + describe_error(instance.error()));
@@ -318,7 +366,9 @@ ScriptRunner::ActionOutcome ScriptRunner::perform(const json& action) {
       result.error = action_label(action) + ": no exported function " + in_quotes(field);
       return result;
     }
+    start_gas();
     result.call = store_.call(func, args);
+    dump_call(action_label(action), result.call);
     return result;
   }
   if (type == "get") {
@@ -328,6 +378,7 @@ ScriptRunner::ActionOutcome ScriptRunner::perform(const json& action) {
       return result;
     }
     result.call.results.push_back(global->value());
+    dump_call(action_label(action), result.call);
     return result;
   }
   throw ScriptError("unknown action type " + in_quotes(type));
@@ -337,7 +388,19 @@ Result<std::shared_ptr<const Module>> ScriptRunner::load(const json& cmd) {
   std::string filename = string_field(cmd, "filename");
   auto bytes = wvm::read_file((dir_ / filename).string());
   if (!bytes) return bytes.error();
-  return compile(engine_, bytes->data(), bytes->size());
+  auto module = compile(engine_, bytes->data(), bytes->size());
+  if (dump_.out) {  // no gas figure: compiling charges none
+    std::fprintf(dump_.out, "%s:%u compile %s -> %s\n", dump_.script.c_str(), line_,
+                 filename.c_str(), module ? "ok" : describe_error(module.error()).c_str());
+  }
+  return module;
+}
+
+Result<Instance*> ScriptRunner::instantiate(const std::shared_ptr<const Module>& module) {
+  start_gas();
+  auto instance = store_.instantiate(module, resolve_imports(*module));
+  dump_line("instantiate", instance ? std::string("ok") : describe_error(instance.error()));
+  return instance;
 }
 
 std::vector<Extern> ScriptRunner::resolve_imports(const Module& module) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -32,9 +33,20 @@ struct Outcome {
 
 /// Counted commands are `module`, `action` and every `assert_*` (the same set
 /// wabt's spectest-interp counts); `register` is counted only when it fails.
+/// Where --dump writes every outcome (actions with results or trap and gas
+/// used, module compiles and instantiations): a text that must be the same in
+/// every tier, bounds strategy and on every target.
+struct Dump {
+  std::FILE* out = nullptr;  ///< nullptr: no dump
+  std::string script;        ///< the .wast file's name, first on every line
+  uint64_t gas_limit = 0;    ///< metered: set before every call and instantiation
+};
+
 class ScriptRunner {
  public:
-  explicit ScriptRunner(const Config& config = Config{});
+  explicit ScriptRunner(const Config& config = Config{}, Dump dump = Dump{});
+  /// Whether the engine has a tier-1 backend (false: jit and auto run tier 0 only).
+  bool has_tier1() { return engine_.jit_backend() != nullptr; }
   /// Tier-1 compilation counts of this script's engine.
   Engine::TierStats tier_stats() const { return engine_.tier_stats(); }
   ScriptRunner(const ScriptRunner&) = delete;
@@ -65,11 +77,19 @@ class ScriptRunner {
 
   ActionOutcome perform(const nlohmann::json& action);
   Result<std::shared_ptr<const Module>> load(const nlohmann::json& cmd);
+  /// Instantiates with the registered imports (and dumps the outcome).
+  Result<Instance*> instantiate(const std::shared_ptr<const Module>& module);
   std::vector<Extern> resolve_imports(const Module& module) const;
   Instance* target_instance(const nlohmann::json& j, const char* key, std::string* error) const;
 
+  void dump_line(const std::string& what, const std::string& outcome);
+  void dump_call(const std::string& what, const CallResult& call);
+  void start_gas();
+
   Engine engine_;
   Store store_;
+  Dump dump_;
+  uint32_t line_ = 0;  ///< the running command's line, for the dump
   std::filesystem::path dir_;  ///< where the script's .wasm files are
   std::map<std::string, spectest::ExternMap> registered_;  ///< `register`ed name -> exports
   std::map<std::string, Instance*> named_;                 ///< `$name` -> instance

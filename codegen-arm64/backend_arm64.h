@@ -1,0 +1,52 @@
+// The AArch64 runtime side of tier 1: the entry trampoline from C++ into
+// compiled code (code memory is tier1-jit/code_arena.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "codegen-arm64/masm_arm64.h"
+#include "tier1-jit/abi.h"
+#include "tier1-jit/code_arena.h"
+#include "tier1-jit/masm.h"
+#include "wvm/config.h"
+
+namespace wvm::a64 {
+
+/// Owns the arena and the entry trampoline; hands out MacroAssemblers.
+class A64Backend {
+ public:
+  /// nullptr if executable memory is unavailable (the engine then stays in tier 0).
+  static std::unique_ptr<A64Backend> create(const jit::RuntimeInfo& info, BoundsStrategy bounds,
+                                            size_t arena_size = CodeArena::kDefaultSize);
+
+  /// A MacroAssembler for one function; its finish() places code in this
+  /// backend's arena. The backend must outlive it.
+  std::unique_ptr<jit::MacroAssembler> new_function() const;
+
+  /// Runs compiled code at `entry` with the frame `fp`. Traps unwind past
+  /// this call to the caller's TrapScope.
+  void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const {
+    trampoline_(entry, fp, vm, ctx);
+  }
+
+  const jit::RuntimeInfo& runtime_info() const noexcept { return info_; }
+  BoundsStrategy bounds() const noexcept { return bounds_; }
+  CodeArena& arena() const noexcept { return *arena_; }
+
+ private:
+  using Trampoline = void (*)(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx);
+
+  A64Backend(const jit::RuntimeInfo& info, BoundsStrategy bounds,
+             std::unique_ptr<CodeArena> arena) noexcept
+      : info_(info), bounds_(bounds), arena_(std::move(arena)) {}
+  bool emit_trampoline();
+
+  jit::RuntimeInfo info_;  // a copy: MacroAssemblers reference it
+  BoundsStrategy bounds_;
+  std::unique_ptr<CodeArena> arena_;
+  Trampoline trampoline_ = nullptr;
+};
+
+}  // namespace wvm::a64

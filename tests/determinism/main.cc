@@ -1,0 +1,242 @@
+// wvm-determinism: the differential-test modules as a corpus whose outcomes
+// are written to a text file, so that runs in other tiers or on another
+// target (AArch64 under qemu) can be compared with `cmp` (scripts/determinism.sh).
+//
+//   wvm-determinism generate DIR COUNT [FIRST_SEED]
+//       writes DIR/seed-N.wasm with binaryen's wasm-opt -ttf, from the same
+//       seeded random bytes as tests/unit/differential_test.cc
+//   wvm-determinism run [--tier=interp|jit|auto] [--bounds=guard|explicit]
+//                       [--gas-limit N] FILE.wasm...
+//       runs each module metered (cosmwasm profile, N gas per module, default
+//       2e9) with the fuzzing-support logging imports, calls every export with
+//       zero arguments, and prints per module: each call's results (exact
+//       bits) or trap and the gas left after it, the logged values, and a
+//       hash of the final memory.
+//
+// Exit codes: 0 done, 1 a module could not be generated, read or compiled,
+// 2 usage.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wvm/wvm.h"
+
+#ifndef WVM_WASM_OPT
+#define WVM_WASM_OPT "wasm-opt"
+#endif
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace wvm;
+
+constexpr int kExitUsage = 2;
+
+struct RunOptions {
+  TierPolicy tier = TierPolicy::Interp;
+  BoundsStrategy bounds = BoundsStrategy::GuardPages;
+  uint64_t gas_limit = 2'000'000'000;  // as the differential test
+};
+
+// A value as its exact bits; a funcref only as null or not (its handle is an address).
+std::string dump_value(const Value& v) {
+  char buf[48];
+  if (v.type == ValType::FuncRef) return v.bits == 0 ? "funcref:null" : "funcref:func";
+  std::snprintf(buf, sizeof buf, "%s:0x%llx", val_type_name(v.type),
+                static_cast<unsigned long long>(v.bits));
+  return buf;
+}
+
+uint64_t hash_bytes(const uint8_t* p, uint64_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
+  for (uint64_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+struct Log {
+  std::string lines;
+};
+
+TrapKind log_value(HostCall& call, const Value* args, Value*) {
+  static_cast<Log*>(call.user_data)->lines += "  log " + dump_value(args[0]) + "\n";
+  return TrapKind::None;
+}
+
+// Runs one module; the outcome goes to stdout. False if it cannot be read or compiled.
+bool run_module(const std::string& path, const RunOptions& opts) {
+  const std::string name = fs::path(path).filename().string();
+  auto wasm = read_file(path);
+  if (!wasm) {
+    std::printf("%s: cannot read: %s\n", name.c_str(), wasm.error().to_string().c_str());
+    return false;
+  }
+  Config config;
+  config.memory.bounds = opts.bounds;
+  config.metering.enabled = true;
+  config.metering.profile = GasProfile::cosmwasm();
+  config.tiers.policy = opts.tier;
+  config.tiers.tier_up_threshold = 3;  // auto: functions change tier mid-run
+  Engine engine(config);
+  auto module = compile(engine, wasm->data(), wasm->size());
+  if (!module) {
+    std::printf("%s: does not compile: %s\n", name.c_str(), module.error().to_string().c_str());
+    return false;
+  }
+  const Module& m = *module.value();
+  Store store(engine);
+  Log log;
+  std::vector<Extern> imports;
+  for (const Import& im : m.imports) {
+    if (im.module != "fuzzing-support" || im.kind != ExternKind::Func ||
+        m.types[im.func_type].params.size() != 1 || !m.types[im.func_type].results.empty()) {
+      std::printf("%s: import %s.%s not modelled: skipped\n", name.c_str(), im.module.c_str(),
+                  im.name.c_str());
+      return true;
+    }
+    imports.push_back(
+        Extern::func(store.create_host_func(m.types[im.func_type], &log_value, &log)));
+  }
+  std::printf("%s:\n", name.c_str());
+  store.set_gas_limit(opts.gas_limit);
+  auto inst = store.instantiate(module.value(), imports);
+  if (!inst) {
+    std::printf("  instantiate -> %s gas_left %llu\n", inst.error().to_string().c_str(),
+                static_cast<unsigned long long>(store.gas_left()));
+    return true;
+  }
+  Func* reset_hang_limit = inst.value()->find_export("hangLimitInitializer").as_func();
+  for (const Export& e : m.exports) {
+    if (e.kind != ExternKind::Func || e.name == "hangLimitInitializer") continue;
+    Func* f = inst.value()->find_export(e.name).as_func();
+    std::vector<Value> args;
+    for (ValType t : f->type->params) args.push_back(Value{t, 0});
+    if (reset_hang_limit) store.call(reset_hang_limit, {});
+    CallResult r = store.call(f, args);
+    std::string outcome = r.ok() ? "ok" : std::string("trap ") + trap_message(r.trap);
+    for (const Value& v : r.results) outcome += " " + dump_value(v);
+    std::fputs(log.lines.c_str(), stdout);
+    log.lines.clear();
+    std::printf("  call %s -> %s gas_left %llu\n", e.name.c_str(), outcome.c_str(),
+                static_cast<unsigned long long>(store.gas_left()));
+    if (r.trap == TrapKind::OutOfGas) break;  // gas is gone for every later call
+  }
+  if (Memory* mem = inst.value()->memory()) {
+    std::printf("  memory %llu bytes hash %016llx\n",
+                static_cast<unsigned long long>(mem->size_bytes()),
+                static_cast<unsigned long long>(hash_bytes(mem->data(), mem->size_bytes())));
+  }
+  return true;
+}
+
+bool run_wasm_opt(const fs::path& seed, const fs::path& out) {
+  // The features of tests/unit/differential_test.cc.
+  std::vector<std::string> args = {WVM_WASM_OPT, "-ttf", seed.string(), "-o", out.string(),
+                                   "--mvp-features", "--enable-sign-ext",
+                                   "--enable-nontrapping-float-to-int", "--enable-bulk-memory",
+                                   "--enable-multivalue", "--enable-mutable-globals"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return false;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int generate(const fs::path& dir, uint64_t count, uint64_t first_seed) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path seed_file = dir / "seed.bin";
+  for (uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
+    // The bytes tests/unit/differential_test.cc feeds wasm-opt for this seed.
+    std::mt19937_64 rng(seed);
+    std::vector<char> bytes(std::uniform_int_distribution<size_t>(1'000, 40'000)(rng));
+    for (char& c : bytes) c = static_cast<char>(rng());
+    std::ofstream(seed_file, std::ios::binary).write(bytes.data(), bytes.size());
+    char name[32];
+    std::snprintf(name, sizeof name, "seed-%06llu.wasm", static_cast<unsigned long long>(seed));
+    if (!run_wasm_opt(seed_file, dir / name)) {
+      std::fprintf(stderr, "wvm-determinism: wasm-opt -ttf failed for seed %llu\n",
+                   static_cast<unsigned long long>(seed));
+      return 1;
+    }
+  }
+  fs::remove(seed_file, ec);
+  return 0;
+}
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "usage: wvm-determinism generate DIR COUNT [FIRST_SEED]\n"
+               "       wvm-determinism run [--tier=interp|jit|auto] [--bounds=guard|explicit]\n"
+               "                           [--gas-limit N] FILE.wasm...\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
+  if (argc >= 4 && std::string_view(argv[1]) == "generate") {
+    return generate(argv[2], std::strtoull(argv[3], nullptr, 10),
+                    argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1);
+  }
+  if (argc < 2 || std::string_view(argv[1]) != "run") {
+    usage(stderr);
+    return kExitUsage;
+  }
+  RunOptions opts;
+  std::vector<std::string> files;
+  for (int i = 2; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--tier=interp") {
+      opts.tier = TierPolicy::Interp;
+    } else if (arg == "--tier=jit") {
+      opts.tier = TierPolicy::Jit;
+    } else if (arg == "--tier=auto") {
+      opts.tier = TierPolicy::Auto;
+    } else if (arg == "--bounds=guard") {
+      opts.bounds = BoundsStrategy::GuardPages;
+    } else if (arg == "--bounds=explicit") {
+      opts.bounds = BoundsStrategy::ExplicitChecks;
+    } else if (arg.starts_with("--gas-limit=")) {
+      opts.gas_limit = std::strtoull(argv[i] + 12, nullptr, 10);
+    } else if (arg.starts_with("-")) {
+      usage(stderr);
+      return kExitUsage;
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  if (opts.tier != TierPolicy::Interp) {
+    // Without a backend jit and auto would run tier 0 only: never report that as tier 1.
+    Config config;
+    config.tiers.policy = opts.tier;
+    Engine probe(config);
+    if (probe.jit_backend() == nullptr) {
+      std::fprintf(stderr, "wvm-determinism: this build has no tier-1 backend\n");
+      return 1;
+    }
+  }
+  bool ok = true;
+  for (const std::string& f : files) ok &= run_module(f, opts);
+  return ok ? 0 : 1;
+}
