@@ -37,7 +37,7 @@ need_root() {
   fi
 }
 installed() {
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q " ok installed"
 }
 
 updated=0

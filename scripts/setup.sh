@@ -24,7 +24,7 @@ esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q " ok installed"; then  # "install" or "hold"
     missing+=("$p")
   fi
 done
