@@ -53,19 +53,7 @@ using CondCode = asmjit::arm::CondCode;
 
 namespace {
 
-constexpr uint32_t kCanonicalNanF32 = 0x7fc0'0000u;
-constexpr uint64_t kCanonicalNanF64 = 0x7ff8'0000'0000'0000u;
-
 bool is_float(ValType t) noexcept { return t == ValType::F32 || t == ValType::F64; }
-
-template <class F>
-uint64_t float_bits(F f) noexcept {
-  if constexpr (sizeof(F) == 4) {
-    return std::bit_cast<uint32_t>(f);
-  } else {
-    return std::bit_cast<uint64_t>(f);
-  }
-}
 
 // Scalar view of v<i> for a value of the given width.
 a64::Vec fp_reg(uint32_t id, bool is64) noexcept {
@@ -83,30 +71,6 @@ void to_fp(a64::Assembler& a, const a64::Vec& v, const a64::Gp& src, bool is64) 
 }
 void from_fp(a64::Assembler& a, const a64::Gp& dst, const a64::Vec& v, bool is64) {
   a.fmov(sized(dst, is64), v);
-}
-
-// Float->int truncation: numeric.h's exclusive bounds (its kF*I*Lo constants
-// and the powers of two it uses above), as bits of the source type.
-struct TruncBounds {
-  uint64_t lo, hi;
-};
-
-TruncBounds trunc_bounds(bool in64, bool out64, bool is_signed) noexcept {
-  namespace d = ops::detail;
-  if (!out64) {
-    if (is_signed) {
-      return {in64 ? float_bits(d::kF64I32Lo) : float_bits(d::kF32I32Lo),
-              in64 ? float_bits(0x1p31) : float_bits(0x1p31f)};
-    }
-    return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
-            in64 ? float_bits(0x1p32) : float_bits(0x1p32f)};
-  }
-  if (is_signed) {
-    return {in64 ? float_bits(d::kF64I64Lo) : float_bits(d::kF32I64Lo),
-            in64 ? float_bits(0x1p63) : float_bits(0x1p63f)};
-  }
-  return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
-          in64 ? float_bits(0x1p64) : float_bits(0x1p64f)};
 }
 
 bool is_signed_trunc(Opcode op) noexcept {
@@ -131,11 +95,9 @@ void canonicalize_nan(a64::Assembler& a, const a64::Gp& dst, const a64::Vec& res
   const a64::Gp d = sized(dst, is64);
   const a64::Gp nan = sized(a64::x16, is64);
   a.fcmp(result, result);  // unordered (V set) only for a NaN
-  if (is64) {
-    a.movz(nan, Imm(kCanonicalNanF64 >> 48), Imm(48));
-  } else {
-    a.movz(nan, Imm(kCanonicalNanF32 >> 16), Imm(16));
-  }
+  // The canonical NaN has bits only in its top 16: one movz.
+  const int shift = is64 ? 48 : 16;
+  a.movz(nan, Imm(ops::detail::canonical_nan_bits(is64) >> shift), Imm(shift));
   a.csel(d, nan, d, Imm(CondCode::kVS));
 }
 
@@ -331,7 +293,7 @@ bool A64MacroAssembler::unary_float(Opcode op, const a64::Gp& dst, const a64::Gp
       // numeric.h's trunc_checked: NaN first, then lo < x < hi with the same
       // exact bounds, and only then the (always in range) truncation.
       const bool is_signed = is_signed_trunc(op);
-      const TruncBounds bounds = trunc_bounds(in64, out64, is_signed);
+      const ops::detail::TruncBounds bounds = ops::detail::trunc_bounds(in64, out64, is_signed);
       const a64::Vec v0 = fp_reg(0, in64);
       const a64::Vec v1 = fp_reg(1, in64);
       const a64::Gp t = sized(a64::x16, in64);

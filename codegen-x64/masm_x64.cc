@@ -598,29 +598,20 @@ constexpr int kRoundFloor = 1;
 constexpr int kRoundCeil = 2;
 constexpr int kRoundTrunc = 3;
 
-// Float->int truncation: numeric.h's exclusive bounds (its kF*I*Lo constants
-// and the powers of two it uses above) and the saturated results.
+// Float->int truncation: numeric.h's exclusive bounds and the saturated
+// results, as the slot holds them.
 struct TruncSpec {
-  uint64_t lo, hi;    // bits of the bound in the source type
-  uint64_t min, max;  // saturated results, as the slot holds them
+  ops::detail::TruncBounds bounds;
+  uint64_t min, max;
 };
 
 TruncSpec trunc_spec(bool in64, bool out64, bool is_signed) noexcept {
-  namespace d = ops::detail;
+  const ops::detail::TruncBounds b = ops::detail::trunc_bounds(in64, out64, is_signed);
   if (!out64) {
-    if (is_signed) {
-      return {in64 ? float_bits(d::kF64I32Lo) : float_bits(d::kF32I32Lo),
-              in64 ? float_bits(0x1p31) : float_bits(0x1p31f), 0x8000'0000u, 0x7fff'ffffu};
-    }
-    return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
-            in64 ? float_bits(0x1p32) : float_bits(0x1p32f), 0, 0xffff'ffffu};
+    return is_signed ? TruncSpec{b, 0x8000'0000u, 0x7fff'ffffu} : TruncSpec{b, 0, 0xffff'ffffu};
   }
-  if (is_signed) {
-    return {in64 ? float_bits(d::kF64I64Lo) : float_bits(d::kF32I64Lo),
-            in64 ? float_bits(0x1p63) : float_bits(0x1p63f), uint64_t{1} << 63, ~uint64_t{0} >> 1};
-  }
-  return {in64 ? float_bits(-1.0) : float_bits(-1.0f),
-          in64 ? float_bits(0x1p64) : float_bits(0x1p64f), 0, ~uint64_t{0}};
+  return is_signed ? TruncSpec{b, uint64_t{1} << 63, ~uint64_t{0} >> 1}
+                   : TruncSpec{b, 0, ~uint64_t{0}};
 }
 
 }  // namespace
@@ -646,9 +637,7 @@ void X64MacroAssembler::canonicalize(const x86::Xmm& x, bool is64) {
   const asmjit::Label done = a_.newLabel();
   a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x, x);
   a_.jnp(done);
-  float_const(x, is64 ? float_bits(ops::detail::canonical_nan<double>())
-                      : float_bits(ops::detail::canonical_nan<float>()),
-              is64);
+  float_const(x, ops::detail::canonical_nan_bits(is64), is64);
   a_.bind(done);
 }
 
@@ -830,9 +819,7 @@ bool X64MacroAssembler::binary_float(Opcode op, x86::Gp dst, x86::Gp lhs, x86::G
       a_.jmp(done);
       a_.bind(nan);
       // Either operand is a NaN: the canonical NaN (numeric.h's float_min/max).
-      float_const(x0, is64 ? float_bits(ops::detail::canonical_nan<double>())
-                           : float_bits(ops::detail::canonical_nan<float>()),
-                  is64);
+      float_const(x0, ops::detail::canonical_nan_bits(is64), is64);
       a_.jmp(done);
       a_.bind(not_equal);
       if (is_min) {
@@ -1055,8 +1042,7 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
   a_.mov(rdx, Imm(inf));
   a_.cmp(rax, rdx);
   a_.jbe(done);  // not a NaN
-  a_.mov(rax, Imm(is64 ? float_bits(ops::detail::canonical_nan<double>())
-                       : float_bits(ops::detail::canonical_nan<float>())));
+  a_.mov(rax, Imm(ops::detail::canonical_nan_bits(is64)));
   a_.xor_(rcx.r32(), rcx.r32());  // positive
 
   a_.bind(done);
@@ -1100,10 +1086,10 @@ void X64MacroAssembler::float_to_int(Opcode op, x86::Gp dst, x86::Gp src) {
   to_xmm(x0, src, in64);
   a_.emit(ucomis, x0, x0);
   a_.jp(nan);
-  float_const(x1, spec.lo, in64);
+  float_const(x1, spec.bounds.lo, in64);
   a_.emit(ucomis, x0, x1);
   a_.jbe(low);  // x <= lo
-  float_const(x1, spec.hi, in64);
+  float_const(x1, spec.bounds.hi, in64);
   a_.emit(ucomis, x0, x1);
   a_.jae(high);  // x >= hi
 

@@ -50,14 +50,22 @@ struct FloatBits<double> {
 // see the same bits. abs, neg, copysign, demote, promote, loads, stores and
 // reinterprets keep payloads.
 template <class F>
-inline F canonical_nan() noexcept {
+constexpr typename FloatBits<F>::Bits canonical_nan_bits_of() noexcept {
   using B = FloatBits<F>;
   // Exponent all ones and the quiet bit: the bits above the quiet bit.
-  return std::bit_cast<F>(static_cast<typename B::Bits>(~B::kSign & ~(B::kQuiet - 1)));
+  return static_cast<typename B::Bits>(~B::kSign & ~(B::kQuiet - 1));
+}
+template <class F>
+inline F canonical_nan() noexcept {
+  return std::bit_cast<F>(canonical_nan_bits_of<F>());
 }
 template <class F>
 inline F canonical(F r) noexcept {
   return std::isnan(r) ? canonical_nan<F>() : r;
+}
+// The canonical NaN's bits, f64 or f32 (for the backends' constants).
+constexpr uint64_t canonical_nan_bits(bool is64) noexcept {
+  return is64 ? canonical_nan_bits_of<double>() : canonical_nan_bits_of<float>();
 }
 
 // abs/neg/copysign are defined on the bit pattern so NaN payloads pass through
@@ -122,6 +130,24 @@ inline constexpr float kF32I32Lo = -0x1.000002p31f;
 inline constexpr double kF64I32Lo = -0x1.00000002p31;
 inline constexpr float kF32I64Lo = -0x1.000002p63f;
 inline constexpr double kF64I64Lo = -0x1.0000000000001p63;
+
+// The exclusive bounds lo < x < hi of float->int truncation as bits of the
+// source type (f64 if in64, else f32): the table the backends compile in,
+// the same numbers the trunc functions below pass to trunc_checked.
+struct TruncBounds {
+  uint64_t lo, hi;
+};
+constexpr TruncBounds trunc_bounds(bool in64, bool out64, bool is_signed) noexcept {
+  const auto bits = [in64](double d, float f) -> uint64_t {
+    return in64 ? std::bit_cast<uint64_t>(d) : std::bit_cast<uint32_t>(f);
+  };
+  if (!out64) {
+    return is_signed ? TruncBounds{bits(kF64I32Lo, kF32I32Lo), bits(0x1p31, 0x1p31f)}
+                     : TruncBounds{bits(-1.0, -1.0f), bits(0x1p32, 0x1p32f)};
+  }
+  return is_signed ? TruncBounds{bits(kF64I64Lo, kF32I64Lo), bits(0x1p63, 0x1p63f)}
+                   : TruncBounds{bits(-1.0, -1.0f), bits(0x1p64, 0x1p64f)};
+}
 
 // Truncating float->int conversion, valid for lo < x < hi. Both bounds are
 // exact in F, so the comparisons are exact and the cast is always defined.

@@ -474,6 +474,8 @@ TEST(Numeric, CeilFloorTruncSqrt) {
 TEST(Numeric, ArithmeticNanResultsAreCanonical) {
   constexpr uint32_t kCanon32 = 0x7fc0'0000u;
   constexpr uint64_t kCanon64 = 0x7ff8'0000'0000'0000u;
+  static_assert(ops::detail::canonical_nan_bits(false) == kCanon32);
+  static_assert(ops::detail::canonical_nan_bits(true) == kCanon64);
   const uint32_t nans32[] = {0x7f80'0001u, 0xff80'0001u, 0x7fc0'0002u, 0xffc0'0000u, 0xffff'ffffu};
   const float others32[] = {1.0f, -0.0f, kInf32, -kInf32};
   for (uint32_t n : nans32) {
