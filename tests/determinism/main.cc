@@ -15,27 +15,22 @@
 //
 // Exit codes: 0 done, 1 a module could not be generated, read or compiled,
 // 2 usage.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tests/unit/random_module.h"
 #include "wvm/wvm.h"
 
 #ifndef WVM_WASM_OPT
 #define WVM_WASM_OPT "wasm-opt"
 #endif
 
-extern char** environ;
 
 namespace {
 
@@ -140,41 +135,14 @@ bool run_module(const std::string& path, const RunOptions& opts) {
   return true;
 }
 
-bool run_wasm_opt(const fs::path& seed, const fs::path& out) {
-  // The features of tests/unit/differential_test.cc.
-  std::vector<std::string> args = {WVM_WASM_OPT, "-ttf", seed.string(), "-o", out.string(),
-                                   "--mvp-features", "--enable-sign-ext",
-                                   "--enable-nontrapping-float-to-int", "--enable-bulk-memory",
-                                   "--enable-multivalue", "--enable-mutable-globals"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int generate(const fs::path& dir, uint64_t count, uint64_t first_seed) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   const fs::path seed_file = dir / "seed.bin";
   for (uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
-    // The bytes tests/unit/differential_test.cc feeds wasm-opt for this seed.
-    std::mt19937_64 rng(seed);
-    std::vector<char> bytes(std::uniform_int_distribution<size_t>(1'000, 40'000)(rng));
-    for (char& c : bytes) c = static_cast<char>(rng());
-    std::ofstream(seed_file, std::ios::binary).write(bytes.data(), bytes.size());
     char name[32];
     std::snprintf(name, sizeof name, "seed-%06llu.wasm", static_cast<unsigned long long>(seed));
-    if (!run_wasm_opt(seed_file, dir / name)) {
+    if (!test::make_random_module(seed, seed_file, dir / name)) {
       std::fprintf(stderr, "wvm-determinism: wasm-opt -ttf failed for seed %llu\n",
                    static_cast<unsigned long long>(seed));
       return 1;

@@ -11,22 +11,17 @@
 // default); WVM_DIFF_SEED changes the first seed.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "tests/unit/random_module.h"
 #include "wvm/wvm.h"
 
-extern char** environ;
 
 namespace wvm {
 namespace {
@@ -126,34 +121,6 @@ Execution execute(const std::vector<uint8_t>& wasm, const Variant& v) {
   return ex;
 }
 
-bool run_wasm_opt(const fs::path& seed, const fs::path& out) {
-  std::vector<std::string> args = {WVM_WASM_OPT,
-                                   "-ttf",
-                                   seed.string(),
-                                   "-o",
-                                   out.string(),
-                                   "--mvp-features",
-                                   "--enable-sign-ext",
-                                   "--enable-nontrapping-float-to-int",
-                                   "--enable-bulk-memory",
-                                   "--enable-multivalue",
-                                   "--enable-mutable-globals"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 std::string describe(const Execution::Call& c) {
   std::string s = c.name + ": " + trap_message(c.trap);
   for (const Value& v : c.results) s += " " + std::to_string(v.bits);
@@ -196,14 +163,9 @@ TEST(DifferentialTest, RandomModulesAgreeInEveryConfiguration) {
   fs::create_directories(dir);
   size_t executed = 0, skipped = 0, calls = 0, traps = 0;
   for (uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
-    // Random bytes in, a module out; sizes vary so modules range from tiny to
-    // dozens of functions.
-    std::mt19937_64 rng(seed);
-    std::vector<char> bytes(std::uniform_int_distribution<size_t>(1'000, 40'000)(rng));
-    for (char& c : bytes) c = static_cast<char>(rng());
     const fs::path seed_file = dir / "seed.bin", wasm_file = dir / "m.wasm";
-    std::ofstream(seed_file, std::ios::binary).write(bytes.data(), bytes.size());
-    ASSERT_TRUE(run_wasm_opt(seed_file, wasm_file)) << "wasm-opt -ttf failed for seed " << seed;
+    ASSERT_TRUE(test::make_random_module(seed, seed_file, wasm_file))
+        << "wasm-opt -ttf failed for seed " << seed;
     auto wasm = read_file(wasm_file.string());
     ASSERT_TRUE(wasm.ok());
 
