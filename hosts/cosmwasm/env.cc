@@ -197,7 +197,18 @@ GasConfig GasConfig::cosmwasm_3_0() {
   c.bls12_381_hash_to_g1_cost = 563 * kGasPerUs;
   c.bls12_381_hash_to_g2_cost = 871 * kGasPerUs;
   c.bls12_381_pairing_equality_cost = {2112 * kGasPerUs, 163 * kGasPerUs};
+  c.write_region_cost = {230'000, 570};
+  c.read_region_small_cost = {200'000, 115};
+  c.read_region_large_cost = {0, 520};
+  c.string_from_bytes_cost = {28'700, 1'400};
+  c.host_call_cost = 18'000;
   return c;
+}
+
+uint64_t GasConfig::read_region_cost(uint64_t bytes) const noexcept {
+  constexpr uint64_t kThreshold = 8'000'000;
+  return bytes <= kThreshold ? read_region_small_cost.total_cost(bytes)
+                             : read_region_large_cost.total_cost(bytes);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,17 +410,20 @@ std::optional<Bytes> base64_decode(std::string_view t) {
 namespace region {
 namespace {
 
-struct Header {
-  uint32_t offset, capacity, length;
-};
-
 std::string describe(const Header& h) {
   return "Region { offset: " + std::to_string(h.offset) +
          ", capacity: " + std::to_string(h.capacity) + ", length: " + std::to_string(h.length) +
          " }";
 }
 
-VmResult<Header> get(Memory& memory, uint32_t ptr) {
+VmError access_error(const Header& h, uint64_t memory_size) {
+  return VmError::communication("Error accessing memory region: " + describe(h) +
+                                " is outside the memory of size " + std::to_string(memory_size));
+}
+
+}  // namespace
+
+VmResult<Header> get_header(Memory& memory, uint32_t ptr) {
   // The 12-byte header must lie inside the memory.
   if (uint64_t{ptr} + 12 > memory.size_bytes())
     return VmError::communication("The Wasm memory address " + std::to_string(ptr) +
@@ -430,15 +444,7 @@ VmResult<Header> get(Memory& memory, uint32_t ptr) {
   return h;
 }
 
-VmError access_error(const Header& h, uint64_t memory_size) {
-  return VmError::communication("Error accessing memory region: " + describe(h) +
-                                " is outside the memory of size " + std::to_string(memory_size));
-}
-
-}  // namespace
-
-VmResult<Bytes> read(Memory& memory, uint32_t ptr, size_t max_length, uint32_t* too_long) {
-  CW_TRY(const Header h, get(memory, ptr));
+VmResult<Bytes> read_data(Memory& memory, const Header& h, size_t max_length, uint32_t* too_long) {
   if (h.length > max_length) {
     if (too_long != nullptr)
       *too_long = h.length;
@@ -452,6 +458,26 @@ VmResult<Bytes> read(Memory& memory, uint32_t ptr, size_t max_length, uint32_t* 
   return Bytes(p, p + h.length);
 }
 
+VmResult<Unit> write_data(Memory& memory, uint32_t ptr, const Header& h, ByteView data) {
+  if (data.size() > h.capacity)
+    return VmError::communication("Region too small. Got " + std::to_string(h.capacity) +
+                                  ", required " + std::to_string(data.size()));
+  // data.size() <= capacity < 2^32, so offset + size < 2^33.
+  if (uint64_t{h.offset} + data.size() > memory.size_bytes())
+    return access_error(h, memory.size_bytes());
+  // A call back into the contract may have shrunk nothing (memories only
+  // grow), so the header checked by get_header is still inside the memory.
+  if (!data.empty())
+    std::memcpy(memory.data() + h.offset, data.data(), data.size());
+  store_u32_le(memory.data() + ptr + 8, static_cast<uint32_t>(data.size()));
+  return Unit{};
+}
+
+VmResult<Bytes> read(Memory& memory, uint32_t ptr, size_t max_length, uint32_t* too_long) {
+  CW_TRY(const Header h, get_header(memory, ptr));
+  return read_data(memory, h, max_length, too_long);
+}
+
 VmResult<std::optional<Bytes>> maybe_read(Memory& memory, uint32_t ptr, size_t max_length) {
   if (ptr == 0)
     return std::optional<Bytes>{};
@@ -460,18 +486,8 @@ VmResult<std::optional<Bytes>> maybe_read(Memory& memory, uint32_t ptr, size_t m
 }
 
 VmResult<Unit> write(Memory& memory, uint32_t ptr, ByteView data) {
-  CW_TRY(Header h, get(memory, ptr));
-  if (data.size() > h.capacity)
-    return VmError::communication("Region too small. Got " + std::to_string(h.capacity) +
-                                  ", required " + std::to_string(data.size()));
-  // data.size() <= capacity < 2^32, so offset + size < 2^33.
-  if (uint64_t{h.offset} + data.size() > memory.size_bytes())
-    return access_error(h, memory.size_bytes());
-  if (!data.empty())
-    std::memcpy(memory.data() + h.offset, data.data(), data.size());
-  // The header was checked to lie inside the memory above.
-  store_u32_le(memory.data() + ptr + 8, static_cast<uint32_t>(data.size()));
-  return Unit{};
+  CW_TRY(const Header h, get_header(memory, ptr));
+  return write_data(memory, ptr, h, data);
 }
 
 }  // namespace region
@@ -604,9 +620,32 @@ VmResult<Unit> Environment::deallocate(uint32_t ptr) {
   return Unit{};
 }
 
+VmResult<Bytes> Environment::read_region(uint32_t ptr, size_t max_length, uint32_t* too_long) {
+  // memory.rs read_region: the header, then gas for its length (paid even
+  // when the length is over the limit), then the limit and the read.
+  CW_TRY(const region::Header h, region::get_header(*memory, ptr));
+  CW_CHECK(process_gas_info(GasInfo::with_cost(gas_config.read_region_cost(h.length))));
+  return region::read_data(*memory, h, max_length, too_long);
+}
+
+VmResult<std::optional<Bytes>> Environment::maybe_read_region(uint32_t ptr, size_t max_length) {
+  if (ptr == 0)
+    return std::optional<Bytes>{};
+  CW_TRY(Bytes data, read_region(ptr, max_length));
+  return std::optional<Bytes>(std::move(data));
+}
+
+VmResult<Unit> Environment::write_region(uint32_t ptr, ByteView data) {
+  // memory.rs write_region: the header, then gas for the bytes written (paid
+  // even when the region is too small), then the capacity check and the write.
+  CW_TRY(const region::Header h, region::get_header(*memory, ptr));
+  CW_CHECK(process_gas_info(GasInfo::with_cost(gas_config.write_region_cost.total_cost(data.size()))));
+  return region::write_data(*memory, ptr, h, data);
+}
+
 VmResult<uint32_t> Environment::write_to_contract(ByteView data) {
   CW_TRY(const uint32_t ptr, allocate(data.size()));
-  CW_CHECK(region::write(*memory, ptr, data));
+  CW_CHECK(write_region(ptr, data));
   return ptr;
 }
 
@@ -619,23 +658,20 @@ Environment& env_of(HostCall& call) {
   return *static_cast<Environment*>(call.user_data);
 }
 
-// The flat per-import charge of later cosmwasm-vm versions (0 in 3.0.x).
+// imports.rs charge_host_call_gas: the first thing every import does.
 VmResult<Unit> charge_host_call(Environment& env) {
-  if (env.gas_config.host_call_cost == 0)
-    return Unit{};
   return env.process_gas_info(GasInfo::with_cost(env.gas_config.host_call_cost));
 }
 
+// Decoding `len` bytes of contract input into a string.
 VmResult<Unit> charge_string_from_bytes(Environment& env, size_t len) {
-  const LinearGasCost& c = env.gas_config.string_from_bytes_cost;
-  if (c.base == 0 && c.per_item == 0)
-    return Unit{};
-  return env.process_gas_info(GasInfo::with_cost(c.total_cost(len)));
+  return env.process_gas_info(
+      GasInfo::with_cost(env.gas_config.string_from_bytes_cost.total_cost(len)));
 }
 
 VmResult<uint32_t> do_db_read(Environment& env, uint32_t key_ptr) {
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes key, region::read(*env.memory, key_ptr, limits::kMaxLengthDbKey));
+  CW_TRY(Bytes key, env.read_region(key_ptr, limits::kMaxLengthDbKey));
   BackendResult<std::optional<Bytes>> r = env.backend.storage->get(key);
   CW_CHECK(env.process_gas_info(r.gas));
   if (!r.ok())
@@ -651,7 +687,7 @@ VmResult<Bytes> read_for_storage(Environment& env,
                                  size_t max_length,
                                  const char* what) {
   uint32_t too_long = 0;
-  VmResult<Bytes> r = region::read(*env.memory, ptr, max_length, &too_long);
+  VmResult<Bytes> r = env.read_region(ptr, max_length, &too_long);
   if (!r.ok() && too_long != 0)
     return VmError::generic(std::string(what) + " too big. Tried to write " +
                             std::to_string(too_long) + " bytes to storage, limit is " +
@@ -676,7 +712,7 @@ VmResult<Unit> do_db_remove(Environment& env, uint32_t key_ptr) {
   CW_CHECK(charge_host_call(env));
   if (env.storage_readonly)
     return VmError::write_access_denied();
-  CW_TRY(Bytes key, region::read(*env.memory, key_ptr, limits::kMaxLengthDbKey));
+  CW_TRY(Bytes key, env.read_region(key_ptr, limits::kMaxLengthDbKey));
   BackendResult<Unit> r = env.backend.storage->remove(key);
   CW_CHECK(env.process_gas_info(r.gas));
   if (!r.ok())
@@ -690,9 +726,9 @@ VmResult<uint32_t> do_db_scan(Environment& env,
                               int32_t order) {
   CW_CHECK(charge_host_call(env));
   CW_TRY(std::optional<Bytes> start,
-         region::maybe_read(*env.memory, start_ptr, limits::kMaxLengthDbKey));
+         env.maybe_read_region(start_ptr, limits::kMaxLengthDbKey));
   CW_TRY(std::optional<Bytes> end,
-         region::maybe_read(*env.memory, end_ptr, limits::kMaxLengthDbKey));
+         env.maybe_read_region(end_ptr, limits::kMaxLengthDbKey));
   if (order != static_cast<int32_t>(Order::Ascending) &&
       order != static_cast<int32_t>(Order::Descending))
     return VmError::communication("Got an invalid value for iteration order: " +
@@ -738,7 +774,7 @@ VmResult<uint32_t> do_db_next_part(Environment& env, uint32_t iterator_id, bool 
 // error region for the contract in `*reported` if the input is rejected.
 VmResult<std::string> read_address(Environment& env, uint32_t ptr, uint32_t* reported) {
   *reported = 0;
-  CW_TRY(Bytes data, region::read(*env.memory, ptr, limits::kMaxLengthHumanAddress));
+  CW_TRY(Bytes data, env.read_region(ptr, limits::kMaxLengthHumanAddress));
   if (data.empty()) {
     CW_TRY(*reported, env.write_to_contract(as_bytes("Input is empty")));
     return std::string();
@@ -777,7 +813,7 @@ VmResult<uint32_t> do_addr_canonicalize(Environment& env,
   BackendResult<Bytes> r = env.backend.api->addr_canonicalize(input);
   CW_CHECK(env.process_gas_info(r.gas));
   if (r.ok()) {
-    CW_CHECK(region::write(*env.memory, destination_ptr, r.value));
+    CW_CHECK(env.write_region(destination_ptr, r.value));
     return 0u;
   }
   if (r.error->kind == BackendErrorKind::UserErr)
@@ -790,11 +826,11 @@ VmResult<uint32_t> do_addr_humanize(Environment& env,
                                     uint32_t destination_ptr) {
   CW_CHECK(charge_host_call(env));
   CW_TRY(Bytes canonical,
-         region::read(*env.memory, source_ptr, limits::kMaxLengthCanonicalAddress));
+         env.read_region(source_ptr, limits::kMaxLengthCanonicalAddress));
   BackendResult<std::string> r = env.backend.api->addr_humanize(canonical);
   CW_CHECK(env.process_gas_info(r.gas));
   if (r.ok()) {
-    CW_CHECK(region::write(*env.memory, destination_ptr, as_bytes(r.value)));
+    CW_CHECK(env.write_region(destination_ptr, as_bytes(r.value)));
     return 0u;
   }
   if (r.error->kind == BackendErrorKind::UserErr)
@@ -812,9 +848,9 @@ VmResult<uint32_t> do_ecdsa_verify(Environment& env,
                                    uint64_t cost,
                                    VerifyFn verify) {
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes hash, region::read(*env.memory, hash_ptr, limits::kMessageHashMaxLength));
-  CW_TRY(Bytes signature, region::read(*env.memory, signature_ptr, limits::kEcdsaSignatureLength));
-  CW_TRY(Bytes pubkey, region::read(*env.memory, pubkey_ptr, limits::kEcdsaPubkeyMaxLength));
+  CW_TRY(Bytes hash, env.read_region(hash_ptr, limits::kMessageHashMaxLength));
+  CW_TRY(Bytes signature, env.read_region(signature_ptr, limits::kEcdsaSignatureLength));
+  CW_TRY(Bytes pubkey, env.read_region(pubkey_ptr, limits::kEcdsaPubkeyMaxLength));
   CW_CHECK(env.process_gas_info(GasInfo::with_cost(cost)));
   return verify(hash, signature, pubkey);
 }
@@ -828,8 +864,8 @@ VmResult<uint64_t> do_ecdsa_recover(Environment& env,
                                     RecoverFn recover) {
   constexpr uint32_t kInvalidRecoveryParam = 6;  // CryptoError::InvalidRecoveryParam.code()
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes hash, region::read(*env.memory, hash_ptr, limits::kMessageHashMaxLength));
-  CW_TRY(Bytes signature, region::read(*env.memory, signature_ptr, limits::kEcdsaSignatureLength));
+  CW_TRY(Bytes hash, env.read_region(hash_ptr, limits::kMessageHashMaxLength));
+  CW_TRY(Bytes signature, env.read_region(signature_ptr, limits::kEcdsaSignatureLength));
   if (recovery_param > 0xFF)
     return uint64_t{kInvalidRecoveryParam} << 32;
   CW_CHECK(env.process_gas_info(GasInfo::with_cost(cost)));
@@ -846,10 +882,10 @@ VmResult<uint32_t> do_ed25519_verify(Environment& env,
                                      uint32_t signature_ptr,
                                      uint32_t pubkey_ptr) {
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes message, region::read(*env.memory, message_ptr, limits::kMaxLengthEd25519Message));
+  CW_TRY(Bytes message, env.read_region(message_ptr, limits::kMaxLengthEd25519Message));
   CW_TRY(Bytes signature,
-         region::read(*env.memory, signature_ptr, limits::kMaxLengthEd25519Signature));
-  CW_TRY(Bytes pubkey, region::read(*env.memory, pubkey_ptr, limits::kEddsaPubkeyLength));
+         env.read_region(signature_ptr, limits::kMaxLengthEd25519Signature));
+  CW_TRY(Bytes pubkey, env.read_region(pubkey_ptr, limits::kEddsaPubkeyLength));
   CW_CHECK(env.process_gas_info(GasInfo::with_cost(env.gas_config.ed25519_verify_cost)));
   return crypto::ed25519_verify(message, signature, pubkey);
 }
@@ -860,11 +896,11 @@ VmResult<uint32_t> do_ed25519_batch_verify(Environment& env,
                                            uint32_t public_keys_ptr) {
   using namespace limits;
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes messages, region::read(*env.memory, messages_ptr,
+  CW_TRY(Bytes messages, env.read_region(messages_ptr,
                                       (kMaxLengthEd25519Message + 4) * kMaxCountEd25519Batch));
-  CW_TRY(Bytes signatures, region::read(*env.memory, signatures_ptr,
+  CW_TRY(Bytes signatures, env.read_region(signatures_ptr,
                                         (kMaxLengthEd25519Signature + 4) * kMaxCountEd25519Batch));
-  CW_TRY(Bytes public_keys, region::read(*env.memory, public_keys_ptr,
+  CW_TRY(Bytes public_keys, env.read_region(public_keys_ptr,
                                          (kEddsaPubkeyLength + 4) * kMaxCountEd25519Batch));
   CW_TRY(std::vector<ByteView> msgs, decode_sections(messages));
   CW_TRY(std::vector<ByteView> sigs, decode_sections(signatures));
@@ -883,7 +919,7 @@ VmResult<uint32_t> do_ed25519_batch_verify(Environment& env,
 // once the inputs are read and the gas is charged, as cosmwasm-vm would.
 VmResult<uint32_t> do_bls12_381_aggregate(Environment& env, uint32_t points_ptr, bool g2) {
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes points, region::read(*env.memory, points_ptr, limits::kBls12381MaxAggregateSize));
+  CW_TRY(Bytes points, env.read_region(points_ptr, limits::kBls12381MaxAggregateSize));
   const size_t point_len = g2 ? limits::kBls12381G2PointLength : limits::kBls12381G1PointLength;
   const LinearGasCost& cost =
       g2 ? env.gas_config.bls12_381_aggregate_g2_cost : env.gas_config.bls12_381_aggregate_g1_cost;
@@ -899,10 +935,10 @@ VmResult<uint32_t> do_bls12_381_pairing_equality(Environment& env,
                                                  uint32_t s_ptr) {
   using namespace limits;
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes ps, region::read(*env.memory, ps_ptr, kBls12381MaxAggregateSize));
-  CW_TRY(Bytes qs, region::read(*env.memory, qs_ptr, kBls12381MaxAggregateSize));
-  CW_TRY(Bytes r, region::read(*env.memory, r_ptr, kBls12381G1PointLength));
-  CW_TRY(Bytes s, region::read(*env.memory, s_ptr, kBls12381G2PointLength));
+  CW_TRY(Bytes ps, env.read_region(ps_ptr, kBls12381MaxAggregateSize));
+  CW_TRY(Bytes qs, env.read_region(qs_ptr, kBls12381MaxAggregateSize));
+  CW_TRY(Bytes r, env.read_region(r_ptr, kBls12381G1PointLength));
+  CW_TRY(Bytes s, env.read_region(s_ptr, kBls12381G2PointLength));
   const uint64_t pairings = ps.size() / kBls12381G1PointLength + 1;
   CW_CHECK(env.process_gas_info(
       GasInfo::with_cost(env.gas_config.bls12_381_pairing_equality_cost.total_cost(pairings))));
@@ -917,8 +953,8 @@ VmResult<uint32_t> do_bls12_381_hash_to(Environment& env,
                                         bool g2) {
   constexpr uint32_t kUnknownHashFunction = 9;  // CryptoError::UnknownHashFunction.code()
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes msg, region::read(*env.memory, msg_ptr, limits::kBls12381MaxMessageSize));
-  CW_TRY(Bytes dst, region::read(*env.memory, dst_ptr, limits::kBls12381MaxDstSize));
+  CW_TRY(Bytes msg, env.read_region(msg_ptr, limits::kBls12381MaxMessageSize));
+  CW_TRY(Bytes dst, env.read_region(dst_ptr, limits::kBls12381MaxDstSize));
   const uint64_t cost =
       g2 ? env.gas_config.bls12_381_hash_to_g2_cost : env.gas_config.bls12_381_hash_to_g1_cost;
   CW_CHECK(env.process_gas_info(GasInfo::with_cost(cost)));
@@ -930,24 +966,24 @@ VmResult<uint32_t> do_bls12_381_hash_to(Environment& env,
 
 VmResult<Unit> do_debug(Environment& env, uint32_t message_ptr) {
   CW_CHECK(charge_host_call(env));
-  // Not charged: debug output must be off on a chain. Nothing is read without a handler.
-  if (!env.debug_handler)
-    return Unit{};
-  CW_TRY(Bytes data, region::read(*env.memory, message_ptr, limits::kMaxLengthDebug));
-  env.debug_handler(utf8_lossy(data), DebugInfo{env.gas_left()});
+  // The message is read (and its region paid for) with or without a handler.
+  CW_TRY(Bytes data, env.read_region(message_ptr, limits::kMaxLengthDebug));
+  if (env.debug_handler)
+    env.debug_handler(utf8_lossy(data), DebugInfo{env.gas_left()});
   return Unit{};
 }
 
 VmResult<Unit> do_abort(Environment& env, uint32_t message_ptr) {
   CW_CHECK(charge_host_call(env));
-  CW_TRY(Bytes data, region::read(*env.memory, message_ptr, limits::kMaxLengthAbort));
+  CW_TRY(Bytes data, env.read_region(message_ptr, limits::kMaxLengthAbort));
+  CW_CHECK(charge_string_from_bytes(env, data.size()));
   return VmError::make(VmErrorKind::Aborted, utf8_lossy(data));
 }
 
 VmResult<uint32_t> do_query_chain(Environment& env, uint32_t request_ptr) {
   CW_CHECK(charge_host_call(env));
   CW_TRY(Bytes request,
-         region::read(*env.memory, request_ptr, limits::kMaxLengthQueryChainRequest));
+         env.read_region(request_ptr, limits::kMaxLengthQueryChainRequest));
   BackendResult<Bytes> r = env.backend.querier->query_raw(request, env.gas_left());
   CW_CHECK(env.process_gas_info(r.gas));
   if (!r.ok())

@@ -22,11 +22,17 @@
 
 namespace wvm::cosmwasm {
 
-/// Gas linear in a number of items: base + per_item * items.
+/// Gas linear in a number of items: base + per_item * items, saturating (as
+/// cosmwasm-vm 3.0.6+; 3.0.0-3.0.5 report gas depletion on overflow, which a
+/// saturated cost also causes, since no call has u64::MAX gas left).
 struct LinearGasCost {
   uint64_t base = 0;
   uint64_t per_item = 0;
-  uint64_t total_cost(uint64_t items) const noexcept { return base + per_item * items; }
+  uint64_t total_cost(uint64_t items) const noexcept {
+    const uint64_t product =
+        per_item != 0 && items > UINT64_MAX / per_item ? UINT64_MAX : per_item * items;
+    return product > UINT64_MAX - base ? UINT64_MAX : base + product;
+  }
   friend bool operator==(const LinearGasCost&, const LinearGasCost&) = default;
 };
 
@@ -45,13 +51,23 @@ struct GasConfig {
   uint64_t bls12_381_hash_to_g1_cost = 0;
   uint64_t bls12_381_hash_to_g2_cost = 0;
   LinearGasCost bls12_381_pairing_equality_cost;  ///< per pairing (n + 1)
-  /// Not in 3.0.0-3.0.8 (0 there): a flat charge at the start of every
-  /// import, and a per-byte charge before an address string is decoded, as
-  /// later cosmwasm-vm versions do.
-  uint64_t host_call_cost = 0;
+  /// Per byte written into a contract region (memory.rs write_region).
+  LinearGasCost write_region_cost;
+  /// Per byte of a region read (memory.rs read_region), by the region's
+  /// length: up to 8,000,000 bytes the small cost, above it the large one.
+  LinearGasCost read_region_small_cost;
+  LinearGasCost read_region_large_cost;
+  /// Per byte of contract input decoded into a string (addr_validate,
+  /// addr_canonicalize, abort).
   LinearGasCost string_from_bytes_cost;
+  /// The flat charge every import pays first.
+  uint64_t host_call_cost = 0;
 
-  /// cosmwasm-vm 3.0.0-3.0.8's GasConfig::default() (10^6 gas per µs).
+  /// The cost of reading a region of `bytes` bytes.
+  uint64_t read_region_cost(uint64_t bytes) const noexcept;
+
+  /// cosmwasm-vm 3.0.x's GasConfig::default() (environment.rs; 10^6 gas per
+  /// µs), the same in every 3.0 release.
   static GasConfig cosmwasm_3_0();
   friend bool operator==(const GasConfig&, const GasConfig&) = default;
 };
@@ -185,6 +201,14 @@ struct Environment {
   /// allocate(size) in the contract; 0 is an error (CommunicationError::ZeroAddress).
   VmResult<uint32_t> allocate(size_t size);
   VmResult<Unit> deallocate(uint32_t ptr);
+  /// memory.rs read_region: reads the region at `ptr` (at most `max_length`
+  /// bytes), charging gas_config.read_region_cost(length) first.
+  VmResult<Bytes> read_region(uint32_t ptr, size_t max_length, uint32_t* too_long = nullptr);
+  /// As read_region, but ptr 0 means "no value" (nothing charged).
+  VmResult<std::optional<Bytes>> maybe_read_region(uint32_t ptr, size_t max_length);
+  /// memory.rs write_region: writes `data` into the region at `ptr`, charging
+  /// gas_config.write_region_cost first.
+  VmResult<Unit> write_region(uint32_t ptr, ByteView data);
   /// write_to_contract: allocates a region in the contract, writes `data`
   /// into it and returns the region pointer.
   VmResult<uint32_t> write_to_contract(ByteView data);
@@ -192,8 +216,20 @@ struct Environment {
 
 /// Region protocol (memory.rs). A Region is {offset, capacity, length}, three
 /// u32 little endian, created by the contract; every pointer is checked
-/// against the memory's current size.
+/// against the memory's current size. These functions charge no gas; the
+/// imports go through Environment::read_region / write_region, which do.
 namespace region {
+struct Header {
+  uint32_t offset = 0, capacity = 0, length = 0;
+};
+/// The header at `ptr`, checked: inside the memory, non-zero offset,
+/// length <= capacity, offset + capacity within 32 bits.
+VmResult<Header> get_header(Memory& memory, uint32_t ptr);
+/// The data of header `h`: its length must be <= max_length (if not, and
+/// `too_long` is given, the length is stored there) and inside the memory.
+VmResult<Bytes> read_data(Memory& memory, const Header& h, size_t max_length, uint32_t* too_long);
+/// Writes `data` into the region whose header `h` was read at `ptr`.
+VmResult<Unit> write_data(Memory& memory, uint32_t ptr, const Header& h, ByteView data);
 /// Reads the data of the region at `ptr`; its length must be <= max_length
 /// (if not, and `too_long` is given, the length is stored there).
 VmResult<Bytes> read(Memory& memory, uint32_t ptr, size_t max_length, uint32_t* too_long = nullptr);

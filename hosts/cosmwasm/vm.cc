@@ -206,7 +206,7 @@ VmResult<Bytes> ContractInstance::call_raw(std::string_view name,
     VmResult<uint32_t> ptr = env.allocate(arg.size());
     if (!ptr.ok())
       return std::move(*ptr.error);
-    VmResult<Unit> written = region::write(*env.memory, ptr.value, arg);
+    VmResult<Unit> written = env.write_region(ptr.value, arg);
     if (!written.ok())
       return std::move(*written.error);
     ptrs.push_back(Value::i32(ptr.value));
@@ -224,7 +224,7 @@ VmResult<Bytes> ContractInstance::call_raw(std::string_view name,
                          std::string("Couldn't convert from wasmer::Value to u32. Input: ") +
                              val_type_name(results.value[0].type));
   const uint32_t result_ptr = results.value[0].as_i32();
-  VmResult<Bytes> data = region::read(*env.memory, result_ptr, read_limit);
+  VmResult<Bytes> data = env.read_region(result_ptr, read_limit);
   if (!data.ok())
     return data;
   // The result region is the host's to free; the arguments were freed by the contract.

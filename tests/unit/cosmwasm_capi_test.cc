@@ -1094,6 +1094,7 @@ TEST(CosmwasmCapiSharedLibrary, ExportsTheBindings) {
                            "load_wasm",
                            "pin",
                            "unpin",
+                           "sync_pinned_codes",
                            "analyze_code",
                            "get_metrics",
                            "get_pinned_metrics",

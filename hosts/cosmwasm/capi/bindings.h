@@ -303,6 +303,16 @@ WVM_CAPI_EXPORT void unpin(struct cache_t* cache,
                            struct ByteSliceView checksum,
                            struct UnmanagedVector* error_msg);
 
+/**
+ * Makes the pinned set exactly `checksums` (32-byte checksums concatenated;
+ * trailing bytes short of a whole checksum are ignored, as libwasmvm's
+ * chunks_exact): pins those not pinned yet, then unpins the rest. The first
+ * pin that fails ends the call with its error.
+ */
+WVM_CAPI_EXPORT void sync_pinned_codes(struct cache_t* cache,
+                                       struct ByteSliceView checksums,
+                                       struct UnmanagedVector* error_msg);
+
 /** The entry points, capabilities and migrate version of stored code. */
 WVM_CAPI_EXPORT struct AnalysisReport analyze_code(struct cache_t* cache,
                                                    struct ByteSliceView checksum,

@@ -353,6 +353,30 @@ CapiResult<Unit> Cache::unpin(const Checksum& checksum) {
   return Unit{};
 }
 
+CapiResult<Unit> Cache::sync_pinned_codes(const std::vector<Checksum>& wanted) {
+  std::vector<Checksum> add, remove;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [checksum, entry] : pinned_)
+      if (std::find(wanted.begin(), wanted.end(), checksum) == wanted.end())
+        remove.push_back(checksum);
+    for (const Checksum& checksum : wanted)
+      if (!pinned_.count(checksum))
+        add.push_back(checksum);
+  }
+  for (const Checksum& checksum : add) {
+    CapiResult<Unit> r = pin(checksum);
+    if (!r.ok())
+      return r;
+  }
+  for (const Checksum& checksum : remove) {
+    CapiResult<Unit> r = unpin(checksum);
+    if (!r.ok())
+      return r;
+  }
+  return Unit{};
+}
+
 CapiResult<wvm::cosmwasm::AnalysisReport> Cache::analyze(const Checksum& checksum) {
   CapiResult<Bytes> wasm = load_wasm(checksum);
   if (!wasm.ok())

@@ -58,6 +58,9 @@ class Cache {
   CapiResult<Bytes> load_wasm(const Checksum& checksum);
   CapiResult<Unit> pin(const Checksum& checksum);
   CapiResult<Unit> unpin(const Checksum& checksum);
+  /// Pins every checksum in `wanted` not pinned yet (stopping at the first
+  /// error), then unpins every pinned one not in `wanted`.
+  CapiResult<Unit> sync_pinned_codes(const std::vector<Checksum>& wanted);
   /// analyze() of the stored wasm.
   CapiResult<wvm::cosmwasm::AnalysisReport> analyze(const Checksum& checksum);
   ::Metrics metrics();

@@ -97,6 +97,7 @@ inline constexpr std::string_view kConfig = "config";
 inline constexpr std::string_view kCache = "cache";
 inline constexpr std::string_view kWasm = "wasm";
 inline constexpr std::string_view kChecksum = "checksum";
+inline constexpr std::string_view kChecksums = "checksums";
 inline constexpr std::string_view kGasReport = "gas_report";
 inline constexpr std::string_view kArg1 = "arg1";
 inline constexpr std::string_view kArg2 = "arg2";

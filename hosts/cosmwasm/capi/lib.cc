@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <initializer_list>
 #include <memory>
@@ -369,6 +370,25 @@ void unpin(cache_t* cache, ByteSliceView checksum, UnmanagedVector* error_msg) {
   finish_unit(with_checksum<Unit>("do_unpin", cache, checksum,
                                   [](capi::Cache& c, const Checksum& cs) { return c.unpin(cs); }),
               error_msg);
+}
+
+void sync_pinned_codes(cache_t* cache, ByteSliceView checksums, UnmanagedVector* error_msg) {
+  capi::Cache* c = to_cache(cache);
+  CapiResult<Unit> result;
+  if (c == nullptr) {
+    result = CapiError::unset_arg(arg::kCache);
+  } else {
+    result = guarded<Unit>("do_sync_pinned_codes", [&]() -> CapiResult<Unit> {
+      std::optional<ByteView> data = view_read(checksums);
+      if (!data)
+        return CapiError::unset_arg(arg::kChecksums);
+      std::vector<Checksum> wanted(data->size() / 32);
+      for (size_t i = 0; i < wanted.size(); ++i)
+        std::memcpy(wanted[i].data(), data->data() + 32 * i, 32);
+      return c->sync_pinned_codes(wanted);
+    });
+  }
+  report(result.error, error_msg);
 }
 
 AnalysisReport analyze_code(cache_t* cache, ByteSliceView checksum, UnmanagedVector* error_msg) {

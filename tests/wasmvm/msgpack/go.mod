@@ -1,0 +1,3 @@
+module github.com/shamaton/msgpack/v2
+
+go 1.22

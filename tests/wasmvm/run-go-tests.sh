@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Builds wasmvm's own Go tests (../shared/wasmvm, unchanged) against
+# libwvm_cosmwasm.so and runs them. Offline: the Go module dependencies come
+# from Debian's golang-*-dev packages (/usr/share/gocode), assembled into a
+# vendor folder in the work directory, plus tests/wasmvm/msgpack (our stand-in
+# for github.com/shamaton/msgpack/v2, which Debian does not package).
+#
+#   run-go-tests.sh --lib build/release/hosts/cosmwasm/capi/libwvm_cosmwasm.so \
+#                   --wasmvm ../shared/wasmvm --work build/release/wasmvm-go \
+#                   [--tier auto|interp|jit] [--run REGEX] [PACKAGE...]
+#
+# PACKAGE is one of: api (internal/api), root (the top-level package), types.
+# Default: all three. The test binaries run as the unprivileged user `nobody`
+# when started as root (TestInitCacheErrorsForBrokenDir expects that creating
+# /foo:bar is refused). Exit code: go test's (non-zero if any test failed).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+lib="" wasmvm="" work="" tier="" run=""
+pkgs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --lib) lib="$2"; shift 2 ;;
+    --wasmvm) wasmvm="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --tier) tier="$2"; shift 2 ;;
+    --run) run="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -*) echo "run-go-tests.sh: unknown option $1" >&2; exit 2 ;;
+    *) pkgs+=("$1"); shift ;;
+  esac
+done
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(api root types)
+if [ -z "$lib" ] || [ -z "$wasmvm" ] || [ -z "$work" ]; then
+  echo "run-go-tests.sh: --lib, --wasmvm and --work are required" >&2; exit 2
+fi
+if [ ! -f "$wasmvm/go.mod" ]; then
+  echo "SKIP: wasmvm's Go package not found at $wasmvm (../shared/wasmvm)"; exit 77
+fi
+[ -f "$lib" ] || { echo "run-go-tests.sh: library $lib not found" >&2; exit 2; }
+
+# Go >= 1.22: Debian's golang-1.2x-go from bookworm-backports (scripts/setup.sh).
+go=""
+for v in 1.24 1.23 1.22; do
+  if [ -x "/usr/lib/go-$v/bin/go" ]; then go="/usr/lib/go-$v/bin/go"; break; fi
+done
+if [ -z "$go" ]; then
+  echo "run-go-tests.sh: Go >= 1.22 not found; run scripts/setup.sh" >&2; exit 2
+fi
+gocode=/usr/share/gocode/src
+for d in github.com/stretchr/testify github.com/google/btree github.com/davecgh/go-spew \
+         github.com/pmezard/go-difflib gopkg.in/yaml.v3 golang.org/x/sys; do
+  [ -d "$gocode/$d" ] || { echo "run-go-tests.sh: $gocode/$d missing; run scripts/setup.sh" >&2; exit 2; }
+done
+
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+lib="$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")"
+src="$work/wasmvm"
+
+# A fresh copy of the package each run (the reference is read-only in CI;
+# its Rust library is not needed). Nothing in it is edited: the vendor
+# folder and the library are added beside its files.
+rm -rf "$src"
+mkdir -p "$src"
+(cd "$wasmvm" && tar --exclude=./libwasmvm --exclude=./.git -cf - .) | (cd "$src" && tar -xf -)
+chmod -R u+w "$src"
+
+case "$(uname -m)" in
+  x86_64) libname=libwasmvm.x86_64.so ;;
+  aarch64) libname=libwasmvm.aarch64.so ;;
+  *) echo "run-go-tests.sh: unsupported machine $(uname -m)" >&2; exit 2 ;;
+esac
+cp "$lib" "$src/internal/api/$libname"
+
+# vendor/: the modules go.mod requires, with the versions go.mod names (the
+# package contents are Debian's).
+vendor="$src/vendor"
+mkdir -p "$vendor"
+copy_pkg() {  # copy_pkg IMPORT_PATH FROM_DIR
+  mkdir -p "$vendor/$1"
+  find "$2" -maxdepth 1 -type f -name '*.go' ! -name '*_test.go' -exec cp {} "$vendor/$1/" \;
+}
+copy_tree() {  # copy_tree MODULE_PATH: every non-test Go package below it (Go, assembly, C)
+  (cd "$gocode" && find "$1" -type f \( -name '*.go' -o -name '*.s' -o -name '*.h' -o -name '*.c' \) \
+     ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/_*') | while read -r f; do
+    mkdir -p "$vendor/$(dirname "$f")"; cp "$gocode/$f" "$vendor/$f"
+  done
+}
+copy_tree github.com/stretchr/testify/assert
+copy_tree github.com/stretchr/testify/require
+copy_tree github.com/google/btree
+copy_tree github.com/davecgh/go-spew/spew
+copy_tree github.com/pmezard/go-difflib/difflib
+copy_tree gopkg.in/yaml.v3
+copy_tree golang.org/x/sys/unix
+copy_pkg github.com/shamaton/msgpack/v2 "$here/msgpack"
+
+gomod_version() { awk -v m="$1" '$1 == m { print $2; exit }' "$src/go.mod"; }
+{
+  for m in github.com/google/btree github.com/shamaton/msgpack/v2 github.com/stretchr/testify golang.org/x/sys \
+           github.com/davecgh/go-spew github.com/kr/pretty github.com/pmezard/go-difflib \
+           gopkg.in/check.v1 gopkg.in/yaml.v3; do
+    v="$(gomod_version "$m")"
+    [ -n "$v" ] || continue
+    echo "# $m $v"
+    echo "## explicit; go 1.18"
+    case "$m" in
+      github.com/stretchr/testify) echo "$m/assert"; echo "$m/require" ;;
+      github.com/davecgh/go-spew) echo "$m/spew" ;;
+      github.com/pmezard/go-difflib) echo "$m/difflib" ;;
+      golang.org/x/sys) echo "$m/unix" ;;
+      github.com/kr/pretty|gopkg.in/check.v1) ;;
+      *) echo "$m" ;;
+    esac
+  done
+} > "$vendor/modules.txt"
+
+export PATH="$(dirname "$go"):$PATH"
+export GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local GOTELEMETRY=off
+export GOCACHE="$work/gocache" GOPATH="$work/gopath"
+export CGO_ENABLED=1
+# Go's build cache does not hash the libraries cgo links against: naming the
+# library's hash in the C flags makes a new library relink the test binaries.
+export CGO_CFLAGS="-O2 -g -DWVM_LIBRARY_SHA256=$(sha256sum "$lib" | cut -c1-16)"
+
+# Compile each package's test binary, then run it in its own directory
+# (the tests read ../../testdata and friends relative to it).
+declare -A dir_of=([api]=internal/api [root]=. [types]=types)
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  chmod -R a+rX "$work"
+  chmod a+x "$work" "$(dirname "$work")" 2>/dev/null || true
+fi
+if [ -n "$tier" ]; then export WVM_COSMWASM_TIER="$tier"; fi
+
+status=0
+for p in "${pkgs[@]}"; do
+  d="${dir_of[$p]:-}"
+  [ -n "$d" ] || { echo "run-go-tests.sh: unknown package $p (api, root, types)" >&2; exit 2; }
+  bin="$work/bin/$p.test"
+  mkdir -p "$work/bin"
+  echo "== go test $p ($d)${tier:+, tier $tier}"
+  (cd "$src/$d" && "$go" test -c -o "$bin" .)
+  chmod a+rx "$bin"
+  args=(-test.v -test.count=1 -test.timeout=20m)
+  [ -z "$run" ] || args+=("-test.run=$run")
+  if (cd "$src/$d" && HOME="$work" TMPDIR="${TMPDIR:-/tmp}" "${as_user[@]}" "$bin" "${args[@]}") > "$work/$p.out" 2>&1; then
+    echo "ok   $p"
+  else
+    status=1
+    echo "FAIL $p"
+  fi
+  grep -E '^(--- (FAIL|SKIP)|FAIL|ok|PASS)' "$work/$p.out" || true
+  if grep -qE '^--- FAIL' "$work/$p.out"; then
+    echo "-- failures in $p (full log: $work/$p.out):"
+    # Each failed top-level test with what it logged (Go prints it before the --- FAIL line).
+    awk '/^=== RUN   [^\/]+$/ {buf=""} {buf=buf $0 "\n"} /^--- FAIL/ {printf "%s", buf; buf=""}' \
+      "$work/$p.out" | grep -vE '^=== (RUN|PAUSE|CONT)' | head -300
+  fi
+  pass=$(grep -cE '^\s*--- PASS' "$work/$p.out" || true)
+  fail=$(grep -cE '^\s*--- FAIL' "$work/$p.out" || true)
+  skip=$(grep -cE '^\s*--- SKIP' "$work/$p.out" || true)
+  echo "$p: $pass passed, $fail failed, $skip skipped"
+done
+exit $status
