@@ -99,33 +99,50 @@ constexpr std::string_view kMigrateVersionSection = "cw_migrate_version";
 
 // ---- errors -----------------------------------------------------------------
 
-Error rule_error(std::string_view rule,
-                 const std::string& message,
-                 ErrorKind kind = ErrorKind::Invalid,
-                 size_t offset = 0) {
-  std::string text = "cosmwasm: ";
-  text += rule;
-  text += ": ";
-  text += message;
-  return Error{kind, offset, std::move(text), TrapKind::None};
+// A rejection with cosmwasm-vm's own text (a node may compare messages).
+Error validation_error(std::string message,
+                       ErrorKind kind = ErrorKind::Invalid,
+                       size_t offset = 0) {
+  return Error{kind, offset, std::move(message), TrapKind::None};
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  out += s;
-  out += '"';
-  return out;
+// What cosmwasm-vm reports for anything its wasm parser or validator rejects.
+Error deserialization_error(const Error& e) {
+  return validation_error(
+      "Wasm bytecode could not be deserialized. Deserialization error: \"" + e.message + "\"",
+      e.kind, e.offset);
 }
 
-// {"a", "b", ...} of sorted names, as cosmwasm-vm lists them.
-std::string name_set(const std::set<std::string>& names) {
-  std::string out = "{";
+// `names` as cosmwasm-vm's to_string_limited (limited.rs) prints them:
+// {"a", "b"} or ["a", "b"], and when longer than `max_length`, as many
+// elements as fit followed by ", ... N more" (or "... N elements").
+std::string limited_list(const std::vector<std::string>& names,
+                         size_t max_length,
+                         char opening,
+                         char closing) {
+  std::string out(1, opening);
+  std::vector<size_t> lengths;  // out.size() before each element
   for (const std::string& n : names) {
-    if (out.size() > 1) out += ", ";
-    out += quoted(n);
+    lengths.push_back(out.size());
+    out += lengths.size() == 1 ? "\"" : ", \"";
+    out += n;
+    out += '"';
+    if (out.size() > max_length) break;
   }
-  out += "}";
-  return out;
+  if (out.size() + 1 <= max_length) return out + closing;
+  while (!lengths.empty()) {
+    const size_t previous = lengths.back();
+    lengths.pop_back();
+    const size_t skipped = names.size() - lengths.size();
+    const std::string text = lengths.empty() ? "... " + std::to_string(skipped) + " elements"
+                                             : ", ... " + std::to_string(skipped) + " more";
+    if (previous + text.size() + 1 <= max_length) return out.substr(0, previous) + text + closing;
+  }
+  return std::string(1, opening) + closing;  // unreachable for max_length >= 2
+}
+
+std::string limited_set(const std::set<std::string>& names, size_t max_length) {
+  return limited_list(std::vector<std::string>(names.begin(), names.end()), max_length, '{', '}');
 }
 
 // ---- the raw section layout ---------------------------------------------------
@@ -145,20 +162,6 @@ void for_each_section(const std::vector<uint8_t>& bytes, Visit&& visit) {
     visit(id, start, end);
     r.seek(end);
   }
-}
-
-// Memories a module declares (imports and its own), counted from the bytes:
-// the decoder keeps only the first when a module declares several.
-uint64_t count_memories(const Module& m) {
-  uint64_t n = 0;
-  for (const Import& imp : m.imports) n += imp.kind == ExternKind::Memory;
-  for_each_section(m.bytes, [&](uint8_t id, size_t start, size_t end) {
-    if (id != 5) return;
-    Reader r(m.bytes.data(), start, end);
-    uint32_t count = 0;
-    if (r.u32(&count)) n += count;
-  });
-  return n;
 }
 
 // ---- parse (module level) -------------------------------------------------------
@@ -216,30 +219,27 @@ Result<std::optional<uint64_t>> read_migrate_version(const Module& m) {
       return;
     const uint8_t* data = m.bytes.data() + r.pos();
     const size_t size = end - r.pos();
+    // Rust's str::from_utf8 and u64::from_str, with their error texts.
     const char* what = nullptr;
     uint64_t value = 0;
     if (!is_utf8(data, size)) {
-      what = "is not valid UTF-8";
+      what = "invalid utf-8 sequence";
     } else {
       size_t i = 0;
       if (size > 1 && data[0] == '+') i = 1;
-      if (size == 0) what = "is empty";
+      if (size == 0) what = "cannot parse integer from empty string";
       for (; i < size && !what; ++i) {
         if (data[i] < '0' || data[i] > '9') {
-          what = "is not a decimal number";
+          what = "invalid digit found in string";
         } else if (value > (UINT64_MAX - (data[i] - '0')) / 10) {
-          what = "is too large for a u64";
+          what = "number too large to fit in target type";
         } else {
           value = value * 10 + (data[i] - '0');
         }
       }
     }
     if (what) {
-      error = rule_error(
-          "migrate version",
-          "the cw_migrate_version section " + std::string(what) + ": " +
-              quoted(std::string(reinterpret_cast<const char*>(data), std::min<size_t>(size, 64))),
-          ErrorKind::Invalid, start);
+      error = validation_error(what, ErrorKind::Invalid, start);
       return;
     }
     version = value;
@@ -261,26 +261,19 @@ Result<Parsed> parse(const std::vector<uint8_t>& wasm) {
   auto m = std::make_unique<Module>();
   m->bytes = wasm;
   Result<void> decoded = decode_module(kLimits, *m);
-  if (!decoded) {
-    Error e = decoded.error();
-    if (e.kind == ErrorKind::Invalid && e.message.find("multiple memories") != std::string::npos)
-      return rule_error("memory",
-                        "the contract must declare exactly one memory, found " +
-                            std::to_string(count_memories(*m)),
-                        ErrorKind::Invalid, e.offset);
-    if (e.kind == ErrorKind::Unsupported) e.message = "cosmwasm: features: " + e.message;
-    return e;
-  }
+  if (!decoded) return deserialization_error(decoded.error());
+  // cosmwasm-vm's parser has bulk memory off: passive and declarative
+  // segments are parse errors there.
   for (const DataSegment& d : m->datas)
     if (d.mode == SegmentMode::Passive)
-      return rule_error("features", "passive data segments (bulk memory) are not supported",
-                        ErrorKind::Unsupported);
+      return deserialization_error(validation_error(
+          "passive data segments (bulk memory) are not supported", ErrorKind::Unsupported));
   for (const ElemSegment& s : m->elems)
     if (s.mode != SegmentMode::Active)
-      return rule_error("features",
-                        std::string(s.mode == SegmentMode::Passive ? "passive" : "declarative") +
-                            " element segments (bulk memory) are not supported",
-                        ErrorKind::Unsupported);
+      return deserialization_error(validation_error(
+          std::string(s.mode == SegmentMode::Passive ? "passive" : "declarative") +
+              " element segments (bulk memory) are not supported",
+          ErrorKind::Unsupported));
   Result<std::optional<uint64_t>> version = read_migrate_version(*m);
   if (!version) return version.error();
   return Parsed{std::move(m), *version};
@@ -314,92 +307,77 @@ Result<void> check_tables(const Module& m, const WasmLimits& limits) {
   const size_t defined = m.tables.size() - m.num_imported_tables;
   if (defined == 0) return {};
   if (defined > 1)
-    return rule_error("tables", "the contract must not have more than one table, found " +
-                                    std::to_string(defined));
+    return validation_error("Wasm contract must not have more than 1 table section");
   const TableType& t = m.tables[m.num_imported_tables];
   if (!t.limits.has_max)
-    return rule_error("tables",
-                      "the table must declare a maximum size (unbounded tables are "
-                      "not allowed)");
+    return validation_error("Wasm contract must not have unbound table section");
   if (t.limits.max > limits.table_size_limit_elements)
-    return rule_error("tables", "the table's maximum of " + std::to_string(t.limits.max) +
-                                    " elements exceeds the limit of " +
-                                    std::to_string(limits.table_size_limit_elements));
+    return validation_error("Wasm contract's first table section has a too large max limit");
   return {};
 }
 
 Result<void> check_memories(const Module& m, const WasmLimits& limits) {
   const size_t defined = m.memories.size() - m.num_imported_memories;
-  if (defined != 1)
-    return rule_error(
-        "memory", "the contract must declare exactly one memory, found " + std::to_string(defined));
+  if (defined != 1) return validation_error("Wasm contract must contain exactly one memory");
   const MemoryType& mem = m.memories[m.num_imported_memories];
   if (mem.limits.min > limits.initial_memory_limit_pages)
-    return rule_error("memory", "the memory's initial size of " + std::to_string(mem.limits.min) +
-                                    " pages exceeds the limit of " +
-                                    std::to_string(limits.initial_memory_limit_pages) + " pages");
+    return validation_error("Wasm contract memory's minimum must not exceed " +
+                            std::to_string(limits.initial_memory_limit_pages) + " pages.");
   if (mem.limits.has_max)
-    return rule_error("memory", "the memory must not declare a maximum (the host sets it), found " +
-                                    std::to_string(mem.limits.max) + " pages");
+    return validation_error(
+        "Wasm contract memory's maximum must be unset. The host will set it for you.");
   return {};
-}
-
-// The CosmWasm releases older markers belong to, for a clearer rejection.
-const char* release_of_interface_version(std::string_view marker) {
-  if (marker == "interface_version_5") return "0.14";
-  if (marker == "interface_version_6") return "0.15";
-  if (marker == "interface_version_7") return "0.16";
-  return nullptr;
 }
 
 Result<void> check_interface_version(const Module& m) {
   const std::set<std::string> markers = exported_functions(m, kInterfaceVersionPrefix);
   if (markers.empty())
-    return rule_error("interface version",
-                      "the contract exports no interface_version_* marker; it must export " +
-                          std::string(kSupportedInterfaceVersion));
+    return validation_error("Wasm contract missing a required marker export: interface_version_*");
   if (markers.size() > 1)
-    return rule_error(
-        "interface version",
-        "the contract exports more than one interface_version_* marker: " + name_set(markers));
-  const std::string& marker = *markers.begin();
-  if (marker == kSupportedInterfaceVersion) return {};
-  std::string message = "the contract exports " + marker;
-  if (const char* release = release_of_interface_version(marker))
-    message += std::string(", the marker of CosmWasm ") + release + " contracts,";
-  else
-    message += ", an unknown marker,";
-  message += " but this VM (CosmWasm 3.0) supports only " + std::string(kSupportedInterfaceVersion);
-  return rule_error("interface version", message);
+    return validation_error(
+        "Wasm contract contains more than one marker export: interface_version_*");
+  if (*markers.begin() != kSupportedInterfaceVersion)
+    return validation_error(
+        "Wasm contract has unknown interface_version_* marker export (see "
+        "https://github.com/CosmWasm/cosmwasm/blob/main/packages/vm/README.md)");
+  return {};
 }
 
 Result<void> check_exports(const Module& m) {
   const std::set<std::string> functions = exported_functions(m);
   for (std::string_view required : kRequiredExports)
     if (!functions.count(std::string(required)))
-      return rule_error("exports", "the contract does not export the required function " +
-                                       quoted(required) + " (required: allocate, deallocate)");
+      return validation_error("Wasm contract doesn't have required export: \"" +
+                              std::string(required) +
+                              "\". Exports required by VM: [\"allocate\", \"deallocate\"].");
   return {};
 }
 
 Result<void> check_imports(const Module& m, const WasmLimits& limits) {
   if (m.imports.size() > limits.max_imports)
-    return rule_error("imports", "the contract has " + std::to_string(m.imports.size()) +
-                                     " imports, more than the limit of " +
-                                     std::to_string(limits.max_imports));
+    return validation_error("Import count exceeds limit. Imports: " +
+                            std::to_string(m.imports.size()) +
+                            ". Limit: " + std::to_string(limits.max_imports) + ".");
   for (const Import& imp : m.imports) {
     const std::string full = imp.module + "." + imp.name;
     const bool supported =
         imp.module == kImportModule && std::find(kSupportedImports.begin(), kSupportedImports.end(),
                                                  imp.name) != kSupportedImports.end();
-    if (!supported)
-      return rule_error("imports", "the contract requires the unsupported import " + quoted(full) +
-                                       " (the host provides functions of module \"env\" only: "
-                                       "db_read, addr_validate, secp256k1_verify, ...)");
+    if (!supported) {
+      std::set<std::string> required;
+      for (const Import& i : m.imports) required.insert(i.module + "." + i.name);
+      std::vector<std::string> available;
+      for (std::string_view name : kSupportedImports)
+        available.push_back(std::string(kImportModule) + "." + std::string(name));
+      // The available list is Rust's {:?} of a slice: never shortened.
+      return validation_error("Wasm contract requires unsupported import: \"" + full +
+                              "\". Required imports: " + limited_set(required, 200) +
+                              ". Available imports: " +
+                              limited_list(available, SIZE_MAX - 1, '[', ']') + ".");
+    }
     if (imp.kind != ExternKind::Func)
-      return rule_error("imports", "the contract imports " + quoted(full) + " as a " +
-                                       extern_kind_name(imp.kind) +
-                                       ", but every supported import is a function");
+      return validation_error("Wasm contract requires non-function import: \"" + full +
+                              "\". Right now, all supported imports are functions.");
   }
   return {};
 }
@@ -409,8 +387,8 @@ Result<void> check_capabilities(const Module& m, const AnalysisConfig& config) {
   for (const std::string& cap : required_capabilities(m))
     if (!config.available_capabilities.count(cap)) missing.insert(cap);
   if (!missing.empty())
-    return rule_error("capabilities",
-                      "the contract requires unavailable capabilities: " + name_set(missing));
+    return validation_error("Wasm contract requires unavailable capabilities: " +
+                            limited_set(missing, 200));
   return {};
 }
 
@@ -433,9 +411,8 @@ std::optional<uint64_t> declared_locals(const Module& m, const FunctionBody& bod
 Result<void> check_functions(const Module& m, const WasmLimits& limits) {
   const size_t defined = m.bodies.size();
   if (defined > limits.max_functions)
-    return rule_error("functions", "the contract defines " + std::to_string(defined) +
-                                       " functions, more than the limit of " +
-                                       std::to_string(limits.max_functions));
+    return validation_error("Wasm contract contains more than " +
+                            std::to_string(limits.max_functions) + " functions");
   // Params and results count over every type of the type section, used or not.
   size_t max_params = 0, max_results = 0;
   for (const FuncType& t : m.types) {
@@ -443,40 +420,33 @@ Result<void> check_functions(const Module& m, const WasmLimits& limits) {
     max_results = std::max(max_results, t.results.size());
   }
   if (max_params > limits.max_function_params)
-    return rule_error("functions", "the contract has a function type with " +
-                                       std::to_string(max_params) +
-                                       " parameters, more than the limit of " +
-                                       std::to_string(limits.max_function_params));
+    return validation_error("Wasm contract contains function with more than " +
+                            std::to_string(limits.max_function_params) + " parameters");
   if (max_results > limits.max_function_results)
-    return rule_error("functions", "the contract has a function type with " +
-                                       std::to_string(max_results) +
-                                       " results, more than the limit of " +
-                                       std::to_string(limits.max_function_results));
+    return validation_error("Wasm contract contains function with more than " +
+                            std::to_string(limits.max_function_results) + " results");
   uint64_t total_params = 0;
   for (size_t i = 0; i < defined; ++i)
     total_params += m.func_type(m.num_imported_funcs + static_cast<uint32_t>(i)).params.size();
   if (total_params > limits.max_total_function_params)
-    return rule_error("functions", "the contract's functions have " + std::to_string(total_params) +
-                                       " parameters in total, more than the limit of " +
-                                       std::to_string(limits.max_total_function_params));
+    return validation_error("Wasm contract contains more than " +
+                            std::to_string(limits.max_total_function_params) +
+                            " function parameters in total");
   uint64_t total_locals = 0;
   for (size_t i = 0; i < defined; ++i) {
     const std::optional<uint64_t> locals = declared_locals(m, m.bodies[i]);
     if (!locals) continue;
     if (*locals > limits.max_function_locals)
-      return rule_error("functions",
-                        "the contract contains a function with more than " +
-                            std::to_string(limits.max_function_locals) +
-                            " locals: " + std::to_string(*locals) + " (function " +
-                            std::to_string(m.num_imported_funcs + i) + ")",
-                        ErrorKind::Invalid, m.bodies[i].body_start);
+      return validation_error("Wasm contract contains function with more than " +
+                                  std::to_string(limits.max_function_locals) +
+                                  " locals: " + std::to_string(*locals),
+                              ErrorKind::Invalid, m.bodies[i].body_start);
     total_locals += *locals;
   }
   if (total_locals > limits.max_total_function_locals)
-    return rule_error("functions", "the contract's functions declare " +
-                                       std::to_string(total_locals) +
-                                       " locals in total, more than the limit of " +
-                                       std::to_string(limits.max_total_function_locals));
+    return validation_error("Wasm contract contains more than " +
+                            std::to_string(limits.max_total_function_locals) +
+                            " function locals in total: " + std::to_string(total_locals));
   return {};
 }
 
@@ -537,11 +507,13 @@ struct OperatorGate : ValidateOnly {
   }
 };
 
-Error operator_error(const OperatorGate::Found& f, const char* proposal) {
-  return rule_error("operators",
-                    std::string(proposal) + " operator " + op_info(f.op).name + " in function " +
-                        std::to_string(f.func_index) + " is not supported",
-                    ErrorKind::Unsupported, f.offset);
+// The gatekeeper's text; cosmwasm-vm names the operator in wasmparser's
+// Debug form, wvm by its text-format name.
+Error reference_types_error(const OperatorGate::Found& f) {
+  return validation_error("Reference type operation detected: " +
+                              std::string(op_info(f.op).name) +
+                              ". Reference types are not supported.",
+                          ErrorKind::Unsupported, f.offset);
 }
 
 Result<void> check_bodies(const Module& m) {
@@ -550,14 +522,14 @@ Result<void> check_bodies(const Module& m) {
   for (uint32_t i = 0; i < m.bodies.size(); ++i) {
     FunctionDecoder<OperatorGate> decoder(m, kLimits, m.num_imported_funcs + i, gate);
     Result<void> r = decoder.decode();
-    if (gate.bulk_memory) return operator_error(*gate.bulk_memory, "bulk memory");
-    if (!r) {
-      Error e = r.error();
-      if (e.kind == ErrorKind::Unsupported) e.message = "cosmwasm: features: " + e.message;
-      return e;
-    }
+    // wasmparser's validator, with bulk memory off, stops at the operator.
+    if (gate.bulk_memory)
+      return deserialization_error(validation_error("bulk memory support is not enabled",
+                                                    ErrorKind::Unsupported,
+                                                    gate.bulk_memory->offset));
+    if (!r) return deserialization_error(r.error());
   }
-  if (gate.reference_types) return operator_error(*gate.reference_types, "reference-types");
+  if (gate.reference_types) return reference_types_error(*gate.reference_types);
   return {};
 }
 

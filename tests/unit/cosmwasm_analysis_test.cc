@@ -51,16 +51,20 @@ Result<void> check(const ModuleBuilder& m, const AnalysisConfig& config = chain_
   return check_wasm(m.build(), config);
 }
 
-// Expects a rejection of `kind` whose message names `rule` and contains `detail`.
+// cosmwasm-vm's texts the tests expect.
+const std::string kDeserialization =
+    "Wasm bytecode could not be deserialized. Deserialization error: \"";
+const std::string kOneMemory = "Wasm contract must contain exactly one memory";
+const std::string kMissingMarker =
+    "Wasm contract missing a required marker export: interface_version_*";
+
+// Expects a rejection of `kind` whose message (cosmwasm-vm's text) contains `text`.
 void expect_rejected(const Result<void>& r,
-                     const std::string& rule,
-                     const std::string& detail = "",
+                     const std::string& text,
                      ErrorKind kind = ErrorKind::Invalid) {
-  ASSERT_FALSE(r.ok()) << "accepted, expected the " << rule << " rule to reject it";
+  ASSERT_FALSE(r.ok()) << "accepted, expected: " << text;
   EXPECT_EQ(r.error().kind, kind) << r.error().to_string();
-  EXPECT_NE(r.error().message.find("cosmwasm: " + rule + ":"), std::string::npos)
-      << r.error().message;
-  EXPECT_NE(r.error().message.find(detail), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find(text), std::string::npos) << r.error().message;
 }
 
 void expect_accepted(const Result<void>& r) {
@@ -80,19 +84,19 @@ TEST(CosmwasmAnalysis, MinimalContractPasses) {
 // ---- memory ------------------------------------------------------------------
 
 TEST(CosmwasmAnalysis, MemoryExactlyOne) {
-  expect_rejected(check(contract({}, false)), "memory", "exactly one memory, found 0");
+  expect_rejected(check(contract({}, false)), kOneMemory);
 
   ModuleBuilder two = contract();
   two.add_memory(1);
-  expect_rejected(check(two), "memory", "exactly one memory, found 2");
+  expect_rejected(check(two), kDeserialization + "multiple memories");
 
   // An imported memory is not the contract's own memory (and imports must be functions).
   ModuleBuilder imported_only =
       contract([](ModuleBuilder& m) { m.add_import_memory("env", "memory", 1); }, false);
-  expect_rejected(check(imported_only), "memory", "found 0");
+  expect_rejected(check(imported_only), kOneMemory);
   ModuleBuilder imported_and_own =
       contract([](ModuleBuilder& m) { m.add_import_memory("env", "memory", 1); });
-  expect_rejected(check(imported_and_own), "memory", "found 2");
+  expect_rejected(check(imported_and_own), kDeserialization + "multiple memories");
 }
 
 TEST(CosmwasmAnalysis, MemoryInitialSizeLimit) {
@@ -102,17 +106,17 @@ TEST(CosmwasmAnalysis, MemoryInitialSizeLimit) {
 
   ModuleBuilder over = contract({}, false);
   over.add_memory(513);
-  expect_rejected(check(over), "memory", "initial size of 513 pages exceeds the limit of 512");
+  expect_rejected(check(over), "Wasm contract memory's minimum must not exceed 512 pages.");
 
   AnalysisConfig small = chain_config();
   small.limits.initial_memory_limit_pages = 16;
-  expect_rejected(check(contract(), small), "memory", "17 pages exceeds the limit of 16");
+  expect_rejected(check(contract(), small), "Wasm contract memory's minimum must not exceed 16 pages.");
 }
 
 TEST(CosmwasmAnalysis, MemoryMaximumMustBeUnset) {
   ModuleBuilder with_max = contract({}, false);
   with_max.add_memory(1, 5);
-  expect_rejected(check(with_max), "memory", "must not declare a maximum");
+  expect_rejected(check(with_max), "Wasm contract memory's maximum must be unset. The host will set it for you.");
 }
 
 // ---- tables ------------------------------------------------------------------
@@ -128,32 +132,32 @@ TEST(CosmwasmAnalysis, TablesAtMostOneBounded) {
 
   ModuleBuilder too_large = contract();
   too_large.add_table(FuncRef, 100, 2501);
-  expect_rejected(check(too_large), "tables", "maximum of 2501 elements exceeds the limit of 2500");
+  expect_rejected(check(too_large), "Wasm contract's first table section has a too large max limit");
 
   ModuleBuilder unbounded = contract();
   unbounded.add_table(FuncRef, 100);
-  expect_rejected(check(unbounded), "tables", "must declare a maximum");
+  expect_rejected(check(unbounded), "Wasm contract must not have unbound table section");
 
   ModuleBuilder two = contract();
   two.add_table(FuncRef, 1, 1);
   two.add_table(FuncRef, 1, 1);
-  expect_rejected(check(two), "tables", "more than one table, found 2");
+  expect_rejected(check(two), "Wasm contract must not have more than 1 table section");
 
   AnalysisConfig small = chain_config();
   small.limits.table_size_limit_elements = 100;
-  expect_rejected(check(bounded, small), "tables", "limit of 100");
+  expect_rejected(check(bounded, small), "Wasm contract's first table section has a too large max limit");
 }
 
 TEST(CosmwasmAnalysis, RulesApplyInCosmwasmOrder) {
   // Breaks the table, memory and export rules: the table rule comes first.
   ModuleBuilder m = contract({}, false);
   m.add_table(FuncRef, 1);
-  expect_rejected(check(m), "tables");
+  expect_rejected(check(m), "Wasm contract must not have unbound table section");
 
   // Memory before the interface version and exports.
   ModuleBuilder bare;
   bare.add_func(bare.type({}, {}), {}, Code());
-  expect_rejected(check(bare), "memory");
+  expect_rejected(check(bare), kOneMemory);
 }
 
 // ---- interface version -------------------------------------------------------
@@ -165,34 +169,30 @@ TEST(CosmwasmAnalysis, InterfaceVersionMarker) {
   missing.add_memory(1);
   missing.export_func("allocate", f);
   missing.export_func("deallocate", f);
-  expect_rejected(check(missing), "interface version", "exports no interface_version_* marker");
+  expect_rejected(check(missing), kMissingMarker);
 
   ModuleBuilder two = contract();
   two.export_func("interface_version_9", 0);
-  expect_rejected(check(two), "interface version", "more than one interface_version_* marker");
+  expect_rejected(check(two), "Wasm contract contains more than one marker export: interface_version_*");
 
   // A global named like the marker is not a marker.
   ModuleBuilder global_marker = missing;
   global_marker.export_global("interface_version_8",
                               global_marker.add_global(I32, false, Code().i32_const(0)));
-  expect_rejected(check(global_marker), "interface version", "exports no interface_version_*");
+  expect_rejected(check(global_marker), kMissingMarker);
 }
 
 TEST(CosmwasmAnalysis, OldInterfaceVersionsRejectedClearly) {
-  const std::pair<const char*, const char*> old[] = {
-      {"interface_version_5", "CosmWasm 0.14"},  {"interface_version_6", "CosmWasm 0.15"},
-      {"interface_version_7", "CosmWasm 0.16"},  {"interface_version_broken", "unknown marker"},
-      {"interface_version_9", "unknown marker"},
-  };
-  for (auto [marker, detail] : old) {
+  for (const char* marker : {"interface_version_5", "interface_version_6", "interface_version_7",
+                             "interface_version_broken", "interface_version_9"}) {
     ModuleBuilder m;
     const uint32_t f = m.add_func(m.type({}, {}), {}, Code());
     m.add_memory(1);
     m.export_func("allocate", f);
     m.export_func("deallocate", f);
     m.export_func(marker, f);
-    expect_rejected(check(m), "interface version", detail);
-    expect_rejected(check(m), "interface version", "supports only interface_version_8");
+    expect_rejected(check(m), "Wasm contract has unknown interface_version_* marker export (see "
+                              "https://github.com/CosmWasm/cosmwasm/blob/main/packages/vm/README.md)");
   }
 }
 
@@ -208,7 +208,7 @@ TEST(CosmwasmAnalysis, RequiredExports) {
       if (std::string(name) != required) m.export_func(name, f);
     // Exported as something else than a function: still missing.
     m.export_global(required, m.add_global(I32, false, Code().i32_const(0)));
-    expect_rejected(check(m), "exports", std::string("required function \"") + required + "\"");
+    expect_rejected(check(m), std::string("Wasm contract doesn't have required export: \"") + required + "\". Exports required by VM: [\"allocate\", \"deallocate\"].");
   }
   // instantiate is no longer required (since CosmWasm 2.0).
   expect_accepted(check(contract()));
@@ -262,19 +262,19 @@ TEST(CosmwasmAnalysis, UnsupportedImportsRejected) {
       b.add_import_func("env", "db_read", b.type({I32}, {I32}));
       b.add_import_func(module, name, b.type({I32}, {I32}));
     });
-    expect_rejected(check(m), "imports",
-                    std::string("unsupported import \"") + module + "." + name + "\"");
+    expect_rejected(check(m),
+                    std::string("Wasm contract requires unsupported import: \"") + module + "." + name + "\". Required imports: {");
   }
 }
 
 TEST(CosmwasmAnalysis, ImportsMustBeFunctions) {
   ModuleBuilder global =
       contract([](ModuleBuilder& b) { b.add_import_global("env", "db_read", I32, false); });
-  expect_rejected(check(global), "imports", "imports \"env.db_read\" as a global");
+  expect_rejected(check(global), "Wasm contract requires non-function import: \"env.db_read\". Right now, all supported imports are functions.");
 
   ModuleBuilder table =
       contract([](ModuleBuilder& b) { b.add_import_table("env", "debug", FuncRef, 1, 1); });
-  expect_rejected(check(table), "imports", "as a table");
+  expect_rejected(check(table), "requires non-function import");
 }
 
 TEST(CosmwasmAnalysis, ImportCountLimit) {
@@ -285,14 +285,14 @@ TEST(CosmwasmAnalysis, ImportCountLimit) {
     });
   };
   expect_accepted(check(with_imports(100)));
-  expect_rejected(check(with_imports(101)), "imports", "101 imports, more than the limit of 100");
+  expect_rejected(check(with_imports(101)), "Import count exceeds limit. Imports: 101. Limit: 100.");
 
   // The count comes before the names.
   ModuleBuilder unsupported_and_many = contract([](ModuleBuilder& b) {
     const uint32_t t = b.type({I32}, {I32});
     for (int i = 0; i < 101; ++i) b.add_import_func("env", "spam", t);
   });
-  expect_rejected(check(unsupported_and_many), "imports", "more than the limit of 100");
+  expect_rejected(check(unsupported_and_many), "Import count exceeds limit.");
 }
 
 // ---- capabilities ------------------------------------------------------------
@@ -311,10 +311,10 @@ TEST(CosmwasmAnalysis, RequiredCapabilities) {
   expect_accepted(check(m, config));
 
   config.available_capabilities = {"nutrients", "freedom", "Water"};  // case-sensitive
-  expect_rejected(check(m, config), "capabilities",
-                  "requires unavailable capabilities: {\"sun\", \"water\"}");
+  expect_rejected(check(m, config),
+                  "Wasm contract requires unavailable capabilities: {\"sun\", \"water\"}");
   config.available_capabilities = {};
-  expect_rejected(check(m, config), "capabilities", "{\"nutrients\", \"sun\", \"water\"}");
+  expect_rejected(check(m, config), "{\"nutrients\", \"sun\", \"water\"}");
 
   Result<AnalysisReport> report = analyze(m.build());
   ASSERT_TRUE(report.ok()) << report.error().to_string();
@@ -337,12 +337,12 @@ TEST(CosmwasmAnalysis, FunctionCountLimit) {
   };
   // contract() defines 3 functions.
   expect_accepted(check(with_funcs(20'000 - 3)));
-  expect_rejected(check(with_funcs(20'000 - 2)), "functions",
-                  "defines 20001 functions, more than the limit of 20000");
+  expect_rejected(check(with_funcs(20'000 - 2)),
+                  "Wasm contract contains more than 20000 functions");
   AnalysisConfig small = chain_config();
   small.limits.max_functions = 3;
   expect_accepted(check(with_funcs(0), small));
-  expect_rejected(check(with_funcs(1), small), "functions", "limit of 3");
+  expect_rejected(check(with_funcs(1), small), "Wasm contract contains more than 3 functions");
 }
 
 TEST(CosmwasmAnalysis, FunctionParamAndResultLimits) {
@@ -353,11 +353,11 @@ TEST(CosmwasmAnalysis, FunctionParamAndResultLimits) {
   // Every type counts, even one no function uses.
   ModuleBuilder params = contract();
   params.add_type(std::vector<ValType>(101, I32), {});
-  expect_rejected(check(params), "functions", "101 parameters, more than the limit of 100");
+  expect_rejected(check(params), "Wasm contract contains function with more than 100 parameters");
 
   ModuleBuilder results = contract();
   results.add_type({}, {I32, I32});
-  expect_rejected(check(results), "functions", "2 results, more than the limit of 1");
+  expect_rejected(check(results), "Wasm contract contains function with more than 1 results");
 }
 
 TEST(CosmwasmAnalysis, TotalFunctionParamsLimit) {
@@ -370,8 +370,8 @@ TEST(CosmwasmAnalysis, TotalFunctionParamsLimit) {
   // contract()'s functions have 2 params; 99 * 100 + 2 = 9902.
   expect_accepted(check(with_param_funcs(99, 100)));
   // 100 * 100 + 2 = 10002.
-  expect_rejected(check(with_param_funcs(100, 100)), "functions",
-                  "10002 parameters in total, more than the limit of 10000");
+  expect_rejected(check(with_param_funcs(100, 100)),
+                  "Wasm contract contains more than 10000 function parameters in total");
 }
 
 TEST(CosmwasmAnalysis, FunctionLocalsLimits) {
@@ -384,12 +384,12 @@ TEST(CosmwasmAnalysis, FunctionLocalsLimits) {
   std::vector<ValType> mixed(60, I32);
   mixed.insert(mixed.end(), 41, F64);
   too_many.add_func(too_many.type({}, {}), mixed, Code());
-  expect_rejected(check(too_many), "functions", "function with more than 100 locals: 101");
+  expect_rejected(check(too_many), "Wasm contract contains function with more than 100 locals: 101");
 
   ModuleBuilder total = contract();
   const uint32_t t = total.type({}, {});
   for (int i = 0; i < 101; ++i) total.add_func(t, std::vector<ValType>(100, I32), Code());
-  expect_rejected(check(total), "functions", "10100 locals in total, more than the limit of 10000");
+  expect_rejected(check(total), "Wasm contract contains more than 10000 function locals in total: 10100");
 }
 
 // ---- operators and features --------------------------------------------------
@@ -420,11 +420,11 @@ TEST(CosmwasmAnalysis, BulkMemoryOperatorsRejected) {
       {Code().local_get(0).local_get(0).local_get(0).memory_fill(), "memory.fill"},
   };
   for (const auto& [code, name] : ops)
-    expect_rejected(check(with_body(code)), "operators",
-                    std::string("bulk memory operator ") + name, ErrorKind::Unsupported);
+    expect_rejected(check(with_body(code)), kDeserialization + "bulk memory support is not enabled",
+                    ErrorKind::Unsupported);
   // memory.init stops validation even where the engine would call it malformed.
   expect_rejected(check(with_body(Code().local_get(0).local_get(0).local_get(0).memory_init(0))),
-                  "operators", "memory.init", ErrorKind::Unsupported);
+                  kDeserialization + "bulk memory support is not enabled", ErrorKind::Unsupported);
 }
 
 TEST(CosmwasmAnalysis, ReferenceTypesOperatorsRejected) {
@@ -445,11 +445,11 @@ TEST(CosmwasmAnalysis, ReferenceTypesOperatorsRejected) {
       {Code().local_get(0).local_get(0).local_get(0).select_t(I32).drop(), "select"},
   };
   for (const auto& [code, name] : ops)
-    expect_rejected(check(with_table(code)), "operators",
-                    std::string("reference-types operator ") + name, ErrorKind::Unsupported);
+    expect_rejected(check(with_table(code)),
+                    std::string("Reference type operation detected: ") + name + ". Reference types are not supported.", ErrorKind::Unsupported);
   // The gatekeeper sees dead code too.
-  expect_rejected(check(with_table(Code().unreachable().table_size().drop())), "operators",
-                  "table.size", ErrorKind::Unsupported);
+  expect_rejected(check(with_table(Code().unreachable().table_size().drop())),
+                  "Reference type operation detected: table.size.", ErrorKind::Unsupported);
 }
 
 TEST(CosmwasmAnalysis, ValidationErrorsComeBeforeTheGatekeeper) {
@@ -477,29 +477,29 @@ TEST(CosmwasmAnalysis, CallIndirectWithOverlongTableIndexAccepted) {
 TEST(CosmwasmAnalysis, LaterProposalsRejectedAsFeatures) {
   // i32x4.splat (SIMD): the engine's Unsupported error, named as a feature.
   ModuleBuilder simd = with_body(Code().local_get(0).raw({0xfd, 0x11}).drop());
-  expect_rejected(check(simd), "features", "SIMD", ErrorKind::Unsupported);
+  expect_rejected(check(simd), kDeserialization, ErrorKind::Unsupported);
   // return_call (tail calls).
   ModuleBuilder tail = with_body(Code().local_get(0).raw({0x12, 0x00}));
-  expect_rejected(check(tail), "features", "tail calls", ErrorKind::Unsupported);
+  expect_rejected(check(tail), kDeserialization, ErrorKind::Unsupported);
   // A v128 parameter.
   ModuleBuilder v128 = contract();
   v128.add_type({ValType::V128}, {});
-  expect_rejected(check(v128), "features", "SIMD", ErrorKind::Unsupported);
+  expect_rejected(check(v128), kDeserialization, ErrorKind::Unsupported);
 }
 
 TEST(CosmwasmAnalysis, PassiveSegmentsRejected) {
   ModuleBuilder data = contract();
   data.add_passive_data({1, 2, 3});
-  expect_rejected(check(data), "features", "passive data segments", ErrorKind::Unsupported);
+  expect_rejected(check(data), kDeserialization + "passive data segments", ErrorKind::Unsupported);
 
   ModuleBuilder elem = contract();
   elem.add_table(FuncRef, 1, 1);
   elem.add_passive_elem({0});
-  expect_rejected(check(elem), "features", "passive element segments", ErrorKind::Unsupported);
+  expect_rejected(check(elem), kDeserialization + "passive element segments", ErrorKind::Unsupported);
 
   ModuleBuilder declared = contract();
   declared.add_declared_elem({0});
-  expect_rejected(check(declared), "features", "declarative element segments",
+  expect_rejected(check(declared), kDeserialization + "declarative element segments",
                   ErrorKind::Unsupported);
 
   // Active segments are fine.
@@ -511,11 +511,11 @@ TEST(CosmwasmAnalysis, PassiveSegmentsRejected) {
   expect_accepted(check(active));
 }
 
-TEST(CosmwasmAnalysis, MalformedAndInvalidWasmPassThrough) {
+TEST(CosmwasmAnalysis, MalformedAndInvalidWasmAreDeserializationErrors) {
   Result<void> r = check_wasm({0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00}, chain_config());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
-  EXPECT_EQ(r.error().message, "unknown binary version");
+  EXPECT_EQ(r.error().message, kDeserialization + "unknown binary version\"");
 
   r = check_wasm({}, chain_config());
   ASSERT_FALSE(r.ok());
@@ -527,7 +527,7 @@ TEST(CosmwasmAnalysis, MalformedAndInvalidWasmPassThrough) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::Invalid);
   EXPECT_NE(r.error().message.find("type mismatch"), std::string::npos) << r.error().message;
-  EXPECT_EQ(r.error().message.find("cosmwasm:"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.rfind(kDeserialization, 0), 0u) << r.error().message;
   EXPECT_FALSE(analyze({0x00, 0x61, 0x73}).ok());
 }
 
@@ -562,25 +562,25 @@ TEST(CosmwasmAnalysis, MigrateVersionSection) {
 
 TEST(CosmwasmAnalysis, BadMigrateVersionRejected) {
   const std::pair<Bytes, const char*> bad[] = {
-      {Bytes{'n', 'o', 't'}, "not a decimal number"},
-      {Bytes{}, "is empty"},
-      {Bytes{'+'}, "not a decimal number"},
-      {Bytes{'-', '1'}, "not a decimal number"},
-      {Bytes{' ', '1'}, "not a decimal number"},
-      {Bytes{'1', '\n'}, "not a decimal number"},
+      {Bytes{'n', 'o', 't'}, "invalid digit found in string"},
+      {Bytes{}, "cannot parse integer from empty string"},
+      {Bytes{'+'}, "invalid digit found in string"},
+      {Bytes{'-', '1'}, "invalid digit found in string"},
+      {Bytes{' ', '1'}, "invalid digit found in string"},
+      {Bytes{'1', '\n'}, "invalid digit found in string"},
       {Bytes{'1', '8', '4', '4', '6', '7', '4', '4', '0', '7',
              '3', '7', '0', '9', '5', '5', '1', '6', '1', '6'},
-       "too large"},
-      {Bytes{0xff, '1'}, "not valid UTF-8"},
+       "number too large to fit in target type"},
+      {Bytes{0xff, '1'}, "invalid utf-8 sequence"},
   };
   for (const auto& [payload, detail] : bad) {
     ModuleBuilder m = contract();
     m.add_custom_section("cw_migrate_version", {'1'});
     m.add_custom_section("cw_migrate_version", payload);  // a later bad one still fails
-    expect_rejected(check(m), "migrate version", detail);
+    expect_rejected(check(m), detail);
     Result<AnalysisReport> report = analyze(m.build());
     ASSERT_FALSE(report.ok());
-    EXPECT_NE(report.error().message.find("migrate version"), std::string::npos);
+    EXPECT_EQ(report.error().message, detail);
   }
 }
 
@@ -689,8 +689,8 @@ TEST(CosmwasmAnalysis, RealContractEmptyNeedsIterator) {
   // empty.wasm exports requires_iterator: a chain without it rejects the contract.
   AnalysisConfig no_iterator = chain_config();
   no_iterator.available_capabilities.erase("iterator");
-  expect_rejected(check_wasm(load("empty.wasm"), no_iterator), "capabilities", "{\"iterator\"}");
-  expect_rejected(check_wasm(load("floaty_2.0.wasm"), no_iterator), "capabilities");
+  expect_rejected(check_wasm(load("empty.wasm"), no_iterator), "Wasm contract requires unavailable capabilities: {\"iterator\"}");
+  expect_rejected(check_wasm(load("floaty_2.0.wasm"), no_iterator), "Wasm contract requires unavailable capabilities: {");
   expect_accepted(check_wasm(load("hackatom.wasm"), no_iterator));
 }
 
@@ -700,8 +700,8 @@ TEST(CosmwasmAnalysis, RealContractCorruptedRejected) {
   // corrupted. cosmwasm-vm checks the interface version before validating
   // bodies, and so does check_wasm.
   const std::vector<uint8_t> wasm = load("corrupted.wasm");
-  expect_rejected(check_wasm(wasm, chain_config()), "interface version",
-                  "exports no interface_version_* marker");
+  expect_rejected(check_wasm(wasm, chain_config()),
+                  kMissingMarker);
   // Its bodies are invalid too, as the engine's validation shows.
   Engine engine;
   Result<void> v = wvm::validate(engine, wasm.data(), wasm.size());

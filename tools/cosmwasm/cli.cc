@@ -728,14 +728,11 @@ int cmd_store(const std::vector<std::string>& argv) {
   config.available_capabilities = kChainCapabilities;
   if (Result<void> checked = check_wasm(wasm, config); !checked) {
     const Error& e = checked.error();
-    // A CosmWasm rule's message names the rule; decoder and validator errors
-    // read as in `wvm validate`.
-    if (e.message.rfind("cosmwasm: ", 0) == 0 && e.offset == 0)
+    // cosmwasm-vm's text, with the byte offset where one is known.
+    if (e.offset == 0)
       std::fprintf(stderr, "error: %s\n", e.message.c_str());
-    else if (e.message.rfind("cosmwasm: ", 0) == 0)
-      std::fprintf(stderr, "error: %s (at offset 0x%zx)\n", e.message.c_str(), e.offset);
     else
-      std::fprintf(stderr, "error: %s\n", e.to_string().c_str());
+      std::fprintf(stderr, "error: %s (at offset 0x%zx)\n", e.message.c_str(), e.offset);
     return kExitRejected;
   }
   // Code that wvm cannot run is not worth storing (e.g. initial memory over the limit).

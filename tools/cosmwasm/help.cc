@@ -102,8 +102,8 @@ Prints:
   ibc entry points: yes|no
 
 Exit codes: 0 stored (or already stored), 1 usage error, 2 cannot read
-FILE.wasm, 3 rejected ("error: cosmwasm: <rule>: <message>", or the decoder's
-error with its byte offset), 8 state error.
+FILE.wasm, 3 rejected ("error: <cosmwasm-vm's message>", with the byte offset where
+one is known), 8 state error.
 )";
 
 constexpr const char* kInstantiateHelp =
