@@ -115,7 +115,7 @@ expect_err "note: this code is already stored"
 
 cw store --state "$STATE" "$CONTRACTS/corrupted.wasm"
 expect_rc 3
-expect_err "error: Wasm contract has unknown interface_version_* marker export"
+expect_err "error: Wasm contract missing a required marker export: interface_version_*"
 cw store --state "$STATE" "$WORK/missing.wasm"
 expect_rc 2
 
