@@ -10,6 +10,8 @@
 #                   [--tier auto|interp|jit] [--run REGEX] [PACKAGE...]
 #
 # PACKAGE is one of: api (internal/api), root (the top-level package), types.
+# --tier sets WVM_COSMWASM_TIER for the library. WVM_GOCACHE names a Go build
+# cache to share between runs (default: WORK/gocache).
 # Default: all three. The test binaries run as the unprivileged user `nobody`
 # when started as root (TestInitCacheErrorsForBrokenDir expects that creating
 # /foo:bar is refused). Exit code: go test's (non-zero if any test failed).
@@ -118,7 +120,7 @@ gomod_version() { awk -v m="$1" '$1 == m { print $2; exit }' "$src/go.mod"; }
 
 export PATH="$(dirname "$go"):$PATH"
 export GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local GOTELEMETRY=off
-export GOCACHE="$work/gocache" GOPATH="$work/gopath"
+export GOCACHE="${WVM_GOCACHE:-$work/gocache}" GOPATH="$work/gopath"
 export CGO_ENABLED=1
 # Go's build cache does not hash the libraries cgo links against: naming the
 # library's hash in the C flags makes a new library relink the test binaries.

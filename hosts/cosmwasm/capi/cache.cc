@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -227,6 +228,20 @@ CapiResult<std::unique_ptr<Cache>> Cache::open(CacheConfig config) {
   std::unique_ptr<Cache> cache(new Cache(std::move(config)));
   cache->wasm_dir_ = wasm.string();
   RuntimeOptions options;
+  // The tier policy is not part of libwasmvm's config: WVM_COSMWASM_TIER
+  // (interp, jit or auto; auto when unset) selects it for the process.
+  if (const char* tier = std::getenv("WVM_COSMWASM_TIER"); tier != nullptr && *tier != '\0') {
+    const std::string_view t(tier);
+    if (t == "interp")
+      options.tier = TierPolicy::Interp;
+    else if (t == "jit")
+      options.tier = TierPolicy::Jit;
+    else if (t == "auto")
+      options.tier = TierPolicy::Auto;
+    else
+      return CapiError::cache("WVM_COSMWASM_TIER must be interp, jit or auto, not \"" +
+                              std::string(t) + "\"");
+  }
   // cosmwasm-vm's limit_to_pages: whole pages, at most 65536.
   options.memory_limit_pages = static_cast<uint32_t>(
       std::min<uint64_t>(cache->config_.instance_memory_limit_bytes / Memory::kPageSize, 65536));
