@@ -35,6 +35,10 @@ class Tier0Builder : public ValidateOnly {
   void on_opcode(D&, Opcode op, bool reachable) {
     if (!metering_) return;
     flush_gas();  // never left over: each accounting operator emits or flushes its charge
+    if (const uint64_t entry = run_.take_entry_charge(op)) {
+      pending_gas_ = entry;  // the body's first instruction: no label can precede it
+      flush_gas();
+    }
     run_.add(operator_cost(profile_, op));
     if (is_accounting(op)) {
       const uint64_t charge = run_.take();
@@ -70,7 +74,8 @@ class Tier0Builder : public ValidateOnly {
     // holding much unused memory.
     const FunctionBody& body = d.module().bodies[d.func_index() - d.module().num_imported_funcs];
     code().reserve((body.body_end - body.body_start) * 3 / 4 + 16);
-    if (metering_) run_.add(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
+    if (metering_)
+      run_.begin_function(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
   }
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;

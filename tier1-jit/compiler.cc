@@ -93,6 +93,7 @@ class Tier1Compiler : public ValidateOnly {
   // ---- metering: as tier 0 (metering/cost_model.h), one charge per run
   void on_opcode(D&, Opcode op, bool reachable) {
     if (!metering_) return;
+    if (const uint64_t entry = run_.take_entry_charge(op)) masm_.charge_gas(entry);
     run_.add(operator_cost(profile_, op));
     if (is_accounting(op)) {
       const uint64_t charge = run_.take();
@@ -107,7 +108,7 @@ class Tier1Compiler : public ValidateOnly {
     const uint32_t num_params = static_cast<uint32_t>(d.func_type().params.size());
     masm_.prologue(code_.max_slots);
     if (num_locals_ > num_params) masm_.zero_slots(num_params, num_locals_ - num_params);
-    if (metering_) run_.add(locals_entry_cost(profile_, num_locals_ - num_params));
+    if (metering_) run_.begin_function(locals_entry_cost(profile_, num_locals_ - num_params));
   }
 
   void on_unreachable(D& d) {

@@ -6,7 +6,7 @@
 //      with cosmwasm's feature set: no bulk memory, SIMD, threads, ...), and
 //      the cw_migrate_version custom section is read;
 //   2. tables, memory, interface version, exports, imports, capabilities,
-//      function limits;
+//      function limits (from 3.0.9 on, locals limits last);
 //   3. every function body is validated, then scanned by the gatekeeper
 //      (reference-types operators are valid wasm but rejected at compile time).
 // Rules that cosmwasm-vm leaves to later stages (the signatures of imports,
@@ -408,7 +408,7 @@ std::optional<uint64_t> declared_locals(const Module& m, const FunctionBody& bod
   return total;
 }
 
-Result<void> check_functions(const Module& m, const WasmLimits& limits) {
+Result<void> check_functions(const Module& m, const WasmLimits& limits, VmVersion version) {
   const size_t defined = m.bodies.size();
   if (defined > limits.max_functions)
     return validation_error("Wasm contract contains more than " +
@@ -432,17 +432,23 @@ Result<void> check_functions(const Module& m, const WasmLimits& limits) {
     return validation_error("Wasm contract contains more than " +
                             std::to_string(limits.max_total_function_params) +
                             " function parameters in total");
-  uint64_t total_locals = 0;
-  for (size_t i = 0; i < defined; ++i) {
-    const std::optional<uint64_t> locals = declared_locals(m, m.bodies[i]);
-    if (!locals) continue;
-    if (*locals > limits.max_function_locals)
-      return validation_error("Wasm contract contains function with more than " +
-                                  std::to_string(limits.max_function_locals) +
-                                  " locals: " + std::to_string(*locals),
-                              ErrorKind::Invalid, m.bodies[i].body_start);
-    total_locals += *locals;
+  if (!checks_function_locals(version)) return {};
+  // cosmwasm-vm reports the largest count, then the total (its own wording).
+  uint64_t max_locals = 0, total_locals = 0;
+  size_t max_at = 0;
+  for (const FunctionBody& body : m.bodies) {
+    const uint64_t locals = declared_locals(m, body).value_or(0);
+    if (locals > max_locals) {
+      max_locals = locals;
+      max_at = body.body_start;
+    }
+    total_locals += locals;
   }
+  if (max_locals > limits.max_function_locals)
+    return validation_error("Wasm contract contains function with more than " +
+                                std::to_string(limits.max_function_locals) +
+                                " locals: " + std::to_string(max_locals),
+                            ErrorKind::Invalid, max_at);
   if (total_locals > limits.max_total_function_locals)
     return validation_error("Wasm contract contains more than " +
                             std::to_string(limits.max_total_function_locals) +
@@ -546,7 +552,7 @@ Result<void> check_wasm(const std::vector<uint8_t>& wasm, const AnalysisConfig& 
   if (Result<void> r = check_exports(m); !r) return r;
   if (Result<void> r = check_imports(m, limits); !r) return r;
   if (Result<void> r = check_capabilities(m, config); !r) return r;
-  if (Result<void> r = check_functions(m, limits); !r) return r;
+  if (Result<void> r = check_functions(m, limits, config.version); !r) return r;
   return check_bodies(m);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hosts/cosmwasm/version.h"
 #include "wvm/types.h"
 
 namespace wvm::cosmwasm {
@@ -23,6 +24,7 @@ struct WasmLimits {
   uint32_t max_function_params = 100;           ///< params of any type in the type section
   uint32_t max_total_function_params = 10'000;  ///< params of all defined functions, summed
   uint32_t max_function_results = 1;            ///< results of any type in the type section
+  /// Checked from 3.0.9 on (AnalysisConfig::version):
   uint32_t max_function_locals = 100;  ///< declared locals (params excluded) of one function
   uint32_t max_total_function_locals = 10'000;  ///< declared locals of all functions, summed
 };
@@ -33,6 +35,8 @@ struct AnalysisConfig {
   /// "cosmwasm_1_1" ... ); a contract requiring another is rejected.
   std::set<std::string> available_capabilities;
   WasmLimits limits;
+  /// The release whose rules apply: V3_0_9 adds the two locals limits.
+  VmVersion version = VmVersion::V3_0;
 };
 
 /// What analyze() learns about a contract that passed check_wasm().

@@ -63,8 +63,10 @@ struct GasProfile {
   uint64_t op_cost = 1;
   uint64_t accounting_cost = 1;
   /// Entry charge for functions with many locals: when on, a function whose
-  /// declared locals (parameters excluded) exceed `free_locals` adds
-  /// (locals - free_locals) * `gas_per_local` to its first run.
+  /// declared locals (parameters excluded) exceed `free_locals` pays
+  /// (locals - free_locals) * `gas_per_local` (saturating) on entry: with its
+  /// first run when the body's first operator is an accounting one, else as a
+  /// metering point of its own before the body (metering/cost_model.h).
   bool charge_locals = false;
   uint32_t free_locals = 0;
   uint64_t gas_per_local = 0;
@@ -81,6 +83,17 @@ struct GasProfile {
     p.name = "cosmwasm";
     p.op_cost = 115;
     p.accounting_cost = 115 * 14;
+    return p;
+  }
+  /// cosmwasm-vm 3.0.9: 3.0.0-3.0.8's costs plus the locals entry charge of
+  /// its metering middleware (metering.rs: locals beyond the first 29 cost
+  /// cost(Nop) each).
+  static GasProfile cosmwasm_3_0_9() {
+    GasProfile p = cosmwasm();
+    p.name = "cosmwasm-3.0.9";
+    p.charge_locals = true;
+    p.free_locals = 29;
+    p.gas_per_local = p.op_cost;  // the cost of `nop`, an ordinary operator
     return p;
   }
   friend bool operator==(const GasProfile&, const GasProfile&) = default;

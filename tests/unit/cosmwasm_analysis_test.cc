@@ -374,22 +374,80 @@ TEST(CosmwasmAnalysis, TotalFunctionParamsLimit) {
                   "Wasm contract contains more than 10000 function parameters in total");
 }
 
-TEST(CosmwasmAnalysis, FunctionLocalsLimits) {
+AnalysisConfig chain_config_3_0_9() {
+  AnalysisConfig c = chain_config();
+  c.version = VmVersion::V3_0_9;
+  return c;
+}
+
+void expect_message(const Result<void>& r, const std::string& message) {
+  ASSERT_FALSE(r.ok()) << "accepted, expected: " << message;
+  EXPECT_EQ(r.error().kind, ErrorKind::Invalid);
+  EXPECT_EQ(r.error().message, message);
+}
+
+TEST(CosmwasmAnalysis, FunctionLocalsLimitsFrom3_0_9) {
   // Declared locals count, parameters don't.
   ModuleBuilder ok = contract();
   ok.add_func(ok.type({I32, I32, I32}, {}), std::vector<ValType>(100, I64), Code());
-  expect_accepted(check(ok));
+  expect_accepted(check(ok, chain_config_3_0_9()));
 
+  // The largest count is reported, not the first function over the limit.
   ModuleBuilder too_many = contract();
   std::vector<ValType> mixed(60, I32);
   mixed.insert(mixed.end(), 41, F64);
   too_many.add_func(too_many.type({}, {}), mixed, Code());
-  expect_rejected(check(too_many), "Wasm contract contains function with more than 100 locals: 101");
+  too_many.add_func(too_many.type({}, {}), std::vector<ValType>(150, I32), Code());
+  expect_message(check(too_many, chain_config_3_0_9()),
+                 "Wasm contract contains function with more than 100 "
+                 "locals: 150");
 
   ModuleBuilder total = contract();
   const uint32_t t = total.type({}, {});
-  for (int i = 0; i < 101; ++i) total.add_func(t, std::vector<ValType>(100, I32), Code());
-  expect_rejected(check(total), "Wasm contract contains more than 10000 function locals in total: 10100");
+  for (int i = 0; i < 100; ++i) total.add_func(t, std::vector<ValType>(100, I32), Code());
+  expect_accepted(check(total, chain_config_3_0_9()));  // exactly 10000
+  total.add_func(t, {I32}, Code());
+  expect_message(check(total, chain_config_3_0_9()),
+                 "Wasm contract contains more than 10000 function locals "
+                 "in total: 10001");
+
+  // A chain's own limits, each checked after the other function limits.
+  AnalysisConfig small = chain_config_3_0_9();
+  small.limits.max_function_locals = 10;
+  small.limits.max_total_function_locals = 15;
+  ModuleBuilder eleven = contract();
+  eleven.add_func(eleven.type({}, {}), std::vector<ValType>(11, I32), Code());
+  expect_message(check(eleven, small),
+                 "Wasm contract contains function with more than 10 "
+                 "locals: 11");
+  ModuleBuilder sixteen = contract();
+  const uint32_t t2 = sixteen.type({}, {});
+  sixteen.add_func(t2, std::vector<ValType>(8, I32), Code());
+  sixteen.add_func(t2, std::vector<ValType>(8, I64), Code());
+  expect_message(check(sixteen, small),
+                 "Wasm contract contains more than 15 function locals in "
+                 "total: 16");
+  ModuleBuilder both = contract();
+  both.add_type(std::vector<ValType>(101, I32), {});
+  both.add_func(both.type({}, {}), std::vector<ValType>(150, I32), Code());
+  expect_rejected(check(both, chain_config_3_0_9()),
+                  "Wasm contract contains function with more than 100 parameters");
+}
+
+TEST(CosmwasmAnalysis, NoLocalsLimitsBefore3_0_9) {
+  // 3.0.0-3.0.8 have neither limit (the default version).
+  EXPECT_EQ(AnalysisConfig{}.version, VmVersion::V3_0);
+  ModuleBuilder many = contract();
+  const uint32_t t = many.type({}, {});
+  for (int i = 0; i < 101; ++i) many.add_func(t, std::vector<ValType>(150, I32), Code());
+  expect_accepted(check(many));
+  expect_rejected(check(many, chain_config_3_0_9()),
+                  "Wasm contract contains function with more than 100 locals: 150");
+}
+
+TEST(CosmwasmAnalysis, VersionsSelectTheirGasProfile) {
+  EXPECT_EQ(gas_profile(VmVersion::V3_0), GasProfile::cosmwasm());
+  EXPECT_EQ(gas_profile(VmVersion::V3_0_9), GasProfile::cosmwasm_3_0_9());
 }
 
 // ---- operators and features --------------------------------------------------

@@ -1,7 +1,7 @@
 // Gas metering: hand-computed figures under the uniform and cosmwasm
 // profiles, the exact boundary, traps mid-run, host-charged gas, per-unit
-// costs, the locals entry charge, and metering off vs on. Every test runs on
-// every tier.
+// costs, the locals entry charge (cosmwasm-vm 3.0.9's placement), and
+// metering off vs on. Every test runs on every tier.
 //
 // Rules being checked (metering/cost_model.h): each operator's cost joins
 // the current run; at an accounting operator (loop, end, if, else, br,
@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/unit/builder.h"
@@ -382,6 +383,185 @@ TEST_P(GasTest, LocalsEntryChargeIsAProfileSwitch) {
   EXPECT_EQ(used(run(m, p, "f", {Value::i32(0)})), kAcc + 3 * 10);
   p.free_locals = 5;
   EXPECT_EQ(used(run(m, p, "f", {Value::i32(0)})), kAcc);
+}
+
+// ---- cosmwasm-vm 3.0.9's locals entry charge: cost(nop) = kOp for each
+// declared local beyond 29, with the first run when the body's first
+// operator is an accounting one, else charged alone before the body.
+
+// Declared locals and how many of them 3.0.9 charges.
+constexpr std::pair<uint32_t, uint64_t> kLocalsCases[] = {{0, 0}, {29, 0}, {30, 1}, {100, 71}};
+
+// `n` declared locals in two declaration groups (i32s, then i64s).
+std::vector<ValType> declared_locals(uint32_t n) {
+  std::vector<ValType> locals(n / 2, I32);
+  locals.insert(locals.end(), n - n / 2, I64);
+  return locals;
+}
+
+// Exports "f": (func) with `n` locals and `body`, and the function it may
+// call, index 0: (func) that just ends.
+ModuleBuilder with_locals(uint32_t n, const Code& body) {
+  ModuleBuilder m;
+  const uint32_t t = m.type({}, {});
+  m.add_func(t, {}, Code());
+  m.export_func("f", m.add_func(t, declared_locals(n), body));
+  return m;
+}
+
+TEST_P(GasTest, CosmwasmProfilesDifferOnlyInTheLocalsCharge) {
+  GasProfile p = GasProfile::cosmwasm_3_0_9();
+  EXPECT_EQ(p.name, "cosmwasm-3.0.9");
+  EXPECT_TRUE(p.charge_locals);
+  EXPECT_EQ(p.free_locals, 29u);
+  EXPECT_EQ(p.gas_per_local, kOp);
+  p.name = GasProfile::cosmwasm().name;
+  p.charge_locals = false;
+  p.free_locals = 0;
+  p.gas_per_local = 0;
+  EXPECT_EQ(p, GasProfile::cosmwasm());
+}
+
+TEST_P(GasTest, LocalsChargeWithEitherKindOfFirstOperator) {
+  // Without a trap or a tight limit the total is the same either way:
+  // 3.0.0-3.0.8's figure plus the locals charge.
+  struct Case {
+    const char* what;
+    Code body;
+    uint64_t gas;  // without the locals charge
+  };
+  const Case cases[] = {
+      // Accounting first operators: the charge joins the first run.
+      {"end", Code(), kAcc},
+      {"loop", Code().loop().end(), 3 * kAcc},  // loop, its end, the function's end
+      {"call", Code().call(0), kAcc + kAcc + kAcc},  // call, the callee's end, end
+      // Ordinary ones: the charge comes alone, before the body.
+      {"i32.const", Code().i32_const(1).drop(), 2 * kOp + kAcc},
+      {"nop", Code().nop().call(0), (kOp + kAcc) + kAcc + kAcc},
+      {"block", Code().block().end(), kOp + kAcc + kAcc},
+  };
+  for (const Case& c : cases) {
+    for (auto [n, extra] : kLocalsCases) {
+      const ModuleBuilder m = with_locals(n, c.body);
+      Run old = run(m, GasProfile::cosmwasm(), "f", {});
+      ASSERT_EQ(old.trap, TrapKind::None) << c.what << " n=" << n;
+      EXPECT_EQ(used(old), c.gas) << c.what << " n=" << n;
+      Run now = run(m, GasProfile::cosmwasm_3_0_9(), "f", {});
+      ASSERT_EQ(now.trap, TrapKind::None) << c.what << " n=" << n;
+      EXPECT_EQ(used(now), c.gas + extra * kOp) << c.what << " n=" << n;
+      EXPECT_EQ(now.gas.used_internally, c.gas + extra * kOp) << c.what << " n=" << n;
+    }
+  }
+}
+
+TEST_P(GasTest, LocalsChargeIsPaidWhenTheFirstRunTraps) {
+  // nop, unreachable: the run never reaches a metering point, but 3.0.9's
+  // separate check before the body has run. 3.0.0-3.0.8 charge nothing.
+  for (auto [n, extra] : kLocalsCases) {
+    const ModuleBuilder nop_first = with_locals(n, Code().nop().unreachable());
+    const ModuleBuilder trap_first = with_locals(n, Code().unreachable());
+    for (const ModuleBuilder* m : {&nop_first, &trap_first}) {
+      Run old = run(*m, GasProfile::cosmwasm(), "f", {});
+      EXPECT_EQ(old.trap, TrapKind::Unreachable);
+      EXPECT_EQ(used(old), 0u) << "n=" << n;
+      Run now = run(*m, GasProfile::cosmwasm_3_0_9(), "f", {});
+      EXPECT_EQ(now.trap, TrapKind::Unreachable);
+      EXPECT_EQ(used(now), extra * kOp) << "n=" << n;
+    }
+  }
+  // loop first: the charge joins the loop's run, paid before the trap.
+  Run loop = run(with_locals(30, Code().loop().unreachable().end()),
+                 GasProfile::cosmwasm_3_0_9(), "f", {});
+  EXPECT_EQ(loop.trap, TrapKind::Unreachable);
+  EXPECT_EQ(used(loop), kOp + kAcc);
+}
+
+TEST_P(GasTest, LocalsChargeExactBoundary) {
+  const uint64_t locals = 71 * kOp;  // 100 locals
+  // Charged alone: a limit below it is out of gas before the body runs; the
+  // limit equal to it passes the check (and the trap is the body's own).
+  const ModuleBuilder traps = with_locals(100, Code().nop().unreachable());
+  Run out = run(traps, GasProfile::cosmwasm_3_0_9(), "f", {}, locals - 1);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(out.gas.remaining, 0u);
+  EXPECT_EQ(out.gas.used_internally, locals - 1);
+  Run passes = run(traps, GasProfile::cosmwasm_3_0_9(), "f", {}, locals);
+  EXPECT_EQ(passes.trap, TrapKind::Unreachable);
+  EXPECT_EQ(passes.gas.remaining, 0u);
+  // The whole call: exactly enough, and one less (out of gas at the end).
+  const ModuleBuilder ends = with_locals(100, Code().i32_const(1).drop());
+  const uint64_t all = locals + 2 * kOp + kAcc;
+  Run ok = run(ends, GasProfile::cosmwasm_3_0_9(), "f", {}, all);
+  EXPECT_EQ(ok.trap, TrapKind::None);
+  EXPECT_EQ(ok.gas.remaining, 0u);
+  Run short_by_one = run(ends, GasProfile::cosmwasm_3_0_9(), "f", {}, all - 1);
+  EXPECT_EQ(short_by_one.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(short_by_one.gas.remaining, 0u);
+  Run at_entry = run(ends, GasProfile::cosmwasm_3_0_9(), "f", {}, locals - 1);
+  EXPECT_EQ(at_entry.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(at_entry.gas.remaining, 0u);
+  // With the first run: the loop's charge is locals + kAcc.
+  const ModuleBuilder loops = with_locals(100, Code().loop().end());
+  Run loop_out = run(loops, GasProfile::cosmwasm_3_0_9(), "f", {}, locals + kAcc - 1);
+  EXPECT_EQ(loop_out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(loop_out.gas.remaining, 0u);
+  Run loop_ok = run(loops, GasProfile::cosmwasm_3_0_9(), "f", {}, locals + 3 * kAcc);
+  EXPECT_EQ(loop_ok.trap, TrapKind::None);
+  EXPECT_EQ(loop_ok.gas.remaining, 0u);
+}
+
+TEST_P(GasTest, ParametersAreNotChargedLocals) {
+  // 40 i32 parameters; 29 or 30 declared locals; the body just ends.
+  for (auto [n, extra] : kLocalsCases) {
+    ModuleBuilder m;
+    const uint32_t t = m.type(std::vector<ValType>(40, I32), {});
+    m.export_func("f", m.add_func(t, declared_locals(n), Code()));
+    const std::vector<Value> args(40, Value::i32(7));
+    EXPECT_EQ(used(run(m, GasProfile::cosmwasm(), "f", args)), kAcc) << "n=" << n;
+    EXPECT_EQ(used(run(m, GasProfile::cosmwasm_3_0_9(), "f", args)), kAcc + extra * kOp)
+        << "n=" << n;
+  }
+}
+
+// $f: (param $n i32) with 31 locals (2 charged):
+//   get 0  if  get 0  const 1  sub  call $f  end  end
+ModuleBuilder recursive_with_locals() {
+  ModuleBuilder m;
+  const uint32_t t = m.type({I32}, {});
+  m.export_func("f", m.add_func(t, declared_locals(31), Code()
+                                                           .local_get(0)
+                                                           .if_()
+                                                           .local_get(0)
+                                                           .i32_const(1)
+                                                           .op(Opcode::I32Sub)
+                                                           .call(0)
+                                                           .end()));
+  return m;
+}
+
+TEST_P(GasTest, EveryCallPaysItsLocalsCharge) {
+  // f(n) makes n + 1 entries. Each: get + if, the function's end; the n
+  // with an argument > 0 also: get, const, sub, call; the if's end. Each
+  // entry pays 2 * kOp more in 3.0.9. Under `auto` the recursion tiers up
+  // mid-call.
+  for (uint32_t n : {0u, 1u, 5u}) {
+    const uint64_t base = (n + 1) * ((kOp + kAcc) + kAcc) + n * ((3 * kOp + kAcc) + kAcc);
+    Run old = run(recursive_with_locals(), GasProfile::cosmwasm(), "f", {Value::i32(n)});
+    ASSERT_EQ(old.trap, TrapKind::None);
+    EXPECT_EQ(used(old), base) << "n=" << n;
+    Run now = run(recursive_with_locals(), GasProfile::cosmwasm_3_0_9(), "f", {Value::i32(n)});
+    ASSERT_EQ(now.trap, TrapKind::None);
+    EXPECT_EQ(used(now), base + (n + 1) * 2 * kOp) << "n=" << n;
+  }
+  // g calls h (35 locals: 6 charged, first operator a const) three times.
+  ModuleBuilder m;
+  const uint32_t t = m.type({}, {});
+  const uint32_t h = m.add_func(t, declared_locals(35), Code().i32_const(1).drop());
+  m.export_func("g", m.add_func(t, {}, Code().call(h).call(h).call(h)));
+  const uint64_t h_runs = 2 * kOp + kAcc;
+  EXPECT_EQ(used(run(m, GasProfile::cosmwasm(), "g", {})), 4 * kAcc + 3 * h_runs);
+  EXPECT_EQ(used(run(m, GasProfile::cosmwasm_3_0_9(), "g", {})),
+            4 * kAcc + 3 * (h_runs + 6 * kOp));
 }
 
 TEST_P(GasTest, MeteringOffAndOnGiveTheSameResults) {
