@@ -13,6 +13,12 @@ class A64BackendAdapter final : public Backend {
   void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const override {
     impl_->enter(entry, fp, vm, ctx);
   }
+  CodeArena& arena() override { return impl_->arena(); }
+  bool relocate(uint8_t* rw, const uint8_t* rx, size_t size, const Relocation& reloc,
+                uint64_t value) const override {
+    return a64::apply_relocation(rw, rx, size, reloc, value);
+  }
+  uint64_t cpu_features() const noexcept override { return 0; }
 
  private:
   std::unique_ptr<a64::A64Backend> impl_;

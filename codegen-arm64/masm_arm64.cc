@@ -266,11 +266,29 @@ void A64MacroAssembler::branch_zero(const a64::Gp& reg, bool nonzero, const asmj
   a_.bind(skip);
 }
 
+void A64MacroAssembler::load_reloc(const a64::Gp& dst, jit::RelocTarget kind, uint32_t target,
+                                   uint64_t value, const void* runtime_fn) {
+  const bool is64 = dst.isGpX();
+  const auto offset = static_cast<uint32_t>(a_.offset());
+  const jit::RelocForm form = is64 ? jit::RelocForm::Abs64 : jit::RelocForm::Imm32;
+  if (runtime_fn != nullptr) {
+    relocs_.add_runtime(offset, form, runtime_fn);
+  } else {
+    relocs_.add(offset, form, kind, target, value);
+  }
+  a_.movz(dst, Imm(0), Imm(0));  // the immediates are written by the relocation
+  a_.movk(dst, Imm(0), Imm(16));
+  if (is64) {
+    a_.movk(dst, Imm(0), Imm(32));
+    a_.movk(dst, Imm(0), Imm(48));
+  }
+}
+
 void A64MacroAssembler::call_helper(const void* fn) {
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
   const a64::Mem gas_left = field(kCtx, info_.ctx_gas_left, 8, a64::x17);
   a_.str(kGas, gas_left);
-  load_imm(a64::x16, reinterpret_cast<uint64_t>(fn));
+  load_reloc(a64::x16, jit::RelocTarget::Runtime, 0, reinterpret_cast<uint64_t>(fn), fn);
   a_.blr(a64::x16);
   a_.ldr(kGas, field(kCtx, info_.ctx_gas_left, 8, a64::x17));
 }
@@ -902,23 +920,27 @@ void A64MacroAssembler::call_func(uint32_t vm_func_offset, uint32_t callee_fp_sl
   call_dispatch(callee_fp_slot);
 }
 
-void A64MacroAssembler::call_local(const std::atomic<const void*>* entry_slot, const void* known,
-                                   bool self, uint32_t vm_func_offset, uint32_t callee_fp_slot) {
+void A64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void*>* entry_slot,
+                                   const void* known, bool self, uint32_t vm_func_offset,
+                                   uint32_t callee_fp_slot) {
   const uint64_t frame = uint64_t{callee_fp_slot} * 8;
   add_imm(kFp, kFp, frame, a64::x16);
   if (self && entry_.isValid()) {
     a_.bl(entry_);
   } else if (known != nullptr) {
     if (near_calls_) {
-      a_.bl(Imm(reinterpret_cast<uint64_t>(known)));  // relocated: one arena
+      relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
+                  jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
+      a_.embedUInt32(0x94000000u);  // bl: one arena, so in reach; relocated
     } else {
-      load_imm(a64::x16, reinterpret_cast<uint64_t>(known));
+      load_reloc(a64::x16, jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
       a_.blr(a64::x16);
     }
   } else {
     // The entry is published with a release store: load it with acquire.
     PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset};
-    load_imm(a64::x16, reinterpret_cast<uint64_t>(entry_slot));
+    load_reloc(a64::x16, jit::RelocTarget::EntrySlot, callee,
+               reinterpret_cast<uint64_t>(entry_slot));
     a_.ldar(a64::x16, a64::ptr(a64::x16));
     branch_zero(a64::x16, false, p.slow);
     a_.blr(a64::x16);
@@ -928,12 +950,12 @@ void A64MacroAssembler::call_local(const std::atomic<const void*>* entry_slot, c
   sub_imm(kFp, kFp, frame, a64::x16);
 }
 
-void A64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
-                                      uint32_t callee_fp_slot) {
+void A64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_index,
+                                      uint32_t type_id, uint32_t callee_fp_slot) {
   a_.mov(a64::w2, value_reg(index).w());
   a_.mov(a64::x0, kCtx);
   a_.ldr(a64::x1, field(kVm, vm_table_offset, 8, a64::x1));
-  load_imm(a64::w3, type_id);
+  load_reloc(a64::w3, jit::RelocTarget::TypeId, type_index, type_id);
   call_helper(reinterpret_cast<const void*>(info_.resolve_indirect));
   call_dispatch(callee_fp_slot);  // the Func* is in x0
 }
@@ -982,8 +1004,20 @@ const void* A64MacroAssembler::finish() {
       asmjit::kErrorOk) {
     return nullptr;
   }
+  // Emitted as zeros; the same records relocate the code when it is loaded
+  // from a serialized module.
+  const bool relocated = relocs_.apply_all([&](const jit::Relocation& r, uint64_t value) {
+    return apply_relocation(writable, entry, size, r, value);
+  });
+  if (!relocated) return nullptr;
   CodeArena::flush(entry, size);
+  code_size_ = size;
   return entry;
+}
+
+std::unique_ptr<jit::JitCodeInfo> A64MacroAssembler::take_code_info() {
+  if (code_size_ == 0) return nullptr;
+  return relocs_.take(code_size_);
 }
 
 }  // namespace wvm::a64

@@ -102,14 +102,15 @@ class A64MacroAssembler final : public jit::MacroAssembler {
 
   void reserve(size_t body_bytes) override;
   void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
-  void call_local(const std::atomic<const void*>* entry_slot, const void* known, bool self,
-                  uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
-  void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_id,
-                     uint32_t callee_fp_slot) override;
+  void call_local(uint32_t callee, const std::atomic<const void*>* entry_slot, const void* known,
+                  bool self, uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
+  void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_index,
+                     uint32_t type_id, uint32_t callee_fp_slot) override;
 
   void trap(TrapKind kind) override;
 
   const void* finish() override;
+  std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
 
  private:
   // Records the first asmjit error; finish() then fails.
@@ -154,6 +155,10 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   void emit_islands();
   asmjit::Label stub_label(int index);
   void call_helper(const void* fn);
+  // movz + movk (4 for an X register, 2 for a W one) whose immediates a
+  // relocation writes, so the code can be relocated to any address.
+  void load_reloc(const asmjit::a64::Gp& dst, jit::RelocTarget kind, uint32_t target,
+                  uint64_t value, const void* runtime_fn = nullptr);
   void call_dispatch(uint32_t callee_fp_slot);
   // The address of a wasm access of `width` bytes at u32(addr) + offset;
   // emits the bounds check in explicit mode. Clobbers x0, x16, x17.
@@ -195,6 +200,12 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   std::vector<PendingSlowCall> slow_calls_;
   asmjit::Label entry_;  // the function's first instruction (self calls)
   bool near_calls_ = false;  // the arena is small enough for bl to reach all of it
+  jit::RelocationRecorder relocs_;
+  size_t code_size_ = 0;
 };
+
+/// Writes `value` into AArch64 code as `reloc` says (see jit::Backend::relocate).
+bool apply_relocation(uint8_t* rw, const uint8_t* rx, size_t size, const jit::Relocation& reloc,
+                      uint64_t value) noexcept;
 
 }  // namespace wvm::a64

@@ -38,6 +38,7 @@ class X64Backend {
   const jit::RuntimeInfo& runtime_info() const noexcept { return info_; }
   BoundsStrategy bounds() const noexcept { return bounds_; }
   CodeArena& arena() const noexcept { return *arena_; }
+  const X64CpuFeatures& features() const noexcept { return features_; }
 
  private:
   using Trampoline = void (*)(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx);

@@ -13,6 +13,12 @@ class X64BackendAdapter final : public Backend {
   void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const override {
     impl_->enter(entry, fp, vm, ctx);
   }
+  CodeArena& arena() override { return impl_->arena(); }
+  bool relocate(uint8_t* rw, const uint8_t* rx, size_t size, const Relocation& reloc,
+                uint64_t value) const override {
+    return x64::apply_relocation(rw, rx, size, reloc, value);
+  }
+  uint64_t cpu_features() const noexcept override { return x64::feature_bits(impl_->features()); }
 
  private:
   std::unique_ptr<x64::X64Backend> impl_;

@@ -113,13 +113,23 @@ asmjit::Label X64MacroAssembler::out_of_gas_label() {
   return out_of_gas_;
 }
 
+void X64MacroAssembler::mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value) {
+  a_.db(0x48);  // REX.W B8: mov rax, imm64
+  a_.db(0xB8);
+  relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Abs64, kind, target, value);
+  a_.dq(0);  // written by the relocation
+}
+
 void X64MacroAssembler::call_helper(const void* fn) {
-  // Helpers live anywhere in the address space; an absolute call through rax
-  // needs no relocation.
+  // Helpers live anywhere in the address space: an absolute call through
+  // rax, whose immediate is a relocation (RelocTarget::Runtime).
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
   const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
   a_.mov(gas_left, kGas);
-  a_.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(fn)));
+  a_.db(0x48);  // mov rax, imm64 (REX.W B8)
+  a_.db(0xB8);
+  relocs_.add_runtime(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Abs64, fn);
+  a_.dq(0);
   a_.call(x86::rax);
   a_.mov(kGas, gas_left);
 }
@@ -1467,18 +1477,22 @@ void X64MacroAssembler::call_func(uint32_t vm_func_offset, uint32_t callee_fp_sl
   call_dispatch(callee_fp_slot);
 }
 
-void X64MacroAssembler::call_local(const std::atomic<const void*>* entry_slot, const void* known,
-                                   bool self, uint32_t vm_func_offset, uint32_t callee_fp_slot) {
+void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void*>* entry_slot,
+                                   const void* known, bool self, uint32_t vm_func_offset,
+                                   uint32_t callee_fp_slot) {
   const int32_t frame = slot_disp(callee_fp_slot);
   if (frame != 0) a_.add(kFp, Imm(frame));
   if (self && entry_.isValid()) {
     a_.call(entry_);
   } else if (known != nullptr) {
-    a_.call(Imm(reinterpret_cast<uint64_t>(known)));  // rel32: one arena
+    a_.db(0xE8);  // call rel32: one arena, so in reach
+    relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
+                jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
+    a_.dd(0);
   } else {
     // The entry is published with a release store; x86 loads are acquire.
     PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset};
-    a_.mov(x86::rax, Imm(reinterpret_cast<uint64_t>(entry_slot)));
+    mov_rax_reloc(jit::RelocTarget::EntrySlot, callee, reinterpret_cast<uint64_t>(entry_slot));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax));
     a_.test(x86::rax, x86::rax);
     a_.jz(p.slow);
@@ -1489,13 +1503,16 @@ void X64MacroAssembler::call_local(const std::atomic<const void*>* entry_slot, c
   if (frame != 0) a_.sub(kFp, Imm(frame));
 }
 
-void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
-                                      uint32_t callee_fp_slot) {
+void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_index,
+                                      uint32_t type_id, uint32_t callee_fp_slot) {
   // edx first: index may live in rdi or rsi.
   a_.mov(x86::edx, value_reg(index).r32());
   a_.mov(x86::rdi, kCtx);
   a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(vm_table_offset)));
-  a_.mov(x86::ecx, Imm(type_id));
+  a_.db(0xB9);  // mov ecx, imm32: the engine-wide id is a relocation
+  relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Imm32, jit::RelocTarget::TypeId,
+              type_index, type_id);
+  a_.dd(0);
   call_helper(reinterpret_cast<const void*>(info_.resolve_indirect));
   a_.mov(x86::rdi, x86::rax);
   call_dispatch(callee_fp_slot);
@@ -1564,7 +1581,19 @@ const void* X64MacroAssembler::finish() {
       asmjit::kErrorOk) {
     return nullptr;
   }
+  // Emitted as zeros; the same records relocate the code when it is loaded
+  // from a serialized module.
+  const bool relocated = relocs_.apply_all([&](const jit::Relocation& r, uint64_t value) {
+    return apply_relocation(writable, entry, size, r, value);
+  });
+  if (!relocated) return nullptr;
+  code_size_ = size;
   return entry;
+}
+
+std::unique_ptr<jit::JitCodeInfo> X64MacroAssembler::take_code_info() {
+  if (code_size_ == 0) return nullptr;
+  return relocs_.take(code_size_);
 }
 
 }  // namespace wvm::x64

@@ -106,14 +106,15 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   void reserve(size_t body_bytes) override;
   void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
-  void call_local(const std::atomic<const void*>* entry_slot, const void* known, bool self,
-                  uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
-  void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_id,
-                     uint32_t callee_fp_slot) override;
+  void call_local(uint32_t callee, const std::atomic<const void*>* entry_slot, const void* known,
+                  bool self, uint32_t vm_func_offset, uint32_t callee_fp_slot) override;
+  void call_indirect(jit::Reg index, uint32_t vm_table_offset, uint32_t type_index,
+                     uint32_t type_id, uint32_t callee_fp_slot) override;
 
   void trap(TrapKind kind) override;
 
   const void* finish() override;
+  std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
 
  private:
   // Records the first asmjit error; finish() then fails.
@@ -142,6 +143,9 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label out_of_gas_label();
   void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
   void call_helper(const void* fn);
+  // mov rax, imm64 with a relocation for the immediate (always the 10-byte
+  // form, so the code can be relocated to any address).
+  void mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value);
   void call_dispatch(uint32_t callee_fp_slot);
   // The address of a wasm access of `width` bytes at u32(addr) + offset;
   // emits the bounds check in explicit mode. Clobbers rax (and rcx, rdx).
@@ -178,6 +182,15 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   std::vector<PendingTable> tables_;
   std::vector<PendingSlowCall> slow_calls_;
   asmjit::Label entry_;  // the function's first instruction (self calls)
+  jit::RelocationRecorder relocs_;
+  size_t code_size_ = 0;
 };
+
+/// Writes `value` into x86-64 code as `reloc` says (see jit::Backend::relocate).
+bool apply_relocation(uint8_t* rw, const uint8_t* rx, size_t size, const jit::Relocation& reloc,
+                      uint64_t value) noexcept;
+
+/// X64CpuFeatures as bits, for module cache keys.
+uint64_t feature_bits(const X64CpuFeatures& f) noexcept;
 
 }  // namespace wvm::x64

@@ -3,6 +3,8 @@
 // engine/validator.h decodes and validates them.
 #pragma once
 
+#include <memory>
+
 #include "wvm/config.h"
 #include "wvm/module.h"
 #include "wvm/types.h"
@@ -10,6 +12,12 @@
 namespace wvm {
 
 class Reader;
+class Engine;
+
+/// decode_module as `engine` does it: the module-size limit, the engine's
+/// bounds strategy and metering recorded in the module, its types interned.
+Result<std::shared_ptr<Module>> decode_for_engine(Engine& engine, const uint8_t* data,
+                                                  size_t size);
 
 /// Decodes `module.bytes` into `module`, validating everything except the
 /// instructions of function bodies (body ranges are recorded in

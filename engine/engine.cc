@@ -75,9 +75,8 @@ uint32_t Engine::intern_type(const FuncType& type) {
 Module::Module() = default;
 Module::~Module() = default;
 
-namespace {
-
-Result<std::shared_ptr<Module>> decode(Engine& engine, const uint8_t* data, size_t size) {
+Result<std::shared_ptr<Module>> decode_for_engine(Engine& engine, const uint8_t* data,
+                                                  size_t size) {
   const ModuleLimits& limits = engine.config().module_limits;
   if (size > limits.max_module_bytes)
     return Error{ErrorKind::LimitExceeded, 0,
@@ -95,10 +94,8 @@ Result<std::shared_ptr<Module>> decode(Engine& engine, const uint8_t* data, size
   return module;
 }
 
-}  // namespace
-
 Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* data, size_t size) {
-  Result<std::shared_ptr<Module>> decoded = decode(engine, data, size);
+  Result<std::shared_ptr<Module>> decoded = decode_for_engine(engine, data, size);
   if (!decoded) return decoded.error();
   std::shared_ptr<Module> module = std::move(decoded).value();
   const ModuleLimits& limits = engine.config().module_limits;
@@ -118,7 +115,7 @@ Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* dat
 }
 
 Result<void> validate(Engine& engine, const uint8_t* data, size_t size) {
-  Result<std::shared_ptr<Module>> decoded = decode(engine, data, size);
+  Result<std::shared_ptr<Module>> decoded = decode_for_engine(engine, data, size);
   if (!decoded) return decoded.error();
   const Module& module = *decoded.value();
   const ModuleLimits& limits = engine.config().module_limits;

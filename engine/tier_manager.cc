@@ -17,11 +17,14 @@ FuncCode& code_of(const Module& module, uint32_t func_index) {
 Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index) {
   jit::Backend* backend = engine.jit_backend();
   if (backend == nullptr) return {};
-  Result<const void*> entry =
+  Result<jit::CompiledCode> compiled =
       jit::compile_function(module, engine.config().module_limits, func_index, *backend);
-  engine.count_tier1(entry.ok());
-  if (!entry) return entry.error();
-  code_of(module, func_index).jit_entry.store(entry.value(), std::memory_order_release);
+  engine.count_tier1(compiled.ok());
+  if (!compiled) return compiled.error();
+  FuncCode& code = code_of(module, func_index);
+  // Before the entry's release store: whoever sees the entry sees this too.
+  code.jit_info = std::move(compiled.value().info);
+  code.jit_entry.store(compiled.value().entry, std::memory_order_release);
   return {};
 }
 

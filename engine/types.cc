@@ -48,6 +48,7 @@ const char* error_kind_name(ErrorKind kind) noexcept {
     case ErrorKind::Unlinkable: return "unlinkable";
     case ErrorKind::Uninstantiable: return "uninstantiable";
     case ErrorKind::Io: return "io";
+    case ErrorKind::Stale: return "stale";
   }
   return "unknown";
 }
@@ -66,6 +67,7 @@ std::string Error::to_string() const {
       break;
     }
     case ErrorKind::Io: out += " error"; break;
+    case ErrorKind::Stale: out += " compiled module"; break;
     default: break;
   }
   out += ": ";

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/opcodes.h"
+#include "tier1-jit/relocation.h"
 
 namespace wvm {
 
@@ -64,6 +66,9 @@ struct FuncCode {
   std::atomic<const void*> jit_entry{nullptr};
   /// Set once tier 1 was tried (compiled or found unsupported).
   std::atomic<bool> jit_tried{false};
+  /// The tier-1 code's size and relocations, for serialize_module: set
+  /// before jit_entry is published (nullptr if it cannot be persisted).
+  std::unique_ptr<const jit::JitCodeInfo> jit_info;
   std::vector<uint64_t> code;
   uint32_t func_index = 0;
   uint32_t num_params = 0;

@@ -3,6 +3,7 @@
 #include "tier1-jit/abi.h"
 
 #include <cstring>
+#include <iterator>
 
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
@@ -167,6 +168,49 @@ const RuntimeHelpers& runtime_helpers() {
 const RuntimeInfo& runtime_info() {
   static const RuntimeInfo info = compute();
   return info;
+}
+
+namespace {
+
+struct RuntimeEntries {
+  const void* entries[kNumRuntimeEntries];
+};
+
+RuntimeEntries collect_entries() {
+  const RuntimeInfo& info = runtime_info();
+  const RuntimeHelpers& h = runtime_helpers();
+  static_assert(sizeof(RuntimeHelpers) == 13 * sizeof(RuntimeHelper),
+                "kNumRuntimeEntries counts every helper");
+  RuntimeEntries r{};
+  r.entries[0] = reinterpret_cast<const void*>(info.trap);
+  r.entries[1] = reinterpret_cast<const void*>(info.call_slow);
+  r.entries[2] = reinterpret_cast<const void*>(info.resolve_indirect);
+  r.entries[3] = reinterpret_cast<const void*>(info.memory_grow);
+  const RuntimeHelper helpers[] = {h.memory_fill, h.memory_copy, h.memory_init, h.data_drop,
+                                   h.table_get,   h.table_set,   h.table_size,  h.table_grow,
+                                   h.table_fill,  h.table_copy,  h.table_init,  h.elem_drop,
+                                   h.ref_func};
+  static_assert(std::size(helpers) == 13);
+  for (uint32_t i = 0; i < 13; ++i) r.entries[4 + i] = reinterpret_cast<const void*>(helpers[i]);
+  return r;
+}
+
+const RuntimeEntries& entries() {
+  static const RuntimeEntries e = collect_entries();
+  return e;
+}
+
+}  // namespace
+
+const void* runtime_entry(uint32_t id) noexcept {
+  return id < kNumRuntimeEntries ? entries().entries[id] : nullptr;
+}
+
+int runtime_entry_id(const void* fn) noexcept {
+  for (uint32_t i = 0; i < kNumRuntimeEntries; ++i) {
+    if (entries().entries[i] == fn) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 }  // namespace wvm::jit

@@ -91,4 +91,13 @@ const RuntimeHelpers& runtime_helpers();
 /// The process-wide runtime description (computed once).
 const RuntimeInfo& runtime_info();
 
+/// Every C function compiled code calls (RuntimeInfo's helpers, then
+/// RuntimeHelpers' in declaration order), numbered for relocations
+/// (RelocTarget::Runtime) so code can name them across processes.
+constexpr uint32_t kNumRuntimeEntries = 4 + 13;
+/// The address of runtime entry `id`, or nullptr past the last one.
+const void* runtime_entry(uint32_t id) noexcept;
+/// The id of runtime entry `fn`, or -1 if it is not one.
+int runtime_entry_id(const void* fn) noexcept;
+
 }  // namespace wvm::jit

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "tier1-jit/code_arena.h"
 #include "tier1-jit/masm.h"
 #include "wvm/config.h"
 
@@ -24,6 +25,16 @@ class Backend {
   /// Runs compiled code from C++ (see tier1-jit/abi.h for the contract).
   virtual void enter(const void* entry, uint64_t* fp, InstanceData* vm,
                      ExecContext* ctx) const = 0;
+  /// Where compiled code lives (loaded code is placed there too).
+  virtual CodeArena& arena() = 0;
+  /// Writes `value` as `reloc` says into code whose writable view is `rw`
+  /// and executable address `rx` (`size` bytes). False if the relocation
+  /// does not fit the code (out of bounds, not the expected instruction, out
+  /// of reach).
+  virtual bool relocate(uint8_t* rw, const uint8_t* rx, size_t size, const Relocation& reloc,
+                        uint64_t value) const = 0;
+  /// The CPU features the emitted code depends on, as bits (0: none).
+  virtual uint64_t cpu_features() const noexcept = 0;
 };
 
 /// The host architecture's backend, or nullptr where there is none (or code

@@ -211,7 +211,7 @@ class Tier1Compiler : public ValidateOnly {
       masm_.call_func(layout_.func(f), call_base_);
     } else {
       const FuncCode& callee = *m.code[f - m.num_imported_funcs];
-      masm_.call_local(&callee.jit_entry, callee.jit_entry.load(std::memory_order_acquire),
+      masm_.call_local(f, &callee.jit_entry, callee.jit_entry.load(std::memory_order_acquire),
                        &callee == &code_, layout_.func(f), call_base_);
     }
     call_finish(static_cast<uint32_t>(ft.params.size()), static_cast<uint32_t>(ft.results.size()));
@@ -223,7 +223,8 @@ class Tier1Compiler : public ValidateOnly {
     // Spill everything but the index, which the call sequence consumes.
     spill_all();
     call_base_ = num_locals_ + static_cast<uint32_t>(stack_.size()) - np;
-    masm_.call_indirect(index, layout_.table(table), d.module().type_ids[type_index], call_base_);
+    masm_.call_indirect(index, layout_.table(table), type_index, d.module().type_ids[type_index],
+                        call_base_);
     free_reg(index);
     call_finish(np, static_cast<uint32_t>(ft.results.size()));
   }
@@ -608,8 +609,8 @@ class Tier1Compiler : public ValidateOnly {
 
 }  // namespace
 
-Result<const void*> compile_function(const Module& module, const ModuleLimits& limits,
-                                     uint32_t func_index, Backend& backend) {
+Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
+                                      uint32_t func_index, Backend& backend) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
   std::unique_ptr<MacroAssembler> masm = backend.new_function();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
@@ -625,7 +626,7 @@ Result<const void*> compile_function(const Module& module, const ModuleLimits& l
   const void* entry = masm->finish();
   if (entry == nullptr)
     return Error{ErrorKind::LimitExceeded, 0, "out of JIT code memory", TrapKind::None};
-  return entry;
+  return CompiledCode{entry, masm->take_code_info()};
 }
 
 }  // namespace wvm::jit

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "tier1-jit/backend.h"
 #include "wvm/wvm.h"
@@ -9,10 +10,17 @@
 namespace wvm::jit {
 
 /// Compiles defined function `func_index` of `module` (which has its tier-0
-/// code) with `backend`. Returns the code's entry, or an Unsupported error
+/// code) with `backend`. Returns the code, or an Unsupported error
 /// naming the first instruction tier 1 cannot compile yet (the function then
 /// stays in tier 0).
-Result<const void*> compile_function(const Module& module, const ModuleLimits& limits,
-                                     uint32_t func_index, Backend& backend);
+/// A compiled function: its entry, and what persisting it needs (nullptr if
+/// it cannot be persisted).
+struct CompiledCode {
+  const void* entry = nullptr;
+  std::unique_ptr<JitCodeInfo> info;
+};
+
+Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
+                                      uint32_t func_index, Backend& backend);
 
 }  // namespace wvm::jit

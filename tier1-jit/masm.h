@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/opcodes.h"
+#include "tier1-jit/relocation.h"
 #include "wvm/types.h"
 
 namespace wvm::jit {
@@ -121,13 +122,16 @@ class MacroAssembler {
   /// directly; else the code goes through `*entry_slot` (the callee's
   /// published tier-1 entry) and, while that is null, through the runtime
   /// with the Func* at `vm_func_offset` (tier 0).
-  virtual void call_local(const std::atomic<const void*>* entry_slot, const void* known, bool self,
-                          uint32_t vm_func_offset, uint32_t callee_fp_slot) = 0;
+  /// `callee` is the callee's function index (its relocations name it).
+  virtual void call_local(uint32_t callee, const std::atomic<const void*>* entry_slot,
+                          const void* known, bool self, uint32_t vm_func_offset,
+                          uint32_t callee_fp_slot) = 0;
   /// call_indirect through the table whose Table* is at `vm_table_offset`,
   /// element `index`, expecting the engine-wide `type_id`; traps with
   /// UndefinedElement / UninitializedElement / IndirectCallTypeMismatch.
-  virtual void call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_id,
-                             uint32_t callee_fp_slot) = 0;
+  /// `type_index` is the module's index of that type (its relocation names it).
+  virtual void call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_index,
+                             uint32_t type_id, uint32_t callee_fp_slot) = 0;
 
   // ---- runtime helpers (bulk memory, tables, references)
   /// Calls `fn(ctx, vm, a0, a1, a2, a3)` (the platform's C convention) with
@@ -142,6 +146,9 @@ class MacroAssembler {
   /// Emits the out-of-line stubs and returns the finished code's entry, or
   /// nullptr if the code could not be made executable.
   virtual const void* finish() = 0;
+  /// After a successful finish(): the code's size and relocations, or nullptr
+  /// if it names something no relocation can (it is then not persisted).
+  virtual std::unique_ptr<JitCodeInfo> take_code_info() = 0;
 };
 
 }  // namespace wvm::jit

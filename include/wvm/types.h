@@ -107,6 +107,7 @@ enum class ErrorKind : uint8_t {
   Unlinkable,      ///< imports do not match what was provided
   Uninstantiable,  ///< a trap or resource failure during instantiation
   Io,              ///< a file could not be read
+  Stale,           ///< serialized by another wvm build, format, configuration or CPU
 };
 
 /// The name of an error kind ("malformed", "invalid", ...).

@@ -46,6 +46,7 @@ class Engine {
   MemoryPool& memory_pool() noexcept { return *pool_; }
   /// Tier 1's backend, or nullptr (policy Interp, or no backend for this host).
   jit::Backend* jit_backend() noexcept { return jit_.get(); }
+  const jit::Backend* jit_backend() const noexcept { return jit_.get(); }
   /// Functions tier 1 compiled, and those it could not compile yet (they stay in tier 0).
   struct TierStats {
     uint64_t compiled = 0;
@@ -80,6 +81,21 @@ class Engine {
 
 /// Decodes, validates and prepares a module for execution.
 Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* data, size_t size);
+/// The compiled module as bytes: everything needed to run it without
+/// validating, preparing or tier-1 compiling again (its wasm, tier-0 code and
+/// whatever tier-1 code it has, with relocations). `engine` must be the one
+/// that compiled it.
+Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module& module);
+/// A module from serialize_module's bytes, ready to run: tier-1 code is
+/// relocated and installed, not compiled. Fails with ErrorKind::Stale when the
+/// bytes come from another wvm build or format version, another engine
+/// configuration that affects code (bounds strategy, metering and its gas
+/// profile, module limits), another CPU architecture or other CPU features
+/// than this engine's tier 1 uses; with Malformed when they are truncated or
+/// corrupted (a checksum covers them all). The checksum guards against
+/// accidents, not attackers: load only bytes this node wrote.
+Result<std::shared_ptr<const Module>> deserialize_module(Engine& engine, const uint8_t* data,
+                                                         size_t size);
 /// Decodes and validates only (no preparation); for `wvm validate`.
 Result<void> validate(Engine& engine, const uint8_t* data, size_t size);
 /// Reads a whole file; ErrorKind::Io on failure.

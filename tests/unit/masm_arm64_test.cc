@@ -236,7 +236,7 @@ TEST_F(MasmA64Test, CallLocalEveryWay) {
     masm->prologue(8);
     masm->load_slot(2, 0);
     masm->store_slot(5, 2);
-    masm->call_local(&published, way == 1 ? callee : nullptr, false, kFunc0, 5);
+    masm->call_local(0, &published, way == 1 ? callee : nullptr, false, kFunc0, 5);
     masm->load_slot(3, 5);
     masm->store_slot(1, 3);
     masm->epilogue();
@@ -263,7 +263,7 @@ TEST_F(MasmA64Test, CallLocalEveryWay) {
   masm->branch_if_zero(0, base);
   ASSERT_TRUE(masm->binary_imm(Opcode::I32Sub, 0, 0, 1));
   masm->store_slot(1, 0);
-  masm->call_local(&published, nullptr, true, kFunc0, 1);
+  masm->call_local(0, &published, nullptr, true, kFunc0, 1);
   masm->load_slot(0, 1);
   ASSERT_TRUE(masm->binary_imm(Opcode::I32Add, 0, 0, 2));
   masm->store_slot(0, 0);

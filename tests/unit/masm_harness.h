@@ -814,7 +814,7 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
     masm->prologue(8);
     masm->load_slot(index_reg, 0);
     masm->store_slot_imm(4, 6);
-    masm->call_indirect(index_reg, kTable0, 77, 4);
+    masm->call_indirect(index_reg, kTable0, 0, 77, 4);
     masm->load_slot(3, 4);
     masm->store_slot(1, 3);
     masm->epilogue();
@@ -833,7 +833,7 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
     auto masm = backend.new_function();
     masm->prologue(8);
     masm->mov_imm(2, 0);
-    masm->call_indirect(2, kTable0, 77, 4);
+    masm->call_indirect(2, kTable0, 0, 77, 4);
     masm->epilogue();
     const void* entry = masm->finish();
     ASSERT_NE(entry, nullptr);
