@@ -122,6 +122,8 @@ std::string VmError::to_string() const {
       return "Aborted: " + msg;
     case VmErrorKind::BackendErr:
       return "Error calling into the VM's backend: " + msg;
+    case VmErrorKind::CacheErr:
+      return "Cache error: " + msg;
     case VmErrorKind::CommunicationErr:
       return "Error in guest/host communication: " + msg;
     case VmErrorKind::CompileErr:

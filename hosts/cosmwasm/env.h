@@ -106,6 +106,7 @@ constexpr uint32_t kMaxCallDepth = 2;
 enum class VmErrorKind : uint8_t {
   Aborted,                       ///< "Aborted: {msg}"
   BackendErr,                    ///< "Error calling into the VM's backend: {msg}"
+  CacheErr,                      ///< "Cache error: {msg}"
   CommunicationErr,              ///< "Error in guest/host communication: {msg}"
   CompileErr,                    ///< "Error compiling Wasm: {msg}"
   ConversionErr,                 ///< "Couldn't convert ..." (msg holds the whole text)

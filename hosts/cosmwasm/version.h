@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "wvm/config.h"
 
@@ -18,6 +20,18 @@ enum class VmVersion : uint8_t {
 /// The gas profile `v` meters with.
 inline GasProfile gas_profile(VmVersion v) {
   return v == VmVersion::V3_0_9 ? GasProfile::cosmwasm_3_0_9() : GasProfile::cosmwasm();
+}
+
+/// "3.0" (3.0.0 to 3.0.8) or "3.0.9": how the CLI, the C library's config
+/// and WVM_COSMWASM_VM_VERSION name a version.
+constexpr const char* vm_version_name(VmVersion v) { return v == VmVersion::V3_0_9 ? "3.0.9" : "3.0"; }
+/// The version named `name` ("3.0", or "3.0.0" to "3.0.8"; "3.0.9"), if any.
+inline std::optional<VmVersion> parse_vm_version(std::string_view name) {
+  if (name == "3.0.9") return VmVersion::V3_0_9;
+  if (name == "3.0") return VmVersion::V3_0;
+  if (name.size() == 5 && name.substr(0, 4) == "3.0." && name[4] >= '0' && name[4] <= '8')
+    return VmVersion::V3_0;
+  return std::nullopt;
 }
 
 /// Whether `v`'s static analysis applies WasmLimits' max_function_locals and

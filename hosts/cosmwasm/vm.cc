@@ -112,7 +112,7 @@ Config Runtime::engine_config(const RuntimeOptions& options) {
   config.tiers.tier_up_threshold = options.tier_up_threshold;
   config.memory.bounds = options.bounds;
   config.metering.enabled = true;
-  config.metering.profile = GasProfile::cosmwasm();
+  config.metering.profile = gas_profile(options.version);
   // The engine's page limit is the instance memory limit: it rejects larger
   // initial memories and makes memory.grow fail past it (LimitingTunables).
   config.module_limits.max_memory_pages = options.memory_limit_pages;
@@ -127,6 +127,25 @@ VmResult<std::shared_ptr<const Contract>> Runtime::compile(ByteView wasm) {
   if (!module.ok())
     return VmError::make(VmErrorKind::CompileErr,
                          "Could not compile: " + module.error().to_string());
+  auto contract = std::shared_ptr<Contract>(new Contract());
+  contract->module_ = std::move(module.value());
+  return std::shared_ptr<const Contract>(std::move(contract));
+}
+
+VmResult<Bytes> Runtime::serialize(const Contract& contract) {
+  Result<std::vector<uint8_t>> bytes = wvm::serialize_module(engine_, *contract.module_);
+  if (!bytes.ok())
+    return VmError::make(VmErrorKind::CacheErr,
+                         "Could not serialize module: " + bytes.error().to_string());
+  return std::move(bytes.value());
+}
+
+VmResult<std::shared_ptr<const Contract>> Runtime::deserialize(ByteView artifact) {
+  Result<std::shared_ptr<const Module>> module =
+      wvm::deserialize_module(engine_, artifact.data(), artifact.size());
+  if (!module.ok())
+    return VmError::make(VmErrorKind::CacheErr,
+                         "Error deserializing module: " + module.error().to_string());
   auto contract = std::shared_ptr<Contract>(new Contract());
   contract->module_ = std::move(module.value());
   return std::shared_ptr<const Contract>(std::move(contract));

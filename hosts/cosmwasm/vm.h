@@ -22,6 +22,7 @@
 
 #include "hosts/cosmwasm/backend.h"
 #include "hosts/cosmwasm/env.h"
+#include "hosts/cosmwasm/version.h"
 #include "wvm/wvm.h"
 
 namespace wvm::cosmwasm {
@@ -37,6 +38,9 @@ struct RuntimeOptions {
   uint32_t memory_limit_pages = 256;
   /// Provide db_scan/db_next/db_next_key/db_next_value (the "iterator" capability).
   bool iterators = true;
+  /// The cosmwasm-vm release whose gas wvm charges (version.h): 3.0.9 adds
+  /// the locals charge. The store-time analysis takes the same version.
+  VmVersion version = VmVersion::V3_0;
   GasConfig gas_config = GasConfig::cosmwasm_3_0();
 };
 
@@ -67,6 +71,13 @@ class Runtime {
   /// Decodes, validates and prepares a contract (metered with the cosmwasm
   /// gas profile). Errors are CompileErr with wvm's message.
   VmResult<std::shared_ptr<const Contract>> compile(ByteView wasm);
+  /// The compiled contract as bytes (wvm::serialize_module): what deserialize()
+  /// turns back into a runnable contract without compiling.
+  VmResult<Bytes> serialize(const Contract& contract);
+  /// A contract from serialize()'s bytes. An error (CacheErr) when they come
+  /// from another wvm build, configuration or CPU, or are corrupted: they are
+  /// never run then.
+  VmResult<std::shared_ptr<const Contract>> deserialize(ByteView artifact);
 
  private:
   static Config engine_config(const RuntimeOptions& options);

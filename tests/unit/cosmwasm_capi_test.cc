@@ -79,6 +79,19 @@ std::optional<std::string> take(UnmanagedVector v) {
   return out;
 }
 
+std::optional<Bytes> read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_file_bytes(const std::string& path, const Bytes& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
 std::string hex(const Bytes& b) {
   static const char* d = "0123456789abcdef";
   std::string s;
@@ -557,7 +570,7 @@ TEST_F(CosmwasmCapi, VectorsAndVersion) {
   EXPECT_NE(d.ptr, data);  // a copy
   EXPECT_EQ(Bytes(d.ptr, d.ptr + d.len), Bytes(data, data + 3));
   destroy_unmanaged_vector(d);
-  EXPECT_EQ(std::string(version_str()).rfind("3.", 0), 0u) << version_str();
+  EXPECT_EQ(std::string(version_str()).rfind("3.0.3-wvm.", 0), 0u) << version_str();
 }
 
 TEST_F(CosmwasmCapi, InitCacheErrors) {
@@ -934,34 +947,46 @@ TEST_F(CosmwasmCapi, PinUnpinAndMetrics) {
   REQUIRE_CONTRACT("hackatom.wasm");
   const Bytes checksum = store(*read_contract("hackatom.wasm"));
   ASSERT_EQ(checksum.size(), 32u);
-  ::Metrics m = metrics();
-  EXPECT_EQ(m.elements_memory_cache, 1u);  // stored code stays compiled in memory
-  EXPECT_GT(m.size_memory_cache, 0u);
-  EXPECT_EQ(m.elements_pinned_memory_cache, 0u);
+  // The counters move as libwasmvm's (wasmvm's TestGetMetrics, sizes aside):
+  // stored code is in the file-system cache only.
+  auto expect_metrics = [&](uint32_t pinned_hits, uint32_t memory_hits, uint32_t fs_hits,
+                            uint32_t misses, uint64_t pinned, uint64_t in_memory) {
+    const ::Metrics m = metrics();
+    EXPECT_EQ(m.hits_pinned_memory_cache, pinned_hits);
+    EXPECT_EQ(m.hits_memory_cache, memory_hits);
+    EXPECT_EQ(m.hits_fs_cache, fs_hits);
+    EXPECT_EQ(m.misses, misses);
+    EXPECT_EQ(m.elements_pinned_memory_cache, pinned);
+    EXPECT_EQ(m.elements_memory_cache, in_memory);
+    EXPECT_EQ(m.size_pinned_memory_cache > 0, pinned > 0);
+    EXPECT_EQ(m.size_memory_cache > 0, in_memory > 0);
+  };
+  expect_metrics(0, 0, 0, 0, 0, 0);
 
   Node node;
   const std::string env = mock_env_json();
   Outcome o = call2(query, cache_, checksum, node, env, R"({"get_int":{}})");
   ASSERT_TRUE(o.ok()) << o.error.value_or("");
-  m = metrics();
-  EXPECT_EQ(m.hits_memory_cache, 1u);
-  EXPECT_EQ(m.hits_pinned_memory_cache, 0u);
+  expect_metrics(0, 0, 1, 0, 0, 1);  // from the file-system cache into memory
+  ASSERT_TRUE(call2(query, cache_, checksum, node, env, R"({"get_int":{}})").ok());
+  expect_metrics(0, 1, 1, 0, 0, 1);
 
   UnmanagedVector err = none();
   errno = kGarbageErrno;
   pin(cache_, view(checksum), &err);
   EXPECT_EQ(errno, ErrnoValue_Success);
   EXPECT_FALSE(take(err).has_value());
+  expect_metrics(0, 1, 2, 0, 1, 1);  // pin loads from the file system, not memory
   pin(cache_, view(checksum), &err);  // again: nothing changes
   EXPECT_EQ(errno, ErrnoValue_Success);
-  m = metrics();
-  EXPECT_EQ(m.elements_pinned_memory_cache, 1u);
-  EXPECT_GT(m.size_pinned_memory_cache, 0u);
+  expect_metrics(0, 1, 2, 0, 1, 1);
+  ::Metrics m = metrics();
+  EXPECT_EQ(m.size_pinned_memory_cache, m.size_memory_cache);  // the same module file
 
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(call2(query, cache_, checksum, node, env, R"({"get_int":{}})").ok());
+  expect_metrics(3, 1, 2, 0, 1, 1);
   m = metrics();
-  EXPECT_EQ(m.hits_pinned_memory_cache, 3u);
 
   // get_pinned_metrics: MessagePack [[[checksum as 32 u8, [hits, size]]]].
   errno = kGarbageErrno;
@@ -992,10 +1017,30 @@ TEST_F(CosmwasmCapi, PinUnpinAndMetrics) {
   errno = kGarbageErrno;
   unpin(cache_, view(checksum), &err);
   EXPECT_EQ(errno, ErrnoValue_Success);
-  m = metrics();
-  EXPECT_EQ(m.elements_pinned_memory_cache, 0u);
-  EXPECT_EQ(m.size_pinned_memory_cache, 0u);
+  expect_metrics(3, 1, 2, 0, 0, 1);
   EXPECT_EQ(take(get_pinned_metrics(cache_, &err)), std::string("\x91\x90"));
+  ASSERT_TRUE(call2(query, cache_, checksum, node, env, R"({"get_int":{}})").ok());
+  expect_metrics(3, 2, 2, 0, 0, 1);
+
+  // sync_pinned_codes: the pinned set becomes exactly the list.
+  errno = kGarbageErrno;
+  sync_pinned_codes(cache_, view(checksum), &err);
+  EXPECT_EQ(errno, ErrnoValue_Success);
+  expect_metrics(3, 2, 3, 0, 1, 1);
+  sync_pinned_codes(cache_, view(Bytes{}), &err);
+  EXPECT_EQ(errno, ErrnoValue_Success);
+  expect_metrics(3, 2, 3, 0, 0, 1);
+  Bytes with_unknown = checksum;
+  with_unknown.insert(with_unknown.end(), 32, 9);
+  sync_pinned_codes(cache_, view(with_unknown), &err);  // pins the first, then fails
+  EXPECT_EQ(errno, ErrnoValue_Other);
+  EXPECT_EQ(take(err), "Error calling the VM: Cache error: Error opening Wasm file for reading");
+  err = none();
+  expect_metrics(3, 2, 4, 0, 1, 1);
+  sync_pinned_codes(cache_, ByteSliceView{true, nullptr, 0}, &err);
+  EXPECT_EQ(errno, ErrnoValue_Other);
+  EXPECT_EQ(take(err), "Null/Nil argument: checksums");
+  err = none();
 
   // Pinning unknown code fails; unpinning it does not.
   pin(cache_, view(Bytes(32, 9)), &err);
@@ -1024,7 +1069,60 @@ TEST_F(CosmwasmCapi, NoMemoryCacheRecompiles) {
     ASSERT_TRUE(call2(query, cache_, checksum, node, mock_env_json(), R"({"get_int":{}})").ok());
   const ::Metrics m = metrics();
   EXPECT_EQ(m.elements_memory_cache, 0u);
-  EXPECT_EQ(m.misses, 2u);
+  EXPECT_EQ(m.hits_fs_cache, 2u);  // loaded, not compiled, each time
+  EXPECT_EQ(m.misses, 0u);
+}
+
+// A restarted node finds its compiled modules on disk; a damaged module file
+// is never run: it is compiled again from the stored wasm and replaced.
+TEST_F(CosmwasmCapi, ModuleFilesSurviveRestartAndCorruption) {
+  REQUIRE_CONTRACT("hackatom.wasm");
+  const Bytes checksum = store(*read_contract("hackatom.wasm"));
+  ASSERT_EQ(checksum.size(), 32u);
+  std::string module_file;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/cache/modules"))
+    if (e.path().extension() == ".module")
+      module_file = e.path().string();
+  ASSERT_FALSE(module_file.empty());
+  EXPECT_NE(module_file.find(hex(checksum)), std::string::npos);
+
+  const auto restart_and_query = [&]() {
+    release_cache(cache_);
+    cache_ = open_cache(dir_, 100u << 20);
+    Node node;
+    Outcome o = call2(query, cache_, checksum, node, mock_env_json(), R"({"get_int":{}})");
+    EXPECT_TRUE(o.ok()) << o.error.value_or("");
+    return metrics();
+  };
+  ::Metrics m = restart_and_query();
+  EXPECT_EQ(m.hits_fs_cache, 1u);
+  EXPECT_EQ(m.misses, 0u);
+
+  // Flip one byte in the middle: detected, recompiled, the file rewritten.
+  Bytes bytes = *read_file_bytes(module_file);
+  bytes[bytes.size() / 2] ^= 0x40;
+  write_file_bytes(module_file, bytes);
+  m = restart_and_query();
+  EXPECT_EQ(m.hits_fs_cache, 0u);
+  EXPECT_EQ(m.misses, 1u);
+  EXPECT_NE(*read_file_bytes(module_file), bytes);
+  m = restart_and_query();
+  EXPECT_EQ(m.hits_fs_cache, 1u);
+
+  // Truncated, and empty: the same.
+  for (size_t keep : {bytes.size() / 3, size_t{0}}) {
+    Bytes good = *read_file_bytes(module_file);
+    good.resize(keep);
+    write_file_bytes(module_file, good);
+    m = restart_and_query();
+    EXPECT_EQ(m.misses, 1u) << keep;
+  }
+
+  // remove_wasm removes the module file too.
+  UnmanagedVector err = none();
+  remove_wasm(cache_, view(checksum), &err);
+  EXPECT_EQ(errno, ErrnoValue_Success);
+  EXPECT_FALSE(std::filesystem::exists(module_file));
 }
 
 TEST_F(CosmwasmCapi, ConcurrentCallsShareTheCache) {
@@ -1056,7 +1154,14 @@ TEST_F(CosmwasmCapi, ConcurrentCallsShareTheCache) {
     th.join();
   for (int t = 0; t < kThreads; ++t)
     EXPECT_EQ(failures[t], 0) << "thread " << t;
-  EXPECT_EQ(metrics().hits_memory_cache, static_cast<uint32_t>(kThreads * (kCalls + 1)));
+  // Every call found the module compiled: in memory, or (the first calls,
+  // which may race) in the file-system cache; none compiled it.
+  const ::Metrics m = metrics();
+  EXPECT_EQ(m.hits_memory_cache + m.hits_fs_cache, static_cast<uint32_t>(kThreads * (kCalls + 1)));
+  EXPECT_GE(m.hits_fs_cache, 1u);
+  EXPECT_LE(m.hits_fs_cache, static_cast<uint32_t>(kThreads));
+  EXPECT_EQ(m.misses, 0u);
+  EXPECT_EQ(m.elements_memory_cache, 1u);
 }
 
 TEST(CosmwasmCapiQuerier, AnswersAreReserializedOrInvalid) {

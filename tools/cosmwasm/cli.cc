@@ -84,6 +84,7 @@ struct OptionSpec {
 const OptionSpec kAllOptions[] = {
     {"--state", true}, {"--sender", true},   {"--funds", true}, {"--gas", true},
     {"--label", true}, {"--balances", true}, {"--tier", true},  {"--debug", false},
+    {"--vm-version", true},
 };
 
 /// Parses `args` for command `cmd`, which accepts command_options(cmd)
@@ -396,6 +397,7 @@ struct CallOptions {
   uint64_t gas_limit = kDefaultGasLimit;
   std::optional<std::string> balances_file;
   TierPolicy tier = TierPolicy::Auto;
+  VmVersion vm_version = VmVersion::V3_0;
   bool debug = false;
 };
 
@@ -434,6 +436,12 @@ std::optional<int> read_call_options(const std::string& cmd, const Args& args, C
   if (const std::string* v = opt("--tier")) {
     if (!parse_tier(*v, &o->tier))
       return usage_error(cmd + ": unknown tier \"" + *v + "\" (interp, jit or auto)");
+  }
+  if (const std::string* v = opt("--vm-version")) {
+    std::optional<VmVersion> version = parse_vm_version(*v);
+    if (!version)
+      return usage_error(cmd + ": unknown --vm-version \"" + *v + "\" (3.0 or 3.0.9)");
+    o->vm_version = *version;
   }
   o->debug = opt("--debug") != nullptr;
   return std::nullopt;
@@ -610,6 +618,7 @@ std::optional<int> load_instance(const Session& s,
                                  Loaded* out) {
   RuntimeOptions ro;
   ro.tier = o.tier;
+  ro.version = o.vm_version;
   out->runtime = std::make_unique<Runtime>(ro);
   out->storage = s.state->contract_store(address);
   out->api = std::make_unique<MockApi>(kAddressPrefix);
@@ -726,6 +735,12 @@ int cmd_store(const std::vector<std::string>& argv) {
 
   AnalysisConfig config;
   config.available_capabilities = kChainCapabilities;
+  if (auto it = args.options.find("--vm-version"); it != args.options.end()) {
+    std::optional<VmVersion> version = parse_vm_version(it->second);
+    if (!version)
+      return usage_error("store: unknown --vm-version \"" + it->second + "\" (3.0 or 3.0.9)");
+    config.version = *version;
+  }
   if (Result<void> checked = check_wasm(wasm, config); !checked) {
     const Error& e = checked.error();
     // cosmwasm-vm's text, with the byte offset where one is known.

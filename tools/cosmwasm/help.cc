@@ -82,16 +82,21 @@ Options:
                      each listed account's balance is replaced. Saved in the
                      state with the rest when the command succeeds.
   --tier NAME        auto (the default), interp or jit, as for `wvm run`.
+  --vm-version V     The cosmwasm-vm release whose gas is charged: 3.0 (the
+                     default: 3.0.0 to 3.0.8) or 3.0.9 (adds 115 gas per
+                     declared local above 29 in each called function).
   --debug            Print the contract's debug messages on stderr.
 )";
 
-constexpr const char* kStoreHelp = R"(Usage: wvm cosmwasm store --state DIR FILE.wasm
+constexpr const char* kStoreHelp = R"(Usage: wvm cosmwasm store --state DIR [--vm-version V] FILE.wasm
 
 Checks FILE.wasm with cosmwasm-vm 3.0's store-time rules (check_wasm) and the
 capabilities of a default wasmd chain (iterator, staking, stargate,
 cosmwasm_1_1 to cosmwasm_1_4, cosmwasm_2_0 to cosmwasm_2_2, cosmwasm_3_0,
 ibc2), compiles it, and stores it under its SHA-256 checksum. Creates the
 state if DIR holds none. Storing the same code again is not an error.
+--vm-version 3.0.9 adds that release's limits on function locals (at most
+100 in a function, 10000 in all); 3.0 (the default) is 3.0.0 to 3.0.8.
 
 Prints:
   checksum: <SHA-256 of FILE.wasm, 64 hex digits>
@@ -108,7 +113,7 @@ one is known), 8 state error.
 
 constexpr const char* kInstantiateHelp =
     R"(Usage: wvm cosmwasm instantiate --state DIR [--sender ADDR] [--funds COINS]
-           [--label TEXT] [--gas LIMIT] [--balances FILE] [--tier NAME] [--debug]
+           [--label TEXT] [--gas LIMIT] [--balances FILE] [--tier NAME] [--vm-version V] [--debug]
            CHECKSUM MSG
 
 Creates a contract from the code stored under CHECKSUM and calls its
@@ -127,7 +132,7 @@ Prints:
 
 constexpr const char* kExecuteHelp =
     R"(Usage: wvm cosmwasm execute --state DIR [--sender ADDR] [--funds COINS]
-           [--gas LIMIT] [--balances FILE] [--tier NAME] [--debug] ADDRESS MSG
+           [--gas LIMIT] [--balances FILE] [--tier NAME] [--vm-version V] [--debug] ADDRESS MSG
 
 Calls the contract's execute(env, info, MSG) in a new block; when it succeeds
 its storage changes, its balance and the block are saved.
@@ -141,7 +146,7 @@ Prints:
 
 constexpr const char* kQueryHelp =
     R"(Usage: wvm cosmwasm query --state DIR [--gas LIMIT] [--balances FILE] [--tier NAME]
-           [--debug] ADDRESS MSG
+           [--vm-version V] [--debug] ADDRESS MSG
 
 Calls the contract's query(env, MSG) at the last block, with read-only
 storage (a write is a VM error). Changes nothing, except that --balances is
@@ -155,7 +160,7 @@ Prints:
 
 constexpr const char* kMigrateHelp =
     R"(Usage: wvm cosmwasm migrate --state DIR [--sender ADDR] [--gas LIMIT]
-           [--balances FILE] [--tier NAME] [--debug] ADDRESS NEW_CHECKSUM MSG
+           [--balances FILE] [--tier NAME] [--vm-version V] [--debug] ADDRESS NEW_CHECKSUM MSG
 
 Switches the contract to the code stored under NEW_CHECKSUM (it may be its
 current code) and calls the new code's migrate(env, MSG, migrate_info) in a
@@ -189,13 +194,17 @@ MockApi::addr_make does: bech32("cosmwasm", SHA-256(NAME)). Use them as
 )";
 
 const std::set<std::string> kStateOnly = {"--state"};
-const std::set<std::string> kInstantiateOptions = {"--state", "--sender",   "--funds", "--label",
-                                                   "--gas",   "--balances", "--tier",  "--debug"};
-const std::set<std::string> kExecuteOptions = {"--state",    "--sender", "--funds", "--gas",
-                                               "--balances", "--tier",   "--debug"};
-const std::set<std::string> kQueryOptions = {"--state", "--gas", "--balances", "--tier", "--debug"};
-const std::set<std::string> kMigrateOptions = {"--state",    "--sender", "--gas",
-                                               "--balances", "--tier",   "--debug"};
+const std::set<std::string> kStoreOptions = {"--state", "--vm-version"};
+const std::set<std::string> kInstantiateOptions = {
+    "--state", "--sender", "--funds", "--label", "--gas",
+    "--balances", "--tier", "--debug", "--vm-version"};
+const std::set<std::string> kExecuteOptions = {"--state",    "--sender", "--funds",
+                                               "--gas",      "--balances", "--tier",
+                                               "--debug",    "--vm-version"};
+const std::set<std::string> kQueryOptions = {"--state", "--gas",   "--balances",
+                                             "--tier",  "--debug", "--vm-version"};
+const std::set<std::string> kMigrateOptions = {"--state", "--sender", "--gas",       "--balances",
+                                               "--tier",  "--debug",  "--vm-version"};
 const std::set<std::string> kNoOptions = {};
 
 /// The options section of a calling command's help: the entries of the
@@ -255,7 +264,9 @@ std::optional<std::string> command_help(std::string_view command) {
 }
 
 const std::set<std::string>& command_options(std::string_view command) {
-  if (command == "store" || command == "show")
+  if (command == "store")
+    return kStoreOptions;
+  if (command == "show")
     return kStateOnly;
   if (command == "instantiate")
     return kInstantiateOptions;

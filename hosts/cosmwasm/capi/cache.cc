@@ -26,6 +26,12 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
+// Compiled modules (wvm::serialize_module artifacts) live in
+// <base>/cache/modules/wvm1/<checksum hex>.module. Each file carries the
+// engine build, configuration and CPU features it was made for, and a
+// checksum; the directory name changes only with the layout itself.
+constexpr const char* kModuleDirName = "wvm1";
+
 uint32_t saturating_inc(uint32_t n) noexcept {
   return n == UINT32_MAX ? n : n + 1;
 }
@@ -35,19 +41,6 @@ Checksum checksum_of(ByteView wasm) {
   Checksum out;
   std::copy(digest.begin(), digest.end(), out.begin());
   return out;
-}
-
-// What a compiled contract is accounted for in the memory caches: its wasm,
-// its tier-0 code, and its other tables roughly (cosmwasm-vm measures the
-// Wasmer module's heap size the same way, approximately).
-uint64_t estimated_size(const Module& m) {
-  uint64_t size = sizeof(Module) + m.bytes.size();
-  for (const auto& code : m.code)
-    if (code)
-      size += sizeof(FuncCode) + code->code.size() * sizeof(uint64_t);
-  size += m.bodies.size() * sizeof(FunctionBody) + m.exports.size() * sizeof(Export) +
-          m.imports.size() * sizeof(Import) + m.types.size() * sizeof(FuncType);
-  return size;
 }
 
 std::string errno_text(int err) {
@@ -184,6 +177,47 @@ CapiResult<CacheConfig> parse_cache_config(ByteView json) {
       return fail(std::string("missing or invalid field `") + name + "`");
     *out = it->get<uint64_t>();
   }
+  // wvm's settings: the environment, then the config's "wvm" object.
+  auto set_version = [&](std::string_view name, const char* from) -> std::optional<CapiError> {
+    std::optional<VmVersion> v = parse_vm_version(name);
+    if (!v)
+      return fail(std::string(from) + ": unknown cosmwasm-vm version \"" + std::string(name) +
+                  "\" (3.0, 3.0.0 to 3.0.8, or 3.0.9)");
+    config.vm_version = *v;
+    return std::nullopt;
+  };
+  auto set_tier = [&](std::string_view name, const char* from) -> std::optional<CapiError> {
+    if (name == "interp")
+      config.tier = TierPolicy::Interp;
+    else if (name == "jit")
+      config.tier = TierPolicy::Jit;
+    else if (name == "auto")
+      config.tier = TierPolicy::Auto;
+    else
+      return fail(std::string(from) + ": unknown tier \"" + std::string(name) +
+                  "\" (interp, jit or auto)");
+    return std::nullopt;
+  };
+  if (const char* v = std::getenv("WVM_COSMWASM_VM_VERSION"); v != nullptr && *v != '\0')
+    if (auto e = set_version(v, "WVM_COSMWASM_VM_VERSION")) return std::move(*e);
+  if (const char* t = std::getenv("WVM_COSMWASM_TIER"); t != nullptr && *t != '\0')
+    if (auto e = set_tier(t, "WVM_COSMWASM_TIER")) return std::move(*e);
+  if (auto wvm = j.find("wvm"); wvm != j.end() && !wvm->is_null()) {
+    if (!wvm->is_object())
+      return fail("invalid type for `wvm`, expected a struct");
+    for (const auto& [key, value] : wvm->items()) {
+      if (!value.is_string())
+        return fail("invalid type for `wvm." + key + "`, expected a string");
+      std::optional<CapiError> e;
+      if (key == "vm_version")
+        e = set_version(value.get<std::string>(), "wvm.vm_version");
+      else if (key == "tier")
+        e = set_tier(value.get<std::string>(), "wvm.tier");
+      else
+        e = fail("unknown field `wvm." + key + "`, expected `vm_version` or `tier`");
+      if (e) return std::move(*e);
+    }
+  }
   auto limits = j.find("wasm_limits");
   if (limits != j.end() && !limits->is_null()) {
     if (!limits->is_object())
@@ -218,6 +252,7 @@ CapiResult<std::unique_ptr<Cache>> Cache::open(CacheConfig config) {
   const std::pair<fs::path, const char*> dirs[] = {
       {state, "Error creating state directory"},
       {base / "cache", "Error creating cache directory"},
+      {base / "cache" / "modules" / kModuleDirName, "Error creating modules directory"},
       {wasm, "Error creating wasm directory"}};
   for (const auto& [dir, message] : dirs) {
     std::error_code ec;
@@ -227,21 +262,10 @@ CapiResult<std::unique_ptr<Cache>> Cache::open(CacheConfig config) {
   }
   std::unique_ptr<Cache> cache(new Cache(std::move(config)));
   cache->wasm_dir_ = wasm.string();
+  cache->module_dir_ = (base / "cache" / "modules" / kModuleDirName).string();
   RuntimeOptions options;
-  // The tier policy is not part of libwasmvm's config: WVM_COSMWASM_TIER
-  // (interp, jit or auto; auto when unset) selects it for the process.
-  if (const char* tier = std::getenv("WVM_COSMWASM_TIER"); tier != nullptr && *tier != '\0') {
-    const std::string_view t(tier);
-    if (t == "interp")
-      options.tier = TierPolicy::Interp;
-    else if (t == "jit")
-      options.tier = TierPolicy::Jit;
-    else if (t == "auto")
-      options.tier = TierPolicy::Auto;
-    else
-      return CapiError::cache("WVM_COSMWASM_TIER must be interp, jit or auto, not \"" +
-                              std::string(t) + "\"");
-  }
+  options.tier = cache->config_.tier;
+  options.version = cache->config_.vm_version;
   // cosmwasm-vm's limit_to_pages: whole pages, at most 65536.
   options.memory_limit_pages = static_cast<uint32_t>(
       std::min<uint64_t>(cache->config_.instance_memory_limit_bytes / Memory::kPageSize, 65536));
@@ -257,9 +281,13 @@ CapiResult<CachedContract> Cache::compile(ByteView wasm) {
   VmResult<std::shared_ptr<const Contract>> compiled = runtime_->compile(wasm);
   if (!compiled.ok())
     return CapiError::from_vm(*compiled.error);
+  VmResult<Bytes> artifact = runtime_->serialize(*compiled.value);
+  if (!artifact.ok())
+    return CapiError::from_vm(*artifact.error);
   CachedContract out;
-  out.size = estimated_size(*compiled.value->module());
   out.contract = std::move(compiled.value);
+  out.size = artifact.value.size();
+  out.artifact = std::move(artifact.value);
   return out;
 }
 
@@ -277,6 +305,7 @@ CapiResult<Checksum> Cache::store_code(ByteView wasm, bool checked, bool persist
     AnalysisConfig analysis;
     analysis.available_capabilities = config_.available_capabilities;
     analysis.limits = config_.wasm_limits;
+    analysis.version = config_.vm_version;
     Result<void> check = check_wasm(code, analysis);
     if (!check.ok())
       return CapiError::from_vm(
@@ -291,9 +320,11 @@ CapiResult<Checksum> Cache::store_code(ByteView wasm, bool checked, bool persist
   CapiResult<Unit> saved = save_wasm(checksum, wasm);
   if (!saved.ok())
     return std::move(*saved.error);
-  // Where cosmwasm-vm fills its file-system module cache.
-  std::lock_guard<std::mutex> lock(mutex_);
-  memory_insert(checksum, std::move(compiled.value));
+  // As cosmwasm-vm: the compiled module goes to the file-system cache only;
+  // the memory cache fills on the first call.
+  CapiResult<Unit> stored = module_store(checksum, compiled.value);
+  if (!stored.ok())
+    return std::move(*stored.error);
   return checksum;
 }
 
@@ -307,6 +338,9 @@ CapiResult<Unit> Cache::remove_wasm(const Checksum& checksum) {
   const bool has_bare = fs::exists(bare, ec);
   if (!has_ext && !has_bare)
     return CapiError::cache("Wasm file does not exist");
+  // The compiled module goes first, as cosmwasm-vm's remove_wasm does it.
+  if (::unlink(module_path(checksum).c_str()) != 0 && errno != ENOENT)
+    return CapiError::cache("Error deleting module from disk");
   for (const auto& [present, path] : {std::pair{has_bare, &bare}, std::pair{has_ext, &with_ext}}) {
     if (present && ::unlink(path->c_str()) != 0)
       return CapiError::cache("Error removing Wasm file from disk");
@@ -326,34 +360,21 @@ CapiResult<Bytes> Cache::load_wasm(const Checksum& checksum) {
 }
 
 CapiResult<Unit> Cache::pin(const Checksum& checksum) {
-  std::optional<CachedContract> module;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (pinned_.count(checksum))
       return Unit{};
-    // cosmwasm-vm reloads from its file-system cache here; the memory cache
-    // is this cache's nearest equivalent.
-    if (const CachedContract* cached = memory_find(checksum)) {
-      stats_.hits_memory_cache = saturating_inc(stats_.hits_memory_cache);
-      module = *cached;
-    }
   }
-  const bool compiled_here = !module;
-  if (compiled_here) {
-    CapiResult<Bytes> wasm = load_wasm(checksum);
-    if (!wasm.ok())
-      return std::move(*wasm.error);
-    CapiResult<CachedContract> compiled = compile(wasm.value);
-    if (!compiled.ok())
-      return std::move(*compiled.error);
-    module = std::move(compiled.value);
-  }
+  // cosmwasm-vm's pin: from the file-system cache, else compiled from the
+  // stored wasm (a miss) and stored there; never from the memory cache.
+  CapiResult<CachedContract> module = load_or_compile(checksum);
+  if (!module.ok())
+    return std::move(*module.error);
+  module.value.artifact = Bytes();  // it is on disk; memory keeps the module only
   std::lock_guard<std::mutex> lock(mutex_);
-  if (compiled_here)
-    stats_.misses = saturating_inc(stats_.misses);
   if (!pinned_.count(checksum)) {
-    pinned_size_ += module->size;
-    pinned_.emplace(checksum, Pinned{std::move(*module), 0});
+    pinned_size_ += module.value.size;
+    pinned_.emplace(checksum, Pinned{std::move(module.value), 0});
   }
   return Unit{};
 }
@@ -448,19 +469,66 @@ CapiResult<std::shared_ptr<const Contract>> Cache::get_contract(const Checksum& 
       return cached->contract;
     }
   }
-  // Compiled outside the lock: other calls keep running meanwhile. Two
-  // threads may compile the same contract at once; the first insert wins.
+  // Loaded or compiled outside the lock: other calls keep running meanwhile.
+  // Two threads may load the same contract at once; the first insert wins.
+  CapiResult<CachedContract> module = load_or_compile(checksum);
+  if (!module.ok())
+    return std::move(*module.error);
+  module.value.artifact = Bytes();  // it is on disk; memory keeps the module only
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::shared_ptr<const Contract> contract = module.value.contract;
+  memory_insert(checksum, std::move(module.value));
+  return contract;
+}
+
+CapiResult<CachedContract> Cache::load_or_compile(const Checksum& checksum) {
+  if (std::optional<CachedContract> cached = module_load(checksum)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.hits_fs_cache = saturating_inc(stats_.hits_fs_cache);
+    return std::move(*cached);
+  }
   CapiResult<Bytes> wasm = load_wasm(checksum);
   if (!wasm.ok())
     return std::move(*wasm.error);
   CapiResult<CachedContract> compiled = compile(wasm.value);
   if (!compiled.ok())
     return std::move(*compiled.error);
-  std::lock_guard<std::mutex> lock(mutex_);
-  stats_.misses = saturating_inc(stats_.misses);
-  std::shared_ptr<const Contract> contract = compiled.value.contract;
-  memory_insert(checksum, std::move(compiled.value));
-  return contract;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.misses = saturating_inc(stats_.misses);
+  }
+  CapiResult<Unit> stored = module_store(checksum, compiled.value);
+  if (!stored.ok())
+    return std::move(*stored.error);
+  return compiled;
+}
+
+std::string Cache::module_path(const Checksum& checksum) const {
+  return module_dir_ + "/" + checksum_hex(checksum) + ".module";
+}
+
+CapiResult<Unit> Cache::module_store(const Checksum& checksum, const CachedContract& module) {
+  std::string error;
+  if (!write_file_atomically(module_path(checksum), module.artifact, &error))
+    return CapiError::cache("Error writing module to disk: " + error);
+  return Unit{};
+}
+
+std::optional<CachedContract> Cache::module_load(const Checksum& checksum) {
+  std::optional<Bytes> artifact = read_file_bytes(module_path(checksum));
+  if (!artifact)
+    return std::nullopt;
+  // A file from another wvm build, configuration or CPU, or a corrupted one,
+  // is rejected by its header and checksum and treated as absent: the
+  // contract is compiled again from its wasm and the file replaced.
+  VmResult<std::shared_ptr<const Contract>> contract = runtime_->deserialize(*artifact);
+  if (!contract.ok())
+    return std::nullopt;
+  CachedContract out;
+  out.contract = std::move(contract.value);
+  out.size = artifact->size();
+  out.artifact = std::move(*artifact);
+  return out;
 }
 
 void Cache::memory_insert(const Checksum& checksum, CachedContract module) {

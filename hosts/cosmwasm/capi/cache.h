@@ -1,10 +1,12 @@
 // The contract cache behind cache_t, after cosmwasm-vm 3.0's Cache
 // (packages/vm/src/cache.rs) as libwasmvm configures it: stored code lives
 // in <base_dir>/state/wasm/<checksum hex>.wasm (the same layout, so a node's
-// existing data directory keeps working); compiled contracts live in memory,
-// in a size-bounded LRU cache and a pinned cache. wvm cannot persist
-// compiled code, so there is no file-system module cache: where cosmwasm-vm
-// would hit it, this cache compiles from the stored wasm and counts a miss.
+// existing data directory keeps working); compiled contracts live on disk in
+// the file-system module cache (<base_dir>/cache/modules/wvm1/, serialized
+// tier-0 and tier-1 code, so a restarted node does not compile again) and in
+// memory, in a size-bounded LRU cache and a pinned cache. Lookups and the
+// hit/miss counters follow cosmwasm-vm: pinned, memory, file system, else a
+// miss that compiles the stored wasm and fills the file-system cache.
 //
 // Thread safety: every method may be called from any thread; the maps and
 // statistics are guarded by one mutex, compilation and file I/O run outside
@@ -16,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -33,15 +36,23 @@ struct CacheConfig {
   uint64_t memory_cache_size_bytes = 0;
   uint64_t instance_memory_limit_bytes = 0;
   WasmLimits wasm_limits;  ///< cosmwasm-vm's defaults where the config leaves a limit out
+  /// wvm's own settings, outside libwasmvm's config: the optional top-level
+  /// {"wvm": {"vm_version": "3.0.9", "tier": "jit"}}, or the environment
+  /// variables WVM_COSMWASM_VM_VERSION and WVM_COSMWASM_TIER (the config wins).
+  VmVersion vm_version = VmVersion::V3_0;
+  TierPolicy tier = TierPolicy::Auto;
 };
 
 /// Parses the config JSON ({"wasm_limits":{...},"cache":{...}}).
 CapiResult<CacheConfig> parse_cache_config(ByteView json);
 
-/// A compiled contract and the bytes it is accounted for in a memory cache.
+/// A compiled contract, its serialized form, and the bytes it is accounted
+/// for in a memory cache: the size of that form (cosmwasm-vm counts its
+/// module file's size the same way).
 struct CachedContract {
   std::shared_ptr<const Contract> contract;
   uint64_t size = 0;
+  Bytes artifact;
 };
 
 class Cache {
@@ -50,7 +61,7 @@ class Cache {
   static CapiResult<std::unique_ptr<Cache>> open(CacheConfig config);
 
   /// store_code: check_wasm (if `checked`), compile, and with `persist` save
-  /// the wasm and keep the compiled contract in the memory cache.
+  /// the wasm and the compiled module (file-system cache; not memory).
   CapiResult<Checksum> store_code(ByteView wasm, bool checked, bool persist);
   /// Removes the stored wasm (not the compiled contracts in memory, as cosmwasm-vm).
   CapiResult<Unit> remove_wasm(const Checksum& checksum);
@@ -68,7 +79,8 @@ class Cache {
   Bytes pinned_metrics_msgpack();
 
   /// The compiled contract for a call: pinned, else from the memory cache,
-  /// else compiled from the stored wasm (and put in the memory cache).
+  /// else from the file-system cache, else compiled from the stored wasm
+  /// (and stored there); the last two are put in the memory cache.
   CapiResult<std::shared_ptr<const Contract>> get_contract(const Checksum& checksum);
 
   Runtime& runtime() noexcept { return *runtime_; }
@@ -94,6 +106,13 @@ class Cache {
   /// Compiles `wasm` and measures the result.
   CapiResult<CachedContract> compile(ByteView wasm);
   CapiResult<Unit> save_wasm(const Checksum& checksum, ByteView wasm);
+  /// The file-system cache's module, counted as a hit there, else the
+  /// stored wasm compiled (a miss) and written to the file-system cache.
+  CapiResult<CachedContract> load_or_compile(const Checksum& checksum);
+  std::string module_path(const Checksum& checksum) const;
+  CapiResult<Unit> module_store(const Checksum& checksum, const CachedContract& module);
+  /// nullopt if absent, stale or corrupted.
+  std::optional<CachedContract> module_load(const Checksum& checksum);
 
   // All below: mutex_ held.
   void memory_insert(const Checksum& checksum, CachedContract module);
@@ -101,6 +120,7 @@ class Cache {
 
   CacheConfig config_;
   std::string wasm_dir_;
+  std::string module_dir_;
   std::unique_ptr<Runtime> runtime_;
 
   std::mutex mutex_;
