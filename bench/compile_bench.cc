@@ -1,5 +1,7 @@
 // Compile-phase benchmarks: decode + validate + tier-0 preparation of the
-// shared CosmWasm contracts, reported as bytes/s of module binary.
+// shared CosmWasm contracts, reported as bytes/s of module binary; and the
+// time to a runnable module from the wasm (compile, policy jit: every
+// function through tier 1) vs from serialize_module's bytes (deserialize).
 // Names follow <tier>/<phase>/<case>.
 #include <benchmark/benchmark.h>
 
@@ -77,6 +79,48 @@ void bench_validate(benchmark::State& state, std::vector<uint8_t> bytes) {
                           static_cast<int64_t>(bytes.size()));
 }
 
+// A runnable module per iteration, in a fresh engine each time (created and
+// destroyed outside the timing: tier-1 code lives as long as its engine's
+// arena). From the wasm with compile(), or from `artifact` when it is not empty.
+void bench_ready(benchmark::State& state, std::vector<uint8_t> wasm, wvm::TierPolicy policy,
+                 bool from_artifact) {
+  wvm::Config config;
+  config.tiers.policy = policy;
+  std::vector<uint8_t> artifact;
+  if (from_artifact) {
+    wvm::Engine engine(config);
+    auto module = wvm::compile(engine, wasm.data(), wasm.size());
+    auto bytes = module.ok() ? wvm::serialize_module(engine, *module.value())
+                             : wvm::Result<std::vector<uint8_t>>(module.error());
+    if (!bytes.ok()) {
+      state.SkipWithError(bytes.error().to_string().c_str());
+      return;
+    }
+    artifact = std::move(bytes.value());
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<wvm::Engine>(config);
+    state.ResumeTiming();
+    auto module = from_artifact ? wvm::deserialize_module(*engine, artifact.data(), artifact.size())
+                                : wvm::compile(*engine, wasm.data(), wasm.size());
+    state.PauseTiming();
+    if (!module.ok()) {
+      state.SkipWithError(module.error().to_string().c_str());
+      return;
+    }
+    // The check: a loaded module is runnable without compiling anything.
+    if (from_artifact && engine->tier_stats().compiled != 0) {
+      state.SkipWithError("deserialize compiled tier-1 code");
+      return;
+    }
+    module = wvm::Result<std::shared_ptr<const wvm::Module>>(wvm::Error{});
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.counters["artifact_bytes"] = static_cast<double>(artifact.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,6 +144,15 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("jit/compile/" + name).c_str(), bench_jit_compile,
                                    bytes.value())
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("jit/compile-all/" + name).c_str(), bench_ready, bytes.value(),
+                                   wvm::TierPolicy::Jit, false)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("jit/deserialize/" + name).c_str(), bench_ready, bytes.value(),
+                                   wvm::TierPolicy::Jit, true)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark(("interp/deserialize/" + name).c_str(), bench_ready,
+                                   bytes.value(), wvm::TierPolicy::Interp, true)
           ->Unit(benchmark::kMicrosecond);
     }
   }
