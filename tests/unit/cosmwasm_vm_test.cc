@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -693,7 +694,8 @@ struct TierParam {
   const char* name;
   TierPolicy policy;
 };
-const TierParam kTiers[] = {{"tier0", TierPolicy::Interp}, {"tier1", TierPolicy::Jit}};
+const TierParam kTiers[] = {
+    {"tier0", TierPolicy::Interp}, {"tier1", TierPolicy::Jit}, {"auto", TierPolicy::Auto}};
 void PrintTo(const TierParam& t, std::ostream* os) {
   *os << t.name;
 }
@@ -851,6 +853,7 @@ const std::vector<MiniImport>& mini_imports() {
       {"db_scan", {I32, I32, I32}, {I32}},
       {"db_next", {I32}, {I32}},
       {"db_next_value", {I32}, {I32}},
+      {"addr_validate", {I32}, {I32}},
       {"addr_canonicalize", {I32, I32}, {I32}},
       {"addr_humanize", {I32, I32}, {I32}},
       {"secp256k1_verify", {I32, I32, I32}, {I32}},
@@ -921,7 +924,8 @@ test::Bytes mini_contract() {
 
 class MiniContract {
  public:
-  explicit MiniContract(TierPolicy tier) : runtime_(RuntimeOptions{.tier = tier}) {
+  explicit MiniContract(TierPolicy tier, VmVersion version = VmVersion::V3_0)
+      : runtime_(RuntimeOptions{.tier = tier, .version = version}) {
     const test::Bytes wasm = mini_contract();
     auto compiled = runtime_.compile(wasm);
     EXPECT_TRUE(compiled.ok()) << (compiled.ok() ? "" : compiled.error->to_string());
@@ -1064,6 +1068,114 @@ TEST_P(CosmwasmVmTest, ImportsStorage) {
   EXPECT_EQ(g.remaining, 0u);
   EXPECT_EQ(g.used_externally, 20'003u);
   EXPECT_EQ(g.used_internally, before_backend + 10'000 - 20'003u);
+}
+
+// The VM's own gas for import work (cosmwasm-vm 3.0's environment.rs
+// GasConfig, charged as memory.rs and imports.rs do), stated rule by rule on
+// small cases, under both gas versions (the locals charge of 3.0.9 does not
+// touch these functions: none declares 30 locals). Internal gas is the
+// contract's: each t_<import> forwarder pays 115 per local.get, the call
+// (1,610) and, when the import returns, its end (1,610).
+TEST_P(CosmwasmVmTest, ImportGasRules) {
+  constexpr uint64_t kOp = 115, kAccounting = 1'610, kHostCall = 18'000;
+  const auto read_cost = [](uint64_t n) { return 200'000 + 115 * n; };
+  const auto write_cost = [](uint64_t n) { return 230'000 + 570 * n; };
+  const auto string_cost = [](uint64_t n) { return 28'700 + 1'400 * n; };
+  for (VmVersion version : {VmVersion::V3_0, VmVersion::V3_0_9}) {
+    SCOPED_TRACE(vm_version_name(version));
+    MiniContract c(GetParam().policy, version);
+    ASSERT_NE(c.instance, nullptr);
+    // Runs t_<import>(args) and returns the internal and external gas it used.
+    const auto measure = [&](const std::string& import, std::vector<uint32_t> args,
+                             bool expect_ok) {
+      const GasReport before = c.instance->gas_report();
+      VmResult<uint64_t> r = c.call(import, std::move(args));
+      EXPECT_EQ(r.ok(), expect_ok) << (r.ok() ? "ok" : r.error->to_string());
+      const GasReport after = c.instance->gas_report();
+      return std::pair{after.used_internally - before.used_internally,
+                       after.used_externally - before.used_externally};
+    };
+
+    // The host call comes first: a write in a read-only context pays it, then fails.
+    const uint32_t key = c.put("ant"), value = c.put("insect");
+    c.instance->set_storage_readonly(true);
+    EXPECT_EQ(measure("db_write", {key, value}, false).first, 2 * kOp + kAccounting + kHostCall);
+    c.instance->set_storage_readonly(false);
+    // Two region reads (3 and 6 bytes); the backend's gas is external.
+    auto [internal, external] = measure("db_write", {key, value}, true);
+    EXPECT_EQ(internal, 2 * kOp + 2 * kAccounting + kHostCall + read_cost(3) + read_cost(6));
+    EXPECT_EQ(external, 9u);
+    // A region over the import's limit is paid for from its length, then refused.
+    const uint32_t long_key = c.put(std::string(limits::kMaxLengthDbKey + 1, 'k'));
+    EXPECT_EQ(measure("db_read", {long_key}, false).first,
+              kOp + kAccounting + kHostCall + read_cost(limits::kMaxLengthDbKey + 1));
+
+    // addr_validate: the region, the string (per byte), the API's own gas.
+    const std::string addr = c.api.addr_make("rules");
+    const uint64_t validate_gas = c.api.addr_validate(addr).gas.cost;
+    EXPECT_EQ(measure("addr_validate", {c.put(addr)}, true).first,
+              kOp + 2 * kAccounting + kHostCall + read_cost(addr.size()) +
+                  string_cost(addr.size()) + validate_gas);
+    // addr_canonicalize: the same, then a region write of the canonical bytes.
+    const BackendResult<Bytes> canonical = c.api.addr_canonicalize(addr);
+    ASSERT_TRUE(canonical.ok());
+    const uint64_t n = canonical.value.size();
+    EXPECT_EQ(measure("addr_canonicalize", {c.put(addr), c.empty(64)}, true).first,
+              2 * kOp + 2 * kAccounting + kHostCall + read_cost(addr.size()) +
+                  string_cost(addr.size()) + canonical.gas.cost + write_cost(n));
+    // A destination too small: the write is paid for, then refused.
+    EXPECT_EQ(measure("addr_canonicalize", {c.put(addr), c.empty(1)}, false).first,
+              2 * kOp + kAccounting + kHostCall + read_cost(addr.size()) +
+                  string_cost(addr.size()) + canonical.gas.cost + write_cost(n));
+
+    // debug reads (and pays for) its message with or without a handler.
+    EXPECT_EQ(measure("debug", {c.put("hello")}, true).first,
+              kOp + 2 * kAccounting + kHostCall + read_cost(5));
+    c.env().debug_handler = nullptr;
+    EXPECT_EQ(measure("debug", {c.put("hello")}, true).first,
+              kOp + 2 * kAccounting + kHostCall + read_cost(5));
+    // abort: the region and the string, then the contract's call fails.
+    EXPECT_EQ(measure("abort", {c.put("boom")}, false).first,
+              kOp + kAccounting + kHostCall + read_cost(4) + string_cost(4));
+
+    // A charge larger than the gas left depletes it all, as every out of gas.
+    const uint32_t hello = c.put("hello");
+    c.reset(kOp + kAccounting + kHostCall + read_cost(5) - 1);
+    VmResult<uint64_t> depleted = c.call("debug", {hello});
+    ASSERT_FALSE(depleted.ok());
+    EXPECT_EQ(depleted.error->kind, VmErrorKind::GasDepletion);
+    EXPECT_EQ(c.instance->gas_report().remaining, 0u);
+    c.reset(kOp + 2 * kAccounting + kHostCall + read_cost(5));  // exactly enough
+    EXPECT_TRUE(c.call("debug", {hello}).ok());
+    EXPECT_EQ(c.instance->gas_report().remaining, 0u);
+  }
+}
+
+// Entry-point arguments are written into regions and the result read from
+// one: each pays its region gas.
+TEST_P(CosmwasmVmTest, EntryPointRegionGas) {
+  MiniContract c(GetParam().policy);
+  ASSERT_NE(c.instance, nullptr);
+  constexpr uint64_t kLimit = 10'000'000'000;
+  // The wasm gas of allocate and deallocate, measured by calling them.
+  const auto gas_of = [&](const std::function<void()>& f) {
+    c.instance->set_gas_limit(kLimit);
+    f();
+    return kLimit - c.instance->gas_report().remaining;
+  };
+  uint32_t ptr = 0;
+  const uint64_t allocate_gas = gas_of([&] { ptr = c.env().allocate(7).value; });
+  const uint64_t deallocate_gas = gas_of([&] { ASSERT_TRUE(c.env().deallocate(ptr).ok()); });
+  EXPECT_EQ(deallocate_gas, 1'610u);  // its body is `end`
+  // query(env, msg) returns msg's region: two allocations and region writes,
+  // the query's wasm (local.get, end), the result's region read, deallocate.
+  const std::string env = "{}", msg = R"({"ok":"e30="})";
+  CallResult r = c.instance->query(env, msg, kLimit);
+  ASSERT_TRUE(r.ok()) << r.error_message();
+  EXPECT_EQ(r.gas.used_internally, 2 * allocate_gas + (230'000 + 570 * env.size()) +
+                                       (230'000 + 570 * msg.size()) + 115 + 1'610 +
+                                       (200'000 + 115 * msg.size()) + deallocate_gas);
+  EXPECT_EQ(r.gas.used_externally, 0u);
 }
 
 // Results as calls.rs reads them: {"ok": ...} or {"error": ...}, the
