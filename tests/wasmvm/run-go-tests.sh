@@ -58,7 +58,18 @@ done
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 lib="$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")"
-src="$work/wasmvm"
+# As root the tests run as `nobody`, who must reach the package copy, the
+# test binaries and the library: when the work directory lies below one
+# nobody cannot enter (a clone under /root, say), they are staged in /tmp
+# and the logs copied back.
+run="$work"
+if [ "$(id -u)" -eq 0 ] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups \
+     test -x "$work" 2>/dev/null; then
+  run="$(mktemp -d /tmp/wvm-wasmvm-go.XXXXXX)"
+  trap 'cp "$run"/*.out "$work"/ 2>/dev/null; rm -rf "$run"' EXIT
+  echo "note: staging the Go tests in $run ($work is not reachable by nobody)"
+fi
+src="$run/wasmvm"
 
 # A fresh copy of the package each run (the reference is read-only in CI;
 # its Rust library is not needed). Nothing in it is edited: the vendor
@@ -132,8 +143,7 @@ declare -A dir_of=([api]=internal/api [root]=. [types]=types)
 as_user=()
 if [ "$(id -u)" -eq 0 ]; then
   as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-  chmod -R a+rX "$work"
-  chmod a+x "$work" "$(dirname "$work")" 2>/dev/null || true
+  chmod -R a+rX "$run"
 fi
 if [ -n "$tier" ]; then export WVM_COSMWASM_TIER="$tier"; fi
 
@@ -146,15 +156,15 @@ status=0
 for p in "${pkgs[@]}"; do
   d="${dir_of[$p]:-}"
   [ -n "$d" ] || { echo "run-go-tests.sh: unknown package $p (api, root, types)" >&2; exit 2; }
-  bin="$work/bin/$p.test"
-  mkdir -p "$work/bin"
+  bin="$run/bin/$p.test"
+  mkdir -p "$run/bin"
   echo "== go test $p ($d)${tier:+, tier $tier}"
   (cd "$src/$d" && "$go" test -c -o "$bin" .)
   chmod a+rx "$bin"
   args=(-test.v -test.count=1 -test.timeout=20m)
   [ -z "$run" ] || args+=("-test.run=$run")
-  out="$work/$p.out"
-  (cd "$src/$d" && HOME="$work" TMPDIR="${TMPDIR:-/tmp}" "${as_user[@]}" "$bin" "${args[@]}") > "$out" 2>&1 || true
+  out="$run/$p.out"
+  (cd "$src/$d" && HOME="$run" TMPDIR="${TMPDIR:-/tmp}" "${as_user[@]}" "$bin" "${args[@]}") > "$out" 2>&1 || true
   if ! grep -qE '^(PASS|FAIL)$' "$out"; then
     echo "FAIL $p: the test binary did not finish (crash or timeout); its last lines:"
     tail -40 "$out"
