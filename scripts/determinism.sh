@@ -5,8 +5,10 @@
 # Corpus: every core spec script (../shared/wasm-testsuite/core/*.wast,
 # converted by wast2json as the spec tests do) and the differential-test
 # modules (wasm-opt -ttf on the seeds of tests/unit/differential_test.cc).
-# Everything runs metered with the cosmwasm profile and a fixed gas limit per
-# call (spec) or per module (differential). Each run writes one text file:
+# Everything runs metered with a fixed gas limit per call (spec) or per module
+# (differential): the spec scripts with the cosmwasm profile, the
+# differential modules with cosmwasm-3.0.9 (the same plus the locals charge,
+# which their many-local functions exercise). Each run writes one text file:
 #   spec: wvm-spectest --dump (every compile, instantiation and action: result
 #         bits or trap, gas used)
 #   diff: wvm-determinism run (every export call: result bits or trap, gas
@@ -85,6 +87,7 @@ run() {
   done
   rm -f "$base-spec.part"
   "${prefix[@]}" "$dir/tests/determinism/wvm-determinism" run --tier="$tier" \
+    --gas-profile=cosmwasm-3.0.9 \
     "$out"/modules/*.wasm >"$base-diff.txt" 2>"$base-diff.log" || true
   echo "determinism: $target $tier done in $((SECONDS - start)) s" \
        "(spec: $(grep -c '' "$base-spec.txt") lines, differential: $(grep -c '' "$base-diff.txt") lines)"

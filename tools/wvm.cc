@@ -39,7 +39,7 @@ constexpr const char* kMainHelp = R"(wvm - a WebAssembly engine for deterministi
 
 Usage:
   wvm run [--tier interp|jit|auto] [--tier-threshold N]
-          [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+          [--gas LIMIT [--gas-profile NAME]] [--invoke-start-only]
           FILE.wasm [FUNC [ARGS...]]
   wvm validate FILE.wasm
   wvm inspect FILE.wasm
@@ -71,7 +71,7 @@ Exit codes:
 )";
 
 constexpr const char* kRunHelp = R"(Usage: wvm run [--tier interp|jit|auto] [--tier-threshold N]
-               [--gas LIMIT [--gas-profile uniform|cosmwasm]] [--invoke-start-only]
+               [--gas LIMIT [--gas-profile NAME]] [--invoke-start-only]
                FILE.wasm [FUNC [ARGS...]]
 
 Compiles FILE.wasm, instantiates it with no imports (a module that imports
@@ -90,9 +90,11 @@ Options:
                         prints "gas used: N, gas left: M". Running out is
                         "trap: out of gas" with exit code 6 and 0 gas left.
   --gas-profile NAME    The cost model with --gas: uniform (1 per
-                        instruction, the default) or cosmwasm (cosmwasm-vm
-                        3.0: 115 per operator, 1610 for loop, end, if, else,
-                        br, br_if, br_table, call, call_indirect, return).
+                        instruction, the default), cosmwasm (cosmwasm-vm
+                        3.0.0-3.0.8: 115 per operator, 1610 for loop, end, if,
+                        else, br, br_if, br_table, call, call_indirect,
+                        return) or cosmwasm-3.0.9 (the same, plus 115 per
+                        declared local above 29 in each called function).
                         Each run is charged at the accounting operator that
                         ends it; see the README's "Gas" section.
   --invoke-start-only   Only instantiate (running the start function, if any);
@@ -443,12 +445,11 @@ int cmd_run(const std::vector<std::string>& args) {
   if (gas_limit) {
     config.metering.enabled = true;
     const std::string profile = gas_profile.value_or("uniform");
-    if (profile == "uniform")
-      config.metering.profile = GasProfile::uniform();
-    else if (profile == "cosmwasm")
-      config.metering.profile = GasProfile::cosmwasm();
+    if (std::optional<GasProfile> p = GasProfile::named(profile))
+      config.metering.profile = *p;
     else
-      return usage_error("run: unknown gas profile \"" + profile + "\" (uniform or cosmwasm)");
+      return usage_error("run: unknown gas profile \"" + profile +
+                         "\" (uniform, cosmwasm or cosmwasm-3.0.9)");
   }
 
   int code = kExitOk;

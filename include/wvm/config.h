@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace wvm {
 
@@ -95,6 +97,13 @@ struct GasProfile {
     p.free_locals = 29;
     p.gas_per_local = p.op_cost;  // the cost of `nop`, an ordinary operator
     return p;
+  }
+  /// The built-in profile called `name` ("uniform", "cosmwasm",
+  /// "cosmwasm-3.0.9"), as command lines name them.
+  static std::optional<GasProfile> named(std::string_view name) {
+    for (GasProfile p : {uniform(), cosmwasm(), cosmwasm_3_0_9()})
+      if (p.name == name) return p;
+    return std::nullopt;
   }
   friend bool operator==(const GasProfile&, const GasProfile&) = default;
 };

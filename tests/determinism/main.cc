@@ -6,8 +6,9 @@
 //       writes DIR/seed-N.wasm with binaryen's wasm-opt -ttf, from the same
 //       seeded random bytes as tests/unit/differential_test.cc
 //   wvm-determinism run [--tier=interp|jit|auto] [--bounds=guard|explicit]
-//                       [--gas-limit N] FILE.wasm...
-//       runs each module metered (cosmwasm profile, N gas per module, default
+//                       [--gas-limit=N] [--gas-profile=NAME] FILE.wasm...
+//       runs each module metered (the cosmwasm profile unless NAME says
+//       otherwise, e.g. cosmwasm-3.0.9; N gas per module, default
 //       2e9) with the fuzzing-support logging imports, calls every export with
 //       zero arguments, and prints per module: each call's results (exact
 //       bits) or trap and the gas left after it, the logged values, and a
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,7 @@ struct RunOptions {
   TierPolicy tier = TierPolicy::Interp;
   BoundsStrategy bounds = BoundsStrategy::GuardPages;
   uint64_t gas_limit = 2'000'000'000;  // as the differential test
+  GasProfile profile = GasProfile::cosmwasm();
 };
 
 // A value as its exact bits; a funcref only as null or not (its handle is an address).
@@ -80,7 +83,7 @@ bool run_module(const std::string& path, const RunOptions& opts) {
   Config config;
   config.memory.bounds = opts.bounds;
   config.metering.enabled = true;
-  config.metering.profile = GasProfile::cosmwasm();
+  config.metering.profile = opts.profile;
   config.tiers.policy = opts.tier;
   config.tiers.tier_up_threshold = 3;  // auto: functions change tier mid-run
   Engine engine(config);
@@ -156,7 +159,7 @@ void usage(FILE* out) {
   std::fprintf(out,
                "usage: wvm-determinism generate DIR COUNT [FIRST_SEED]\n"
                "       wvm-determinism run [--tier=interp|jit|auto] [--bounds=guard|explicit]\n"
-               "                           [--gas-limit N] FILE.wasm...\n");
+               "                           [--gas-limit=N] [--gas-profile=NAME] FILE.wasm...\n");
 }
 
 }  // namespace
@@ -187,6 +190,13 @@ int main(int argc, char** argv) {
       opts.bounds = BoundsStrategy::ExplicitChecks;
     } else if (arg.starts_with("--gas-limit=")) {
       opts.gas_limit = std::strtoull(argv[i] + 12, nullptr, 10);
+    } else if (arg.starts_with("--gas-profile=")) {
+      std::optional<GasProfile> p = GasProfile::named(arg.substr(14));
+      if (!p) {
+        std::fprintf(stderr, "wvm-determinism: unknown gas profile '%s'\n", argv[i] + 14);
+        return kExitUsage;
+      }
+      opts.profile = *p;
     } else if (arg.starts_with("-")) {
       usage(stderr);
       return kExitUsage;

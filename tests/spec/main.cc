@@ -76,7 +76,7 @@ void usage(FILE* out) {
                "  --unsupported-fatal  a function tier 1 cannot compile fails its module\n"
                "  --background-compile with --tier=auto: compile on the background thread\n"
                "  --bounds=guard|explicit  linear-memory bounds strategy (default guard)\n"
-               "  --gas-profile=uniform|cosmwasm  run metered, with an unlimited gas limit\n"
+               "  --gas-profile=uniform|cosmwasm|cosmwasm-3.0.9  run metered, with an unlimited gas limit\n"
                "  --expected-failures  lines `file.wast:LINE  reason` that are known to fail\n"
                "  --work-dir           where wast2json output goes (default %s)\n"
                "  --wast2json          the wast2json program (default %s)\n"
@@ -134,8 +134,10 @@ Options parse_options(int argc, char** argv) {
     } else if (option_value(arg, "--tier-threshold", &i, argc, argv, &value)) {
       opts.tier_threshold = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
     } else if (option_value(arg, "--gas-profile", &i, argc, argv, &value)) {
-      if (value != "uniform" && value != "cosmwasm") {
-        std::fprintf(stderr, "wvm-spectest: unknown gas profile '%s' (uniform or cosmwasm)\n",
+      if (!wvm::GasProfile::named(value)) {
+        std::fprintf(stderr,
+                     "wvm-spectest: unknown gas profile '%s' (uniform, cosmwasm or "
+                     "cosmwasm-3.0.9)\n",
                      value.c_str());
         std::exit(kExitUsage);
       }
@@ -227,8 +229,7 @@ void run_file(const fs::path& file, const Options& opts, const ExpectedFailures&
     config.tiers.background_compile = opts.background_compile;
     if (!opts.gas_profile.empty()) {
       config.metering.enabled = true;
-      config.metering.profile = opts.gas_profile == "cosmwasm" ? wvm::GasProfile::cosmwasm()
-                                                               : wvm::GasProfile::uniform();
+      config.metering.profile = *wvm::GasProfile::named(opts.gas_profile);
     }
     // A fresh Engine and Store for every file.
     ScriptRunner runner(config, {dump, name, opts.gas_limit});
