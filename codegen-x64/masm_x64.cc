@@ -113,11 +113,16 @@ asmjit::Label X64MacroAssembler::out_of_gas_label() {
   return out_of_gas_;
 }
 
-void X64MacroAssembler::mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value) {
+uint32_t X64MacroAssembler::mov_rax_placeholder() {
   a_.db(0x48);  // REX.W B8: mov rax, imm64
   a_.db(0xB8);
-  relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Abs64, kind, target, value);
-  a_.dq(0);  // written by the relocation
+  const uint32_t at = static_cast<uint32_t>(a_.offset());
+  a_.dq(0);  // written by a relocation
+  return at;
+}
+
+void X64MacroAssembler::mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value) {
+  relocs_.add(mov_rax_placeholder(), jit::RelocForm::Abs64, kind, target, value);
 }
 
 void X64MacroAssembler::call_helper(const void* fn) {
@@ -126,10 +131,7 @@ void X64MacroAssembler::call_helper(const void* fn) {
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
   const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
   a_.mov(gas_left, kGas);
-  a_.db(0x48);  // mov rax, imm64 (REX.W B8)
-  a_.db(0xB8);
-  relocs_.add_runtime(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Abs64, fn);
-  a_.dq(0);
+  relocs_.add_runtime(mov_rax_placeholder(), jit::RelocForm::Abs64, fn);
   a_.call(x86::rax);
   a_.mov(kGas, gas_left);
 }

@@ -143,8 +143,10 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label out_of_gas_label();
   void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
   void call_helper(const void* fn);
-  // mov rax, imm64 with a relocation for the immediate (always the 10-byte
-  // form, so the code can be relocated to any address).
+  // mov rax, imm64, always the 10-byte form so the code can be relocated to
+  // any address: the placeholder (zero immediate, its offset returned) and
+  // the same with its relocation recorded.
+  uint32_t mov_rax_placeholder();
   void mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value);
   void call_dispatch(uint32_t callee_fp_slot);
   // The address of a wasm access of `width` bytes at u32(addr) + offset;

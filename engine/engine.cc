@@ -1,4 +1,9 @@
 // Engine state and the compile pipeline: decode -> validate + prepare each body.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
@@ -129,13 +134,28 @@ Result<void> validate(Engine& engine, const uint8_t* data, size_t size) {
 }
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return Error{ErrorKind::Io, 0, "cannot open " + path, TrapKind::None};
-  std::vector<uint8_t> bytes;
-  uint8_t buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.insert(bytes.end(), buf, buf + n);
-  if (std::ferror(f.get())) return Error{ErrorKind::Io, 0, "cannot read " + path, TrapKind::None};
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{ErrorKind::Io, 0, "cannot open " + path, TrapKind::None};
+  // Straight into one heap buffer: a regular file's size is known, so it is
+  // usually one read() (compiled-module files are megabytes); anything else
+  // (a pipe) grows the buffer as it comes. Nothing big on the stack.
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::vector<uint8_t> bytes(regular ? static_cast<size_t>(st.st_size) + 1 : size_t{1} << 16);
+  size_t done = 0;
+  for (;;) {
+    if (done == bytes.size()) bytes.resize(bytes.size() * 2);
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Error{ErrorKind::Io, 0, "cannot read " + path, TrapKind::None};
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
   return bytes;
 }
 

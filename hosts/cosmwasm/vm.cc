@@ -101,6 +101,12 @@ std::string CallResult::error_message() const {
 // ---------------------------------------------------------------------------
 // Runtime and Contract
 
+std::shared_ptr<const Contract> Contract::of(std::shared_ptr<const Module> module) {
+  auto contract = std::shared_ptr<Contract>(new Contract());
+  contract->module_ = std::move(module);
+  return contract;
+}
+
 bool Contract::exports_function(std::string_view name) const {
   const Export* e = module_->find_export(std::string(name));
   return e != nullptr && e->kind == ExternKind::Func;
@@ -127,9 +133,7 @@ VmResult<std::shared_ptr<const Contract>> Runtime::compile(ByteView wasm) {
   if (!module.ok())
     return VmError::make(VmErrorKind::CompileErr,
                          "Could not compile: " + module.error().to_string());
-  auto contract = std::shared_ptr<Contract>(new Contract());
-  contract->module_ = std::move(module.value());
-  return std::shared_ptr<const Contract>(std::move(contract));
+  return Contract::of(std::move(module.value()));
 }
 
 VmResult<Bytes> Runtime::serialize(const Contract& contract) {
@@ -146,9 +150,7 @@ VmResult<std::shared_ptr<const Contract>> Runtime::deserialize(ByteView artifact
   if (!module.ok())
     return VmError::make(VmErrorKind::CacheErr,
                          "Error deserializing module: " + module.error().to_string());
-  auto contract = std::shared_ptr<Contract>(new Contract());
-  contract->module_ = std::move(module.value());
-  return std::shared_ptr<const Contract>(std::move(contract));
+  return Contract::of(std::move(module.value()));
 }
 
 // ---------------------------------------------------------------------------

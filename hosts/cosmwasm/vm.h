@@ -55,6 +55,7 @@ class Contract {
 
  private:
   friend class Runtime;
+  static std::shared_ptr<const Contract> of(std::shared_ptr<const Module> module);
   std::shared_ptr<const Module> module_;
 };
 

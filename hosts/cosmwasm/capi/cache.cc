@@ -77,31 +77,11 @@ bool write_file_atomically(const std::string& path, ByteView data, std::string* 
   return true;
 }
 
-// The whole file in one buffer sized from fstat (a module file is megabytes:
-// no byte-at-a-time stream reading).
+// The file's bytes (wvm::read_file), or nullopt if it cannot be read.
 std::optional<Bytes> read_file_bytes(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return std::nullopt;
-  struct stat st {};
-  std::optional<Bytes> out;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    Bytes data(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (done < data.size()) {
-      const ssize_t n = ::read(fd, data.data() + done, data.size() - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += static_cast<size_t>(n);
-    }
-    // A file that changed size while read is read short: reject it.
-    if (done == data.size())
-      out = std::move(data);
-  }
-  ::close(fd);
-  return out;
+  Result<std::vector<uint8_t>> bytes = wvm::read_file(path);
+  if (!bytes) return std::nullopt;
+  return std::move(bytes.value());
 }
 
 // One optional u32 field of wasm_limits (absent or null: keep the default).

@@ -118,20 +118,26 @@ void finish_unit(const CapiResult<Unit>& result, UnmanagedVector* error_msg) noe
   report(result.error, error_msg);
 }
 
+// Cache operations: a null cache is UnsetArg, `op(cache)` runs guarded.
+template <class T, class Op>
+CapiResult<T> with_cache(const char* what, cache_t* cache, Op&& op) noexcept {
+  capi::Cache* c = to_cache(cache);
+  if (c == nullptr)
+    return CapiError::unset_arg(arg::kCache);
+  return guarded<T>(what, [&]() -> CapiResult<T> { return op(*c); });
+}
+
 // Checksum-taking cache operations share their argument handling.
 template <class T, class Op>
 CapiResult<T> with_checksum(const char* what,
                             cache_t* cache,
                             const ByteSliceView& checksum,
                             Op&& op) noexcept {
-  capi::Cache* c = to_cache(cache);
-  if (c == nullptr)
-    return CapiError::unset_arg(arg::kCache);
-  return guarded<T>(what, [&]() -> CapiResult<T> {
+  return with_cache<T>(what, cache, [&](capi::Cache& c) -> CapiResult<T> {
     CapiResult<Checksum> cs = read_checksum(checksum);
     if (!cs.ok())
       return std::move(*cs.error);
-    return op(*c, cs.value);
+    return op(c, cs.value);
   });
 }
 
@@ -301,6 +307,7 @@ using capi::to_cache;
 using capi::vector_none;
 using capi::vector_some;
 using capi::view_read;
+using capi::with_cache;
 using capi::with_checksum;
 using cw::Bytes;
 using cw::ByteView;
@@ -373,21 +380,16 @@ void unpin(cache_t* cache, ByteSliceView checksum, UnmanagedVector* error_msg) {
 }
 
 void sync_pinned_codes(cache_t* cache, ByteSliceView checksums, UnmanagedVector* error_msg) {
-  capi::Cache* c = to_cache(cache);
-  CapiResult<Unit> result;
-  if (c == nullptr) {
-    result = CapiError::unset_arg(arg::kCache);
-  } else {
-    result = guarded<Unit>("do_sync_pinned_codes", [&]() -> CapiResult<Unit> {
-      std::optional<ByteView> data = view_read(checksums);
-      if (!data)
-        return CapiError::unset_arg(arg::kChecksums);
-      std::vector<Checksum> wanted(data->size() / 32);
-      for (size_t i = 0; i < wanted.size(); ++i)
-        std::memcpy(wanted[i].data(), data->data() + 32 * i, 32);
-      return c->sync_pinned_codes(wanted);
-    });
-  }
+  CapiResult<Unit> result =
+      with_cache<Unit>("do_sync_pinned_codes", cache, [&](capi::Cache& c) -> CapiResult<Unit> {
+        std::optional<ByteView> data = view_read(checksums);
+        if (!data)
+          return CapiError::unset_arg(arg::kChecksums);
+        std::vector<Checksum> wanted(data->size() / 32);
+        for (size_t i = 0; i < wanted.size(); ++i)
+          std::memcpy(wanted[i].data(), data->data() + 32 * i, 32);
+        return c.sync_pinned_codes(wanted);
+      });
   report(result.error, error_msg);
 }
 
@@ -424,32 +426,22 @@ AnalysisReport analyze_code(cache_t* cache, ByteSliceView checksum, UnmanagedVec
 
 Metrics get_metrics(cache_t* cache, UnmanagedVector* error_msg) {
   Metrics out{};
-  capi::Cache* c = to_cache(cache);
-  CapiResult<Unit> result;
-  if (c == nullptr) {
-    result = CapiError::unset_arg(arg::kCache);
-  } else {
-    result = guarded<Unit>("do_get_metrics", [&]() -> CapiResult<Unit> {
-      out = c->metrics();
-      return Unit{};
-    });
-  }
+  CapiResult<Unit> result =
+      with_cache<Unit>("do_get_metrics", cache, [&](capi::Cache& c) -> CapiResult<Unit> {
+        out = c.metrics();
+        return Unit{};
+      });
   report(result.error, error_msg);
   return out;
 }
 
 UnmanagedVector get_pinned_metrics(cache_t* cache, UnmanagedVector* error_msg) {
   UnmanagedVector out = vector_none();
-  capi::Cache* c = to_cache(cache);
-  CapiResult<Unit> result;
-  if (c == nullptr) {
-    result = CapiError::unset_arg(arg::kCache);
-  } else {
-    result = guarded<Unit>("do_get_pinned_metrics", [&]() -> CapiResult<Unit> {
-      out = vector_some(c->pinned_metrics_msgpack());
-      return Unit{};
-    });
-  }
+  CapiResult<Unit> result =
+      with_cache<Unit>("do_get_pinned_metrics", cache, [&](capi::Cache& c) -> CapiResult<Unit> {
+        out = vector_some(c.pinned_metrics_msgpack());
+        return Unit{};
+      });
   report(result.error, error_msg);
   return out;
 }
