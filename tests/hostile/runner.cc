@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "tests/hostile/cases.h"
+#include "tests/unit/tier_config.h"
 
 namespace wvm::hostile {
 
@@ -16,15 +17,7 @@ const std::vector<std::string>& tiers() {
 
 Config config_for(const Case& c, const std::string& tier) {
   Config config;
-  config.memory.bounds = tier.find("explicit-bounds") != std::string::npos
-                             ? BoundsStrategy::ExplicitChecks
-                             : BoundsStrategy::GuardPages;
-  config.tiers.policy = tier.starts_with("jit")    ? TierPolicy::Jit
-                        : tier.starts_with("auto") ? TierPolicy::Auto
-                                                   : TierPolicy::Interp;
-  // Tier up early and in the calling thread, so auto really mixes the tiers.
-  config.tiers.tier_up_threshold = 2;
-  config.tiers.background_compile = false;
+  test::apply_tier(config, tier);
   if (c.gas_limit != 0) {
     config.metering.enabled = true;
     config.metering.profile = GasProfile::uniform();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/unit/builder.h"
+#include "tests/unit/tier_config.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -55,17 +56,7 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
   /// The configuration for the tier under test.
   Config make_config() const {
     Config c = config;
-    const std::string& tier = GetParam();
-    c.memory.bounds = tier.find("explicit-bounds") != std::string::npos
-                          ? BoundsStrategy::ExplicitChecks
-                          : BoundsStrategy::GuardPages;
-    // jit: every function compiled before running (those tier 1 cannot
-    // compile yet stay in tier 0); auto: tier-up after 2 calls or back-edges.
-    c.tiers.policy = tier.starts_with("jit")    ? TierPolicy::Jit
-                     : tier.starts_with("auto") ? TierPolicy::Auto
-                                                : TierPolicy::Interp;
-    c.tiers.tier_up_threshold = 2;
-    c.tiers.background_compile = tier == "auto-background";
+    apply_tier(c, GetParam());
     return c;
   }
 
