@@ -171,6 +171,8 @@ Row run_case(const std::vector<uint8_t>& wasm, const std::string& tier, TierPoli
   std::vector<uint32_t> all;
   for (const auto& lat : latencies)
     all.insert(all.end(), lat.begin(), lat.end());
+  if (all.empty())
+    die(row.name + ": no call finished within --seconds");
   std::sort(all.begin(), all.end());
   row.calls = all.size();
   row.calls_per_s = static_cast<double>(all.size()) / elapsed;
