@@ -146,6 +146,7 @@ void NativeStack::run(void (*fn)(void*), void* arg) noexcept {
     return;
   }
   if (mapping_ == nullptr) map();
+  ran_since_trim_ = true;
   NativeStack* const left = ts.stack;
   const ThreadStacks saved = ts;
   // Where the stack left behind stops: the thread's own stack, or (a host
@@ -180,7 +181,8 @@ void run_on_thread_stack(void (*fn)(void*), void* arg) noexcept {
 }
 
 void NativeStack::trim() noexcept {
-  if (mapping_ == nullptr) return;
+  if (!ran_since_trim_) return;
+  ran_since_trim_ = false;
   const size_t page = page_size();
   if (high_ - low_ <= kKeepResident + page) return;
   // Stacks grow down through every page: if the page just below the part

@@ -96,6 +96,7 @@ class NativeStack {
   // While suspended (a host function left it for another stack): the stack
   // pointer it was left at, below which a re-entry runs. 0 when not suspended.
   uintptr_t resume_sp_ = 0;
+  bool ran_since_trim_ = false;  // trim() makes no system call otherwise
 };
 
 /// Runs fn(arg) on the calling thread's own stack, below the point where the
