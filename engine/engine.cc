@@ -61,6 +61,7 @@ void Engine::release_exec(std::unique_ptr<ExecContext> exec) noexcept {
   exec->depth = 0;
   exec->gas_limit = exec->gas_left = UINT64_MAX;
   exec->gas_external = 0;
+  exec->native_stack.trim();  // a deep call must not stay resident in the pool
   std::lock_guard<std::mutex> lock(exec_mutex_);
   if (idle_exec_.size() < kMaxIdle) idle_exec_.push_back(std::move(exec));
 }

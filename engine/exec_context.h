@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "memory/native_stack.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -34,7 +35,8 @@ struct ExecContext {
         sp(stack.get()),
         frames(new CallFrame[config.runtime_limits.max_call_depth + 1]),
         max_depth(config.runtime_limits.max_call_depth),
-        guarded(config.memory.bounds == BoundsStrategy::GuardPages) {}
+        guarded(config.memory.bounds == BoundsStrategy::GuardPages),
+        native_stack(native_stack_size_for(config.runtime_limits.max_call_depth)) {}
 
   Store* store;  // the store using it
   std::unique_ptr<uint64_t[]> stack;
@@ -55,7 +57,11 @@ struct ExecContext {
   // tier-0 calls and back-edges reaching `tier_up_threshold` compile.
   const jit::Backend* jit = nullptr;
   uint32_t tier_up_threshold = UINT32_MAX;
-  // The native stack limit of the thread running this context (set on entry).
+  // The native stack wasm runs on (entered by the outermost Store::call), and
+  // its limit, which interp_run and tier 1's prologue check: with the stack
+  // sized from max_depth the logical limits are always reached first, so
+  // the check is a safety net only.
+  NativeStack native_stack;
   uintptr_t native_stack_limit = 0;
 };
 

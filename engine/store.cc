@@ -340,6 +340,22 @@ TrapKind HostCall::charge(uint64_t gas) const noexcept {
   return TrapKind::None;
 }
 
+namespace {
+
+struct WasmEntry {
+  ExecContext* ctx;
+  Func* func;
+  TrapKind trap;
+};
+
+void enter_wasm(void* p) noexcept {
+  WasmEntry& e = *static_cast<WasmEntry*>(p);
+  e.ctx->native_stack_limit = e.ctx->native_stack.limit();
+  e.trap = interp_run(*e.ctx, e.func);
+}
+
+}  // namespace
+
 CallResult Store::call(Func* func, const std::vector<Value>& args) {
   CallResult result;
   const FuncType& ft = *func->type;
@@ -362,7 +378,13 @@ CallResult Store::call(Func* func, const std::vector<Value>& args) {
     t = func->host(hc, args.data(), results.data());
     if (t == TrapKind::None) result.results = std::move(results);
   } else {
-    t = interp_run(ctx, func);
+    // Wasm runs on the store's own native stack, whatever the thread's: the
+    // outermost call switches to it (a host function re-entering this store
+    // is on it already and stays; entering another store switches to that
+    // store's stack).
+    WasmEntry entry{&ctx, func, TrapKind::None};
+    ctx.native_stack.run(&enter_wasm, &entry);
+    t = entry.trap;
     if (t == TrapKind::None) {
       result.results.reserve(ft.results.size());
       for (size_t i = 0; i < ft.results.size(); ++i)

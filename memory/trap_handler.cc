@@ -403,6 +403,15 @@ void TrapScope::enter() noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
+TrapScope* exchange_trap_scope(TrapScope* scope) noexcept {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  // Only this thread writes it: no read-modify-write needed.
+  TrapScope* const previous = tl_scope.load(std::memory_order_relaxed);
+  tl_scope.store(scope, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  return previous;
+}
+
 void raise_trap(int kind) noexcept {
   TrapScope* scope = tl_scope.load(std::memory_order_relaxed);
   if (scope == nullptr) {

@@ -66,12 +66,17 @@ constexpr int kTrapScopeRaisedBase = 2;
 /// frames without destructors may lie between (JIT code, C helpers).
 [[noreturn]] void raise_trap(int kind) noexcept;
 
+/// Makes `scope` the innermost TrapScope of this thread and returns the one
+/// that was (for switching stacks: scopes never catch across stacks).
+TrapScope* exchange_trap_scope(TrapScope* scope) noexcept;
+
 /// How many faults the handler has turned into traps in this process.
 uint64_t faults_trapped() noexcept;
 
-/// The lowest address the calling thread's native stack may grow to before
-/// engine code must stop calling deeper (the stack's end plus a reserve for
-/// host code and signal handling). Cached per thread.
+/// The lowest address the calling thread's own native stack may grow to
+/// before code must stop calling deeper (the stack's end plus a reserve for
+/// host code and signal handling). Cached per thread. Wasm runs on engine
+/// stacks (memory/native_stack.h), which have their own limit.
 uintptr_t native_stack_limit() noexcept;
 
 /// The current native stack pointer (approximately).

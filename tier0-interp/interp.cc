@@ -174,10 +174,9 @@ void interp_enable_guard_pages() {
 
 TrapKind interp_run(ExecContext& ctx, Func* func) {
   // Tier-0 wasm calls do not recurse natively, but host-to-wasm re-entry and
-  // tier-1 calls do: stop before the native stack could overflow.
-  const uintptr_t limit = native_stack_limit();
-  if (current_stack_pointer() < limit) return TrapKind::CallStackExhausted;
-  ctx.native_stack_limit = limit;
+  // tier-1 calls do. This runs on the store's engine stack, sized so that
+  // the logical depth limit comes first: the check is only a safety net.
+  if (current_stack_pointer() < ctx.native_stack_limit) return TrapKind::CallStackExhausted;
   // Without guard pages or compiled code, nothing can unwind to a scope.
   if (!ctx.guarded && ctx.jit == nullptr) return run_checked(&ctx, func, nullptr);
   ensure_alt_stack();

@@ -10,6 +10,7 @@
 // install_trap_handler(), so the chain target is exactly what the test says,
 // whatever the parent process (or AddressSanitizer) installed.
 #include "memory/trap_handler.h"
+#include "tests/unit/sized_thread.h"
 
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -116,24 +117,10 @@ bool segv_blocked() {
   return sigismember(&mask, SIGSEGV) == 1;
 }
 
-// Runs `body` on a new pthread whose stack is exactly `stack_size` bytes of
-// our own mapping, with one inaccessible guard page below it. (A size given
-// to pthread_attr_setstacksize is only a minimum: glibc may reuse a cached
-// stack up to 4x larger.)
+// Runs `body` on a new pthread whose stack is exactly `stack_size` bytes,
+// with one inaccessible guard page below it.
 void run_on_thread(size_t stack_size, const std::function<void()>& body) {
-  Mapping stack(page_size() + stack_size, PROT_READ | PROT_WRITE);
-  ASSERT_EQ(mprotect(stack.data(), page_size(), PROT_NONE), 0);
-  pthread_attr_t attr;
-  ASSERT_EQ(pthread_attr_init(&attr), 0);
-  ASSERT_EQ(pthread_attr_setstack(&attr, stack.data() + page_size(), stack_size), 0);
-  pthread_t thread;
-  auto start = [](void* arg) -> void* {
-    (*static_cast<const std::function<void()>*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, start, const_cast<std::function<void()>*>(&body)), 0);
-  pthread_attr_destroy(&attr);
-  ASSERT_EQ(pthread_join(thread, nullptr), 0);
+  test::run_on_sized_thread(stack_size, body);
 }
 
 // ---- faults that become traps ----------------------------------------------

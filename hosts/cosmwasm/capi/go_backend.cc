@@ -8,10 +8,22 @@
 
 #include "hosts/cosmwasm/capi/ffi.h"
 #include "hosts/cosmwasm/env.h"
+#include "memory/native_stack.h"
 
 namespace wvm::cosmwasm::capi {
 
 namespace {
+
+// Every callback into the node runs on the thread's own stack, not on the
+// engine stack the contract runs on: Go's cgo callbacks abort ("morestack on
+// g0") when the stack pointer lies outside the thread's stack, whose bounds
+// the Go runtime never updates for the threads it created.
+template <class Call>
+int32_t call_node(Call&& call) noexcept {
+  int32_t code = 0;
+  run_on_thread_stack([&] { code = call(); });
+  return code;
+}
 
 // Records a missing callback as the call's panic; the backend error stops the call.
 template <class T>
@@ -88,8 +100,10 @@ BackendResult<std::optional<Bytes>> GoStorage::get(ByteView key) {
   UnmanagedVector output = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code =
-      db_.vtable.read_db(db_.state, db_.gas_meter, &used_gas, view_of(key), &output, &error_msg);
+  const int32_t code = call_node([&] {
+    return db_.vtable.read_db(db_.state, db_.gas_meter, &used_gas, view_of(key), &output,
+                              &error_msg);
+  });
   // Both vectors are freed whatever the outcome.
   std::optional<Bytes> value = vector_consume(output);
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
@@ -108,9 +122,10 @@ BackendResult<uint32_t> GoStorage::scan(std::optional<ByteView> start,
   UnmanagedVector error_msg = vector_none();
   GoIter iter{};  // filled in by the callback
   uint64_t used_gas = 0;
-  const int32_t code =
-      db_.vtable.scan_db(db_.state, db_.gas_meter, &used_gas, view_of(start), view_of(end),
-                         static_cast<int32_t>(order), &iter, &error_msg);
+  const int32_t code = call_node([&] {
+    return db_.vtable.scan_db(db_.state, db_.gas_meter, &used_gas, view_of(start), view_of(end),
+                              static_cast<int32_t>(order), &iter, &error_msg);
+  });
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
   std::optional<BackendError> error = go_error_to_backend(code, error_msg, [&] {
     return "Failed to read the next key between " + debug_option_str(start) + " and " +
@@ -135,8 +150,10 @@ BackendResult<std::optional<Record>> GoStorage::next(uint32_t iterator_id) {
   UnmanagedVector value_out = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code =
-      it.vtable.next(it.reference, it.gas_meter, &used_gas, &key_out, &value_out, &error_msg);
+  const int32_t code = call_node([&] {
+    return it.vtable.next(it.reference, it.gas_meter, &used_gas, &key_out, &value_out,
+                          &error_msg);
+  });
   std::optional<Bytes> key = vector_consume(key_out);
   std::optional<Bytes> value = vector_consume(value_out);
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
@@ -173,7 +190,8 @@ BackendResult<std::optional<Bytes>> GoStorage::next_part(uint32_t iterator_id, P
   UnmanagedVector output = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code = fn(it.reference, it.gas_meter, &used_gas, &output, &error_msg);
+  const int32_t code =
+      call_node([&] { return fn(it.reference, it.gas_meter, &used_gas, &output, &error_msg); });
   std::optional<Bytes> data = vector_consume(output);
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
@@ -188,8 +206,10 @@ BackendResult<Unit> GoStorage::set(ByteView key, ByteView value) {
     return missing_callback<Unit>(state_, "vtable function 'write_db' not set");
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code = db_.vtable.write_db(db_.state, db_.gas_meter, &used_gas, view_of(key),
-                                           view_of(value), &error_msg);
+  const int32_t code = call_node([&] {
+    return db_.vtable.write_db(db_.state, db_.gas_meter, &used_gas, view_of(key), view_of(value),
+                               &error_msg);
+  });
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
       code, error_msg, [&] { return "Failed to set a key in the db: " + lossy(key); });
@@ -203,8 +223,9 @@ BackendResult<Unit> GoStorage::remove(ByteView key) {
     return missing_callback<Unit>(state_, "vtable function 'remove_db' not set");
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code =
-      db_.vtable.remove_db(db_.state, db_.gas_meter, &used_gas, view_of(key), &error_msg);
+  const int32_t code = call_node([&] {
+    return db_.vtable.remove_db(db_.state, db_.gas_meter, &used_gas, view_of(key), &error_msg);
+  });
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
       code, error_msg, [&] { return "Failed to delete a key in the db: " + lossy(key); });
@@ -220,8 +241,10 @@ BackendResult<Unit> GoBackendApi::addr_validate(std::string_view input) {
     return missing_callback<Unit>(state_, "vtable function 'validate_address' not set");
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code =
-      api_.vtable.validate_address(api_.state, view_of(as_bytes(input)), &error_msg, &used_gas);
+  const int32_t code = call_node([&] {
+    return api_.vtable.validate_address(api_.state, view_of(as_bytes(input)), &error_msg,
+                                        &used_gas);
+  });
   const GasInfo gas = GasInfo::with_cost(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
       code, error_msg, [&] { return "Failed to validate the address: " + std::string(input); });
@@ -236,8 +259,10 @@ BackendResult<Bytes> GoBackendApi::addr_canonicalize(std::string_view input) {
   UnmanagedVector output = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code = api_.vtable.canonicalize_address(api_.state, view_of(as_bytes(input)),
-                                                        &output, &error_msg, &used_gas);
+  const int32_t code = call_node([&] {
+    return api_.vtable.canonicalize_address(api_.state, view_of(as_bytes(input)), &output,
+                                            &error_msg, &used_gas);
+  });
   std::optional<Bytes> canonical = vector_consume(output);
   const GasInfo gas = GasInfo::with_cost(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
@@ -256,8 +281,10 @@ BackendResult<std::string> GoBackendApi::addr_humanize(ByteView canonical) {
   UnmanagedVector output = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code =
-      api_.vtable.humanize_address(api_.state, view_of(canonical), &output, &error_msg, &used_gas);
+  const int32_t code = call_node([&] {
+    return api_.vtable.humanize_address(api_.state, view_of(canonical), &output, &error_msg,
+                                        &used_gas);
+  });
   std::optional<Bytes> human = vector_consume(output);
   const GasInfo gas = GasInfo::with_cost(used_gas);
   std::optional<BackendError> error = go_error_to_backend(
@@ -470,8 +497,10 @@ BackendResult<Bytes> GoBackendQuerier::query_raw(ByteView request, uint64_t gas_
   UnmanagedVector output = vector_none();
   UnmanagedVector error_msg = vector_none();
   uint64_t used_gas = 0;
-  const int32_t code = querier_.vtable.query_external(querier_.state, gas_limit, &used_gas,
-                                                      view_of(request), &output, &error_msg);
+  const int32_t code = call_node([&] {
+    return querier_.vtable.query_external(querier_.state, gas_limit, &used_gas, view_of(request),
+                                          &output, &error_msg);
+  });
   std::optional<Bytes> answer = vector_consume(output);
   const GasInfo gas = GasInfo::with_externally_used(used_gas);
   std::optional<BackendError> error = go_error_to_backend(code, error_msg, [&] {
