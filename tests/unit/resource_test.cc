@@ -268,5 +268,21 @@ TEST_P(ResourceDeathTest, InstantiationTheOsRefusesFails) {
       ::testing::ExitedWithCode(0), "");
 }
 
+TEST_P(ResourceDeathTest, InstantiatingAMemoryTheOsRefusesFails) {
+  const Tier tier = GetParam();
+  EXPECT_EXIT(
+      {
+        Engine engine(unbudgeted(tier));
+        Store store(engine);
+        ModuleBuilder m;
+        m.add_memory(1);  // reserves 8 GiB (guard pages) or 4 GiB (explicit checks)
+        auto mod = compile_ok(engine, m);
+        cap_address_space(32 << 20);
+        auto inst = store.instantiate(mod, {});
+        std::_Exit(!inst.ok() && inst.error().kind == ErrorKind::Uninstantiable ? 0 : 11);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 }  // namespace
 }  // namespace wvm
