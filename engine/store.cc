@@ -71,7 +71,10 @@ bool Table::reserve(uint32_t n) noexcept {
     if (i == 1 && cap == tries[0]) break;  // the first try was already exact
     const uint64_t extra = (cap - capacity_) * sizeof(uint64_t);
     if (!budget_->charge(extra)) continue;
-    void* p = std::realloc(elems_, static_cast<size_t>(cap) * sizeof(uint64_t));
+    // A first allocation is calloc'ed: large ones come as untouched zero
+    // pages, so a table of nulls costs no resident memory until it is used.
+    void* p = elems_ == nullptr ? std::calloc(static_cast<size_t>(cap), sizeof(uint64_t))
+                                : std::realloc(elems_, static_cast<size_t>(cap) * sizeof(uint64_t));
     if (p == nullptr) {
       budget_->release(extra);
       continue;
@@ -86,8 +89,9 @@ bool Table::reserve(uint32_t n) noexcept {
 int64_t Table::grow(uint32_t delta, uint64_t init) noexcept {
   const uint32_t old_size = size_;
   const uint64_t new_size = uint64_t{old_size} + delta;
+  const bool fresh = elems_ == nullptr;
   if (new_size > max_ || !reserve(static_cast<uint32_t>(new_size))) return -1;
-  std::fill(elems_ + old_size, elems_ + new_size, init);
+  if (!fresh || init != 0) std::fill(elems_ + old_size, elems_ + new_size, init);
   size_ = static_cast<uint32_t>(new_size);
   return old_size;
 }
@@ -228,7 +232,9 @@ Result<Table*> Store::create_table(TableType type, uint64_t init) {
     budget_.release(bytes);
     return error("cannot allocate " + what + " (" + std::to_string(bytes) + " bytes)");
   }
-  table->grow(min, init);  // within the capacity just reserved: cannot fail
+  // The calloc'ed elements are null already: touch them only for another init.
+  if (init != 0) std::fill(table->elems_, table->elems_ + min, init);
+  table->size_ = min;
   tables_.push_back(std::move(table));
   return tables_.back().get();
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/unit/builder.h"
+#include "tests/unit/tier_config.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -22,25 +23,19 @@ namespace {
 
 using namespace wvm::test;
 
-struct Tier {
-  const char* name;
-  BoundsStrategy bounds;
-  TierPolicy policy;
-};
-const Tier kResourceTiers[] = {
-    {"interp", BoundsStrategy::GuardPages, TierPolicy::Interp},
-    {"interp_explicit_bounds", BoundsStrategy::ExplicitChecks, TierPolicy::Interp},
-    {"jit", BoundsStrategy::GuardPages, TierPolicy::Jit},
-    {"jit_explicit_bounds", BoundsStrategy::ExplicitChecks, TierPolicy::Jit},
-    {"auto", BoundsStrategy::GuardPages, TierPolicy::Auto}};
-void PrintTo(const Tier& t, std::ostream* os) { *os << t.name; }
-std::string tier_name(const ::testing::TestParamInfo<Tier>& info) { return info.param.name; }
+using Tier = std::string;
+const Tier kResourceTiers[] = {"interp", "interp-explicit-bounds", "jit", "jit-explicit-bounds",
+                               "auto"};
+std::string tier_name(const ::testing::TestParamInfo<Tier>& info) {
+  std::string n = info.param;
+  for (char& ch : n)
+    if (ch == '-') ch = '_';
+  return n;
+}
 
 Config tier_config(const Tier& tier) {
   Config c;
-  c.memory.bounds = tier.bounds;
-  c.tiers.policy = tier.policy;
-  c.tiers.tier_up_threshold = 2;
+  test::apply_tier(c, tier);
   return c;
 }
 
