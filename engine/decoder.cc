@@ -690,7 +690,12 @@ class ModuleDecoder {
         table_pos = r_.pos();
         if (!index(&seg.table)) return false;
       }
-      if (active && !const_expr(ValType::I32, &seg.offset)) return false;
+      if (active) {
+        ConstExpr offset;
+        if (!const_expr(ValType::I32, &offset)) return false;
+        seg.offset_expr = static_cast<uint32_t>(m_.elem_offsets.size());
+        m_.elem_offsets.push_back(offset);
+      }
       if (flags & 3) {
         if (exprs) {
           if (!read_ref_type(r_, &seg.type)) return false;
@@ -713,21 +718,27 @@ class ModuleDecoder {
                               count_limit_message("element segment items", elem_items_total_,
                                                   limits_.max_table_elements));
       }
-      reserve(seg.items, num_items, exprs ? 2 : 1);
+      // No reserve() per segment: exact reservations for many small segments
+      // would copy the items array once per segment; doubling keeps it linear.
+      seg.first_item = static_cast<uint32_t>(m_.elem_items.size());
+      seg.num_items = num_items;
       for (uint32_t k = 0; k < num_items; ++k) {
-        ConstExpr item;
+        ElemItem item;
         if (exprs) {
-          if (!const_expr(seg.type, &item)) return false;
+          ConstExpr e;
+          if (!const_expr(seg.type, &e)) return false;
+          // Anything else is a type error const_expr has already reported.
+          item.kind = e.kind == ConstExpr::Kind::Value ? ConstExpr::Kind::RefNull : e.kind;
+          item.index = e.index;
         } else {
           const size_t pos = r_.pos();
           if (!index(&item.index)) return false;
           item.kind = ConstExpr::Kind::RefFunc;
-          item.value = Value::ref(ValType::FuncRef, 0);
           if (item.index >= m_.num_funcs())
             invalid(pos, "unknown function " + std::to_string(item.index));
           declare_ref(item.index);
         }
-        seg.items.push_back(item);
+        m_.elem_items.push_back(item);
       }
       if (active) {
         if (seg.table >= m_.tables.size())
@@ -735,7 +746,7 @@ class ModuleDecoder {
         else if (m_.tables[seg.table].elem != seg.type)
           invalid(seg_pos, "type mismatch");
       }
-      m_.elems.push_back(std::move(seg));
+      m_.elems.push_back(seg);
     }
     return true;
   }

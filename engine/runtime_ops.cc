@@ -3,12 +3,13 @@
 #include <cstring>
 
 #include "engine/exec_context.h"
+#include "engine/instance_layout.h"
 
 namespace wvm {
 
 TrapKind memory_init(Instance& inst, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n) noexcept {
   const DataSegment& d = inst.module()->datas[seg];
-  const uint64_t seg_size = inst.data_dropped[seg] ? 0 : d.data_size;
+  const uint64_t seg_size = inst.data_dropped(seg) ? 0 : d.data_size;
   Memory& mem = *inst.memory();
   if (uint64_t{src} + n > seg_size || uint64_t{dst} + n > mem.size_bytes())
     return TrapKind::MemoryOutOfBounds;
@@ -31,11 +32,29 @@ TrapKind memory_fill(Memory& mem, uint32_t dst, uint32_t value, uint32_t n) noex
 
 TrapKind table_init(Instance& inst, uint32_t seg, uint32_t table, uint32_t dst, uint32_t src,
                     uint32_t n) noexcept {
-  const std::vector<uint64_t>& refs = inst.elem_refs[seg];
+  const Module& m = *inst.module();
+  const ElemSegment& s = m.elems[seg];
+  const uint32_t seg_size = inst.elem_dropped(seg) ? 0 : s.num_items;
   Table& t = *inst.table(table);
-  if (uint64_t{src} + n > refs.size() || uint64_t{dst} + n > t.size())
+  if (uint64_t{src} + n > seg_size || uint64_t{dst} + n > t.size())
     return TrapKind::TableOutOfBounds;
-  if (n) std::memcpy(t.data() + dst, refs.data() + src, uint64_t{n} * sizeof(uint64_t));
+  // Items are resolved here rather than at instantiation: a ref.func and a
+  // global.get of an imported immutable global have one value per instance,
+  // so the result is the same and an instance stores nothing per item.
+  const ElemItem* items = m.items_of(s) + src;
+  InstanceData& vm = *inst.data();
+  const InstanceLayout layout = InstanceLayout::of(m);
+  uint64_t* out = t.data() + dst;
+  for (uint32_t i = 0; i < n; ++i) {
+    const ElemItem& item = items[i];
+    switch (item.kind) {
+      case ConstExpr::Kind::RefFunc:
+        out[i] = reinterpret_cast<uint64_t>(vm.at<Func*>(layout.func(item.index)));
+        break;
+      case ConstExpr::Kind::GlobalGet: out[i] = vm.at<Global*>(layout.global(item.index))->bits; break;
+      default: out[i] = 0; break;  // ref.null
+    }
+  }
   return TrapKind::None;
 }
 
@@ -54,12 +73,9 @@ TrapKind table_fill(Table& table, uint32_t dst, uint64_t ref, uint32_t n) noexce
   return TrapKind::None;
 }
 
-void data_drop(Instance& inst, uint32_t seg) noexcept { inst.data_dropped[seg] = 1; }
+void data_drop(Instance& inst, uint32_t seg) noexcept { inst.drop_data(seg); }
 
-void elem_drop(Instance& inst, uint32_t seg) noexcept {
-  // Release the storage too: a dropped segment behaves as empty forever.
-  std::vector<uint64_t>().swap(inst.elem_refs[seg]);
-}
+void elem_drop(Instance& inst, uint32_t seg) noexcept { inst.drop_elem(seg); }
 
 TrapKind call_host(ExecContext& ctx, Func* host, uint64_t* args, Instance* caller) noexcept {
   if (ctx.depth >= ctx.max_depth) return TrapKind::CallStackExhausted;

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
@@ -15,35 +17,124 @@ namespace wvm {
 
 Memory* HostCall::memory() const noexcept { return caller ? caller->memory() : nullptr; }
 
+// ---------------------------------------------------------------- InstanceBudget
+
+bool InstanceBudget::charge(uint64_t bytes) noexcept {
+  if (bytes > limit_ - used_) return false;
+  // The engine's counter is shared by the stores of every thread: take the
+  // bytes only if the total stays within its limit.
+  uint64_t engine_used = engine_used_->load(std::memory_order_relaxed);
+  do {
+    if (bytes > engine_limit_ || engine_used > engine_limit_ - bytes) return false;
+  } while (!engine_used_->compare_exchange_weak(engine_used, engine_used + bytes,
+                                                std::memory_order_relaxed));
+  used_ += bytes;
+  return true;
+}
+
+void InstanceBudget::release(uint64_t bytes) noexcept {
+  used_ -= bytes;
+  engine_used_->fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+std::string InstanceBudget::exhausted_message(const std::string& what, uint64_t bytes) const {
+  const uint64_t engine_used = engine_used_->load(std::memory_order_relaxed);
+  const bool store_full = bytes > limit_ - used_;
+  return what + " needs " + std::to_string(bytes) + " bytes: the " +
+         (store_full ? "store's" : "engine's") + " instance memory budget of " +
+         std::to_string(store_full ? limit_ : engine_limit_) + " bytes is exhausted (" +
+         std::to_string(store_full ? used_ : engine_used) + " in use)";
+}
+
 // ---------------------------------------------------------------- Table
 
-Table::Table(TableType type, uint32_t max_elements_limit, uint64_t init) : type_(type) {
+Table::Table(TableType type, uint32_t max_elements_limit, InstanceBudget* budget) noexcept
+    : type_(type), budget_(budget) {
   const uint64_t max = type.limits.has_max ? type.limits.max : 0xffffffffull;
   max_ = static_cast<uint32_t>(std::min<uint64_t>(max, max_elements_limit));
-  elems_.assign(static_cast<size_t>(std::min<uint64_t>(type.limits.min, max_)), init);
+}
+
+Table::~Table() {
+  std::free(elems_);
+  budget_->release(uint64_t{capacity_} * sizeof(uint64_t));
+}
+
+bool Table::reserve(uint32_t n) noexcept {
+  if (n <= capacity_) return true;
+  // Growing by half again keeps a loop of small table.grows linear, but never
+  // past the maximum, and never at the price of failing what an exact
+  // allocation would allow.
+  const uint64_t roomy = std::min<uint64_t>(max_, uint64_t{capacity_} + capacity_ / 2);
+  const uint64_t tries[2] = {std::max<uint64_t>(n, roomy), n};
+  for (int i = 0; i < 2; ++i) {
+    const uint64_t cap = tries[i];
+    if (i == 1 && cap == tries[0]) break;  // the first try was already exact
+    const uint64_t extra = (cap - capacity_) * sizeof(uint64_t);
+    if (!budget_->charge(extra)) continue;
+    // A first allocation is calloc'ed: large ones come as untouched zero
+    // pages, so a table of nulls costs no resident memory until it is used.
+    void* p = elems_ == nullptr ? std::calloc(static_cast<size_t>(cap), sizeof(uint64_t))
+                                : std::realloc(elems_, static_cast<size_t>(cap) * sizeof(uint64_t));
+    if (p == nullptr) {
+      budget_->release(extra);
+      continue;
+    }
+    elems_ = static_cast<uint64_t*>(p);
+    capacity_ = static_cast<uint32_t>(cap);
+    return true;
+  }
+  return false;
 }
 
 int64_t Table::grow(uint32_t delta, uint64_t init) noexcept {
-  const uint64_t old_size = elems_.size();
-  const uint64_t new_size = old_size + delta;
-  if (new_size > max_) return -1;
-  elems_.resize(static_cast<size_t>(new_size), init);
-  return static_cast<int64_t>(old_size);
+  const uint32_t old_size = size_;
+  const uint64_t new_size = uint64_t{old_size} + delta;
+  const bool fresh = elems_ == nullptr;
+  if (new_size > max_ || !reserve(static_cast<uint32_t>(new_size))) return -1;
+  if (!fresh || init != 0) std::fill(elems_ + old_size, elems_ + new_size, init);
+  size_ = static_cast<uint32_t>(new_size);
+  return old_size;
 }
 
 // ---------------------------------------------------------------- Instance
 
-Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(module)) {
-  const InstanceLayout layout = InstanceLayout::of(*module_);
-  data_ = static_cast<InstanceData*>(std::calloc(1, layout.size));
-  if (data_ == nullptr) std::abort();  // like operator new failing
-  data_->instance = this;
-  data_->num_funcs = module_->num_funcs();
-  data_->num_tables = static_cast<uint32_t>(module_->tables.size());
-  data_->num_globals = static_cast<uint32_t>(module_->globals.size());
+Instance::Instance(std::shared_ptr<const Module> module, InstanceBudget* budget) noexcept
+    : module_(std::move(module)), budget_(budget) {}
+
+uint64_t Instance::state_bytes(const Module& m) noexcept {
+  const uint64_t bit_words = (uint64_t{m.elems.size()} + m.datas.size() + 63) / 64;
+  return InstanceLayout::of(m).size + uint64_t{m.bodies.size()} * sizeof(Func) +
+         uint64_t{m.global_defs.size()} * sizeof(Global) + bit_words * sizeof(uint64_t);
 }
 
-Instance::~Instance() { std::free(data_); }
+bool Instance::allocate() noexcept {
+  const Module& m = *module_;
+  num_elems_ = static_cast<uint32_t>(m.elems.size());
+  data_ = static_cast<InstanceData*>(std::calloc(1, InstanceLayout::of(m).size));
+  own_funcs_ = static_cast<Func*>(std::malloc(std::max<size_t>(m.bodies.size(), 1) * sizeof(Func)));
+  own_globals_ =
+      static_cast<Global*>(std::malloc(std::max<size_t>(m.global_defs.size(), 1) * sizeof(Global)));
+  dropped_ = static_cast<uint64_t*>(
+      std::calloc((m.elems.size() + m.datas.size()) / 64 + 1, sizeof(uint64_t)));
+  if (!data_ || !own_funcs_ || !own_globals_ || !dropped_) return false;
+  std::uninitialized_value_construct_n(own_funcs_, m.bodies.size());
+  std::uninitialized_value_construct_n(own_globals_, m.global_defs.size());
+  data_->instance = this;
+  data_->num_funcs = m.num_funcs();
+  data_->num_tables = static_cast<uint32_t>(m.tables.size());
+  data_->num_globals = static_cast<uint32_t>(m.globals.size());
+  return true;
+}
+
+Instance::~Instance() {
+  // Func and Global are trivially destructible: freeing is all they need.
+  static_assert(std::is_trivially_destructible_v<Func> && std::is_trivially_destructible_v<Global>);
+  std::free(data_);
+  std::free(own_funcs_);
+  std::free(own_globals_);
+  std::free(dropped_);
+  budget_->release(charged_);
+}
 
 Func* Instance::func(uint32_t i) const noexcept {
   return data_->at<Func*>(InstanceLayout::of(*module_).func(i));
@@ -71,7 +162,9 @@ Extern Instance::find_export(std::string_view name) const {
 // ---------------------------------------------------------------- Store
 
 Store::Store(Engine& engine)
-    : engine_(engine), exec_(engine.acquire_exec(*this)) {}
+    : engine_(engine),
+      exec_(engine.acquire_exec(*this)),
+      budget_(engine.config().runtime_limits, engine.instance_bytes_counter()) {}
 
 Store::~Store() {
   // Instances first (they reference memories, tables and globals), then the
@@ -121,9 +214,28 @@ Result<Memory*> Store::create_memory(MemoryType type) {
   return memories_.back().get();
 }
 
-Table* Store::create_table(TableType type, uint64_t init) {
-  tables_.push_back(
-      std::make_unique<Table>(type, engine_.config().module_limits.max_table_elements, init));
+Result<Table*> Store::create_table(TableType type, uint64_t init) {
+  std::unique_ptr<Table> table(
+      new Table(type, engine_.config().module_limits.max_table_elements, &budget_));
+  auto error = [](std::string message) {
+    return Error{ErrorKind::Uninstantiable, 0, std::move(message), TrapKind::None};
+  };
+  if (type.limits.min > table->max_size())
+    return error("table of " + std::to_string(type.limits.min) +
+                 " elements exceeds the limit of " + std::to_string(table->max_size()) +
+                 " elements");
+  const uint32_t min = static_cast<uint32_t>(type.limits.min);
+  if (!table->reserve(min)) {
+    const std::string what = "a table of " + std::to_string(min) + " elements";
+    const uint64_t bytes = uint64_t{min} * sizeof(uint64_t);
+    if (!budget_.charge(bytes)) return error(budget_.exhausted_message(what, bytes));
+    budget_.release(bytes);
+    return error("cannot allocate " + what + " (" + std::to_string(bytes) + " bytes)");
+  }
+  // The calloc'ed elements are null already: touch them only for another init.
+  if (init != 0) std::fill(table->elems_, table->elems_ + min, init);
+  table->size_ = min;
+  tables_.push_back(std::move(table));
   return tables_.back().get();
 }
 
@@ -210,8 +322,21 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
 
   // The store owns the instance from now on, even if instantiation fails: an
   // element segment may already have put its functions into an imported table.
-  instances_.push_back(std::make_unique<Instance>(module_ptr));
+  const uint64_t state_bytes = Instance::state_bytes(m);
+  if (!budget_.charge(state_bytes))
+    return Error{ErrorKind::Uninstantiable, 0,
+                 budget_.exhausted_message("the instance's runtime state", state_bytes),
+                 TrapKind::None};
+  instances_.push_back(std::unique_ptr<Instance>(new Instance(module_ptr, &budget_)));
   Instance* self = instances_.back().get();
+  self->charged_ = state_bytes;
+  if (!self->allocate()) {
+    instances_.pop_back();  // nothing refers to it yet
+    return Error{ErrorKind::Uninstantiable, 0,
+                 "cannot allocate the instance's runtime state (" + std::to_string(state_bytes) +
+                     " bytes)",
+                 TrapKind::None};
+  }
   InstanceData* data = self->data();
   const InstanceLayout layout = InstanceLayout::of(m);
   uint32_t num_funcs = 0, num_tables = 0, num_globals = 0;
@@ -229,9 +354,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
 
   // The module's own functions, in one allocation.
   const uint32_t num_defined = static_cast<uint32_t>(m.bodies.size());
-  self->own_funcs = std::make_unique<Func[]>(num_defined);
   for (uint32_t i = 0; i < num_defined; ++i) {
-    Func& f = self->own_funcs[i];
+    Func& f = self->own_funcs()[i];
     const uint32_t index = m.num_imported_funcs + i;
     f.type = &m.func_type(index);
     f.type_id = m.type_ids[m.func_types[index]];
@@ -240,8 +364,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
     f.func_index = index;
     data->at<Func*>(layout.func(num_funcs++)) = &f;
   }
-  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
-    data->at<Table*>(layout.table(num_tables++)) = create_table(m.tables[i], 0);
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
+    Result<Table*> table = create_table(m.tables[i], 0);
+    if (!table) return table.error();
+    data->at<Table*>(layout.table(num_tables++)) = table.value();
+  }
   bool data_from_image = false;
   for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
     Result<Memory*> mem = create_memory(m.memories[i]);
@@ -264,20 +391,17 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
     }
   }
   if (data->memory != nullptr) data->memory_base = data->memory->data();
-  for (const GlobalDef& g : m.global_defs)
-    data->at<Global*>(layout.global(num_globals++)) =
-        create_global(g.type, Value{g.type.type, eval_const(g.init, *self)});
-
-  // Evaluate element segments; passive ones stay available to table.init.
-  self->elem_refs.resize(m.elems.size());
-  for (size_t s = 0; s < m.elems.size(); ++s) {
-    const ElemSegment& seg = m.elems[s];
-    if (seg.mode == SegmentMode::Declarative) continue;  // dropped from the start
-    std::vector<uint64_t>& refs = self->elem_refs[s];
-    refs.reserve(seg.items.size());
-    for (const ConstExpr& e : seg.items) refs.push_back(eval_const(e, *self));
+  for (size_t i = 0; i < m.global_defs.size(); ++i) {
+    const GlobalDef& g = m.global_defs[i];
+    Global* global = self->own_globals() + i;
+    *global = Global{g.type, eval_const(g.init, *self)};
+    data->at<Global*>(layout.global(num_globals++)) = global;
   }
-  self->data_dropped.assign(m.datas.size(), 0);
+  // Passive element segments stay available to table.init, which resolves
+  // their items against this instance when it runs; declarative ones are
+  // dropped from the start.
+  for (size_t s = 0; s < m.elems.size(); ++s)
+    if (m.elems[s].mode == SegmentMode::Declarative) self->drop_elem(static_cast<uint32_t>(s));
 
   // From here on effects are visible through imported tables and memories
   // even if a later step traps, as the spec requires.
@@ -287,9 +411,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
     if (seg.mode != SegmentMode::Active) continue;
-    const uint32_t offset = static_cast<uint32_t>(eval_const(seg.offset, *self));
-    const TrapKind t = table_init(*self, static_cast<uint32_t>(s), seg.table, offset, 0,
-                                  static_cast<uint32_t>(seg.items.size()));
+    const uint32_t offset = static_cast<uint32_t>(eval_const(m.offset_of(seg), *self));
+    const TrapKind t =
+        table_init(*self, static_cast<uint32_t>(s), seg.table, offset, 0, seg.num_items);
     if (t != TrapKind::None) return trap_error(t, "element segment");
     elem_drop(*self, static_cast<uint32_t>(s));
   }

@@ -119,6 +119,16 @@ struct MeteringConfig {
 struct RuntimeLimits {
   uint32_t max_call_depth = 10'000;           ///< wasm frames, same meaning in every tier
   uint32_t value_stack_slots = 1u << 20;      ///< 8-byte slots per store (locals + operands)
+  /// Instance memory one store may hold: the elements of its tables plus
+  /// each instance's runtime state (data block, function and global
+  /// instances, segment-drop bits); linear memory is budgeted separately
+  /// (MemoryConfig::address_space_budget). Reaching it makes table.grow
+  /// return -1 and instantiation fail (Uninstantiable). The default holds
+  /// three tables of the largest size a module may declare
+  /// (ModuleLimits::max_table_elements, 80 MB each).
+  uint64_t store_instance_bytes = uint64_t{256} << 20;  // 256 MiB
+  /// The same, summed over every store of the engine.
+  uint64_t engine_instance_bytes = uint64_t{4} << 30;   // 4 GiB
 };
 
 /// Which tiers run code.

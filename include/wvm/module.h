@@ -83,14 +83,28 @@ struct GlobalDef {
 /// table.init/memory.init, declarative ones only declare ref.func targets.
 enum class SegmentMode : uint8_t { Active, Passive, Declarative };
 
-/// An element segment.
+/// One item of an element segment: a ref.null (of the segment's type), a
+/// ref.func or a global.get of an imported immutable global, the only
+/// constant expressions an item can be. Items are resolved against an
+/// instance when they are copied into a table, never stored per instance.
+struct ElemItem {
+  uint32_t index = 0;  ///< function index (RefFunc) or global index (GlobalGet)
+  ConstExpr::Kind kind = ConstExpr::Kind::RefNull;
+};
+static_assert(sizeof(ElemItem) == 8);
+
+/// An element segment. It is small whatever it holds: its items live in
+/// Module::elem_items and an active segment's offset in Module::elem_offsets,
+/// so a module of many tiny segments costs memory in proportion to its size.
 struct ElemSegment {
   SegmentMode mode = SegmentMode::Passive;
   ValType type = ValType::FuncRef;
   uint32_t table = 0;
-  ConstExpr offset;               ///< for active segments
-  std::vector<ConstExpr> items;   ///< each a ref.null, ref.func or global.get
+  uint32_t first_item = 0;        ///< index of its first item in Module::elem_items
+  uint32_t num_items = 0;
+  uint32_t offset_expr = 0;       ///< active segments: index in Module::elem_offsets
 };
+static_assert(sizeof(ElemSegment) == 20);
 
 /// A data segment; its bytes live in Module::bytes.
 struct DataSegment {
@@ -131,6 +145,8 @@ class Module {
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
+  std::vector<ElemItem> elem_items;          ///< items of every element segment, in order
+  std::vector<ConstExpr> elem_offsets;       ///< offsets of the active element segments
   std::vector<DataSegment> datas;
   std::optional<uint32_t> data_count;
   std::vector<FunctionBody> bodies;          ///< defined functions only
@@ -157,6 +173,14 @@ class Module {
 
   uint32_t num_funcs() const noexcept { return static_cast<uint32_t>(func_types.size()); }
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
+  /// The items of element segment `seg`: num_items of them.
+  const ElemItem* items_of(const ElemSegment& seg) const noexcept {
+    return elem_items.data() + seg.first_item;
+  }
+  /// The offset expression of active element segment `seg`.
+  const ConstExpr& offset_of(const ElemSegment& seg) const noexcept {
+    return elem_offsets[seg.offset_expr];
+  }
   /// The export named `name`, or nullptr.
   const Export* find_export(const std::string& name) const noexcept;
 };

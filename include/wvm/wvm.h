@@ -62,6 +62,13 @@ class Engine {
   void count_tier1(bool compiled) noexcept {
     (compiled ? tier1_compiled_ : tier1_unsupported_).fetch_add(1, std::memory_order_relaxed);
   }
+  /// Instance memory (tables and instance state) all stores of this engine
+  /// hold now; bounded by RuntimeLimits::engine_instance_bytes.
+  uint64_t instance_bytes() const noexcept {
+    return instance_bytes_.load(std::memory_order_relaxed);
+  }
+  /// Internal: the counter behind instance_bytes(), charged by every store.
+  std::atomic<uint64_t>& instance_bytes_counter() noexcept { return instance_bytes_; }
   /// Internal: execution stacks, pooled across stores.
   std::unique_ptr<ExecContext> acquire_exec(Store& store);
   void release_exec(std::unique_ptr<ExecContext> exec) noexcept;
@@ -74,6 +81,7 @@ class Engine {
   std::unique_ptr<jit::Backend> jit_;
   std::atomic<uint64_t> tier1_compiled_{0};
   std::atomic<uint64_t> tier1_unsupported_{0};
+  std::atomic<uint64_t> instance_bytes_{0};
   std::unique_ptr<BackgroundCompiler> background_;  // after jit_: stops before it dies
   std::mutex exec_mutex_;
   std::vector<std::unique_ptr<ExecContext>> idle_exec_;
@@ -137,21 +145,66 @@ class Memory {
   uint64_t image_size_ = 0;
 };
 
+/// Internal: the instance memory one store holds (its tables' elements and
+/// its instances' runtime state), charged against the store's budget and the
+/// engine's shared one (RuntimeLimits::store_instance_bytes and
+/// engine_instance_bytes). Charged before allocating, released when the
+/// object dies, so neither a store nor an engine can be made to allocate
+/// past its budget.
+class InstanceBudget {
+ public:
+  InstanceBudget(const RuntimeLimits& limits, std::atomic<uint64_t>& engine_used) noexcept
+      : limit_(limits.store_instance_bytes),
+        engine_limit_(limits.engine_instance_bytes),
+        engine_used_(&engine_used) {}
+  InstanceBudget(const InstanceBudget&) = delete;
+  InstanceBudget& operator=(const InstanceBudget&) = delete;
+  /// Takes `bytes` from both budgets; false, taking nothing, if either would
+  /// be exceeded.
+  [[nodiscard]] bool charge(uint64_t bytes) noexcept;
+  void release(uint64_t bytes) noexcept;
+  /// Why charge(bytes) failed, with the figures (for an Uninstantiable error).
+  std::string exhausted_message(const std::string& what, uint64_t bytes) const;
+  uint64_t used() const noexcept { return used_; }
+
+ private:
+  uint64_t used_ = 0;
+  uint64_t limit_;
+  uint64_t engine_limit_;
+  std::atomic<uint64_t>* engine_used_;
+};
+
 /// A table of references (Func* cast to uint64 for funcref, opaque handles for
-/// externref; 0 is null).
+/// externref; 0 is null). Its elements are charged to its store's
+/// InstanceBudget and allocated without exceptions: growth the budget or the
+/// OS refuses fails cleanly.
 class Table {
  public:
-  Table(TableType type, uint32_t max_elements_limit, uint64_t init);
+  ~Table();
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
   const TableType& type() const noexcept { return type_; }
-  uint32_t size() const noexcept { return static_cast<uint32_t>(elems_.size()); }
-  uint64_t* data() noexcept { return elems_.data(); }
-  /// Grows by `delta` elements set to `init`; returns the old size, or -1.
+  uint32_t size() const noexcept { return size_; }
+  uint64_t* data() noexcept { return elems_; }
+  /// The most elements it may grow to (the type's maximum capped by the engine limit).
+  uint32_t max_size() const noexcept { return max_; }
+  /// Grows by `delta` elements set to `init`; returns the old size, or -1
+  /// (table unchanged) past the maximum, past the instance-memory budget, or
+  /// if the allocation fails.
   int64_t grow(uint32_t delta, uint64_t init) noexcept;
 
  private:
+  friend class Store;
+  Table(TableType type, uint32_t max_elements_limit, InstanceBudget* budget) noexcept;
+  // Makes room for `n` elements (charged); false if the budget or the OS refuses.
+  bool reserve(uint32_t n) noexcept;
+
   TableType type_;
   uint32_t max_;
-  std::vector<uint64_t> elems_;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
+  uint64_t* elems_ = nullptr;  // malloc'ed: realloc may fail without throwing
+  InstanceBudget* budget_;
 };
 
 /// A global variable.
@@ -210,10 +263,11 @@ struct Extern {
 
 struct InstanceData;  // the instance's runtime data block (engine/instance_layout.h)
 
-/// An instantiated module. Owned by its Store.
+/// An instantiated module. Owned by its Store. Its runtime state (data
+/// block, function and global instances, segment-drop bits) is one set of
+/// non-throwing allocations charged to the store's InstanceBudget.
 class Instance {
  public:
-  explicit Instance(std::shared_ptr<const Module> module);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -229,15 +283,35 @@ class Instance {
 
   /// Internal: the runtime data block generated code addresses.
   InstanceData* data() const noexcept { return data_; }
-  /// Internal: evaluated element segments (empty once dropped) and dropped data segments.
-  std::vector<std::vector<uint64_t>> elem_refs;
-  std::vector<uint8_t> data_dropped;
-  /// Internal: the module's own function instances.
-  std::unique_ptr<Func[]> own_funcs;
+  /// Internal: whether element / data segment `seg` was dropped (a dropped
+  /// segment behaves as empty). Declarative and active element segments are
+  /// dropped from the start; the items themselves stay in the module.
+  bool elem_dropped(uint32_t seg) const noexcept { return test_bit(seg); }
+  bool data_dropped(uint32_t seg) const noexcept { return test_bit(num_elems_ + seg); }
+  void drop_elem(uint32_t seg) noexcept { set_bit(seg); }
+  void drop_data(uint32_t seg) noexcept { set_bit(num_elems_ + seg); }
+  /// Internal: the module's own function and global instances.
+  Func* own_funcs() const noexcept { return own_funcs_; }
+  Global* own_globals() const noexcept { return own_globals_; }
 
  private:
+  friend class Store;
+  Instance(std::shared_ptr<const Module> module, InstanceBudget* budget) noexcept;
+  // The bytes the runtime state of an instance of `m` takes.
+  static uint64_t state_bytes(const Module& m) noexcept;
+  // Allocates the runtime state (already charged); false if the OS refuses.
+  bool allocate() noexcept;
+  bool test_bit(uint32_t i) const noexcept { return (dropped_[i / 64] >> (i % 64)) & 1; }
+  void set_bit(uint32_t i) noexcept { dropped_[i / 64] |= uint64_t{1} << (i % 64); }
+
   std::shared_ptr<const Module> module_;
+  InstanceBudget* budget_;
+  uint64_t charged_ = 0;
   InstanceData* data_ = nullptr;
+  Func* own_funcs_ = nullptr;
+  Global* own_globals_ = nullptr;
+  uint64_t* dropped_ = nullptr;  // element segments' bits, then data segments'
+  uint32_t num_elems_ = 0;
 };
 
 /// Gas accounting of a store's calls since set_gas_limit(), as CosmWasm's
@@ -270,7 +344,9 @@ class Store {
   Func* create_host_func(FuncType type, HostFunc fn, void* user_data);
   /// Fails (Uninstantiable) if the memory pool cannot provide a reservation.
   Result<Memory*> create_memory(MemoryType type);
-  Table* create_table(TableType type, uint64_t init = 0);
+  /// Fails (Uninstantiable) past the engine's table-size limit, past the
+  /// instance-memory budget, or if the allocation fails.
+  Result<Table*> create_table(TableType type, uint64_t init = 0);
   Global* create_global(GlobalType type, Value init);
 
   /// Links `imports` (one per module import, in order), allocates the
@@ -292,10 +368,13 @@ class Store {
 
   /// Internal: the execution state used by the interpreter.
   ExecContext& exec() noexcept { return *exec_; }
+  /// Instance memory this store holds now (RuntimeLimits::store_instance_bytes).
+  uint64_t instance_bytes() const noexcept { return budget_.used(); }
 
  private:
   Engine& engine_;
   std::unique_ptr<ExecContext> exec_;
+  InstanceBudget budget_;  // before the objects charged to it: it dies after them
   struct HostFuncBox;  // a host Func with storage for its type
   std::vector<std::unique_ptr<HostFuncBox>> host_funcs_;
   std::vector<std::unique_ptr<Memory>> memories_;

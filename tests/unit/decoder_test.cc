@@ -160,7 +160,7 @@ TEST(Decoder, FullModuleFields) {
   ASSERT_EQ(m.elems.size(), 2u);
   EXPECT_EQ(m.elems[0].mode, SegmentMode::Active);
   EXPECT_EQ(m.elems[0].table, 1u);
-  EXPECT_EQ(m.elems[0].offset.value, Value::i32(0));
+  EXPECT_EQ(m.offset_of(m.elems[0]).value, Value::i32(0));
   EXPECT_EQ(m.elems[1].mode, SegmentMode::Declarative);
   EXPECT_EQ(m.data_count, 2u);
   ASSERT_EQ(m.bodies.size(), 2u);
@@ -669,8 +669,9 @@ TEST(Decoder, ElementSegments) {
   const SegmentMode modes[] = {SegmentMode::Active, SegmentMode::Passive, SegmentMode::Active,
                                SegmentMode::Declarative};
   for (int i = 0; i < 8; ++i) EXPECT_EQ(e[i].mode, modes[i % 4]) << i;
-  EXPECT_EQ(e[4].items.size(), 2u);
-  EXPECT_EQ(e[4].items[1].kind, ConstExpr::Kind::RefNull);
+  EXPECT_EQ(e[4].num_items, 2u);
+  EXPECT_EQ(d.module->items_of(e[4])[0].kind, ConstExpr::Kind::RefFunc);
+  EXPECT_EQ(d.module->items_of(e[4])[1].kind, ConstExpr::Kind::RefNull);
   EXPECT_EQ(e[5].type, ValType::ExternRef);
   EXPECT_EQ(d.module->declared_refs, std::vector<uint8_t>{1});
 

@@ -69,7 +69,7 @@ std::string run_exports(Engine& engine, const std::shared_ptr<const Module>& mod
         break;
       }
       case ExternKind::Memory: imports.push_back(Extern::memory(store.create_memory(im.memory).value())); break;
-      case ExternKind::Table: imports.push_back(Extern::table(store.create_table(im.table))); break;
+      case ExternKind::Table: imports.push_back(Extern::table(store.create_table(im.table).value())); break;
       case ExternKind::Global:
         imports.push_back(Extern::global(store.create_global(im.global, {im.global.type, 0})));
         break;
