@@ -73,10 +73,11 @@ int main(int argc, char** argv) {
     }
     const uint64_t compiled = engine.tier_stats().compiled - before;
     if (round == 1) per_round = compiled;
+    const std::string live = code_space(engine);
     mod = wvm::Error{};  // drop it
     if (round % every == 0 || round == 1 || compiled < per_round) {
-      std::printf("round %ld: tier1_compiled=%llu rss_kib=%ld%s\n", round,
-                  static_cast<unsigned long long>(compiled), rss_kib(),
+      std::printf("round %ld: tier1_compiled=%llu rss_kib=%ld; module alive:%s; dropped:%s\n",
+                  round, static_cast<unsigned long long>(compiled), rss_kib(), live.c_str(),
                   code_space(engine).c_str());
     }
     if (compiled < per_round) {
