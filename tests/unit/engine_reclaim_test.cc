@@ -164,6 +164,51 @@ TEST_P(CodeSpaceTest, ModuleBiggerThanCodeSpaceFailsUnderJit) {
   EXPECT_TRUE(compile_bytes(engine, adder_module(1, 50)).ok());
 }
 
+// Code loaded from the compiled-module cache is one block for the module,
+// returned when the module goes; a load that finds no room is counted.
+TEST_P(CodeSpaceTest, CachedModuleCodeIsReclaimed) {
+  Engine engine(config_for(GetParam()));
+  if (engine.jit_backend() == nullptr) GTEST_SKIP() << "no tier 1 on this host";
+  const size_t baseline = engine.code_space().used_bytes;
+  Result<std::vector<uint8_t>> bytes = Error{};
+  {
+    auto mod = compile_bytes(engine, adder_module(4, 200));
+    ASSERT_TRUE(mod.ok());
+    bytes = serialize_module(engine, *mod.value());
+    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+  }
+  EXPECT_EQ(engine.code_space().used_bytes, baseline);
+  const uint64_t compiled = engine.tier_stats().compiled;
+  for (int round = 0; round < 40; ++round) {
+    auto mod = deserialize_module(engine, bytes.value().data(), bytes.value().size());
+    ASSERT_TRUE(mod.ok()) << "round " << round << ": " << mod.error().to_string();
+    EXPECT_GT(engine.code_space().used_bytes, baseline);
+    Store store(engine);
+    auto inst = store.instantiate(mod.value(), {});
+    ASSERT_TRUE(inst.ok());
+    EXPECT_EQ(call_i32(store, inst.value(), "f2", 9), adder_result(9, 2, 200));
+  }
+  EXPECT_EQ(engine.tier_stats().compiled, compiled);  // loaded, never compiled again
+  EXPECT_EQ(engine.code_space().used_bytes, baseline);
+  // Fill the space with live modules: then a load finds no room, and is counted.
+  std::vector<std::shared_ptr<const Module>> held;
+  const Bytes small = adder_module(1, 20);
+  for (;;) {
+    auto mod = compile_bytes(engine, small);
+    if (!mod) break;
+    held.push_back(mod.value());
+    ASSERT_LT(held.size(), 10000u);
+  }
+  const uint64_t exhausted = engine.code_space().exhausted;
+  auto full = deserialize_module(engine, bytes.value().data(), bytes.value().size());
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().kind, ErrorKind::LimitExceeded);
+  EXPECT_EQ(engine.code_space().exhausted, exhausted + 1);
+  held.clear();
+  EXPECT_EQ(engine.code_space().used_bytes, baseline);
+  EXPECT_TRUE(deserialize_module(engine, bytes.value().data(), bytes.value().size()).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, CodeSpaceTest, ::testing::Values("jit", "jit-explicit-bounds"),
                          tier_name);
 
