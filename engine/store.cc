@@ -4,9 +4,9 @@
 #include <cstring>
 
 #include "engine/exec_context.h"
-#include "engine/type_registry.h"
 #include "engine/instance_layout.h"
 #include "engine/runtime_ops.h"
+#include "engine/type_registry.h"
 #include "memory/image.h"
 #include "memory/pool.h"
 #include "tier0-interp/interp.h"
