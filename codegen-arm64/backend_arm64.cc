@@ -11,11 +11,13 @@ namespace a64 = asmjit::a64;
 namespace {
 // JIT code keeps the call's gas in x23 (masm_arm64.h): a fault hands it over.
 constexpr int kGasRegister = 23;
+// brk #0: what released code is overwritten with.
+constexpr uint32_t kBrkWord = 0xD4200000u;
 }  // namespace
 
 std::unique_ptr<A64Backend> A64Backend::create(const jit::RuntimeInfo& info, BoundsStrategy bounds,
                                                size_t arena_size) {
-  std::unique_ptr<CodeArena> arena = CodeArena::create(arena_size, kGasRegister);
+  std::shared_ptr<CodeArena> arena = CodeArena::create(arena_size, kGasRegister, kBrkWord);
   if (arena == nullptr) return nullptr;
   std::unique_ptr<A64Backend> backend(new A64Backend(info, bounds, std::move(arena)));
   if (!backend->emit_trampoline()) return nullptr;

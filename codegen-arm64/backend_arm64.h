@@ -39,13 +39,13 @@ class A64Backend {
   using Trampoline = void (*)(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx);
 
   A64Backend(const jit::RuntimeInfo& info, BoundsStrategy bounds,
-             std::unique_ptr<CodeArena> arena) noexcept
+             std::shared_ptr<CodeArena> arena) noexcept
       : info_(info), bounds_(bounds), arena_(std::move(arena)) {}
   bool emit_trampoline();
 
   jit::RuntimeInfo info_;  // a copy: MacroAssemblers reference it
   BoundsStrategy bounds_;
-  std::unique_ptr<CodeArena> arena_;
+  std::shared_ptr<CodeArena> arena_;
   Trampoline trampoline_ = nullptr;
 };
 

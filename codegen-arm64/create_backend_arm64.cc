@@ -13,7 +13,7 @@ class A64BackendAdapter final : public Backend {
   void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const override {
     impl_->enter(entry, fp, vm, ctx);
   }
-  CodeArena& arena() override { return impl_->arena(); }
+  CodeArena& arena() const override { return impl_->arena(); }
   bool relocate(uint8_t* rw, const uint8_t* rx, size_t size, const Relocation& reloc,
                 uint64_t value) const override {
     return a64::apply_relocation(rw, rx, size, reloc, value);
@@ -26,8 +26,9 @@ class A64BackendAdapter final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> create_backend(BoundsStrategy bounds) {
-  std::unique_ptr<a64::A64Backend> impl = a64::A64Backend::create(runtime_info(), bounds);
+std::unique_ptr<Backend> create_backend(BoundsStrategy bounds, size_t code_space_bytes) {
+  std::unique_ptr<a64::A64Backend> impl =
+      a64::A64Backend::create(runtime_info(), bounds, code_space_bytes);
   if (!impl) return nullptr;
   return std::make_unique<A64BackendAdapter>(std::move(impl));
 }

@@ -111,6 +111,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
 
   const void* finish() override;
   std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
+  bool out_of_code_space() const noexcept override { return out_of_code_space_; }
 
  private:
   // Records the first asmjit error; finish() then fails.
@@ -202,6 +203,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   bool near_calls_ = false;  // the arena is small enough for bl to reach all of it
   jit::RelocationRecorder relocs_;
   size_t code_size_ = 0;
+  bool out_of_code_space_ = false;  // finish() found the arena full
 };
 
 /// Writes `value` into AArch64 code as `reloc` says (see jit::Backend::relocate).

@@ -3,6 +3,6 @@
 
 namespace wvm::jit {
 
-std::unique_ptr<Backend> create_backend(BoundsStrategy) { return nullptr; }
+std::unique_ptr<Backend> create_backend(BoundsStrategy, size_t) { return nullptr; }
 
 }  // namespace wvm::jit

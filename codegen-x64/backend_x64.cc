@@ -16,7 +16,7 @@ std::unique_ptr<X64Backend> X64Backend::create(const jit::RuntimeInfo& info, Bou
 std::unique_ptr<X64Backend> X64Backend::create(const jit::RuntimeInfo& info, BoundsStrategy bounds,
                                                X64CpuFeatures features, size_t arena_size) {
   // JIT code keeps the call's gas in r15 (masm_x64.h): a fault hands it over.
-  std::unique_ptr<CodeArena> arena = CodeArena::create(arena_size, /*r15*/ 15);
+  std::shared_ptr<CodeArena> arena = CodeArena::create(arena_size, /*r15*/ 15);
   if (arena == nullptr) return nullptr;
   std::unique_ptr<X64Backend> backend(new X64Backend(info, bounds, features, std::move(arena)));
   if (!backend->emit_trampoline()) return nullptr;

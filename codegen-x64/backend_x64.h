@@ -44,14 +44,14 @@ class X64Backend {
   using Trampoline = void (*)(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx);
 
   X64Backend(const jit::RuntimeInfo& info, BoundsStrategy bounds, X64CpuFeatures features,
-             std::unique_ptr<CodeArena> arena) noexcept
+             std::shared_ptr<CodeArena> arena) noexcept
       : info_(info), bounds_(bounds), features_(features), arena_(std::move(arena)) {}
   bool emit_trampoline();
 
   jit::RuntimeInfo info_;  // a copy: MacroAssemblers reference it
   BoundsStrategy bounds_;
   X64CpuFeatures features_;
-  std::unique_ptr<CodeArena> arena_;
+  std::shared_ptr<CodeArena> arena_;
   Trampoline trampoline_ = nullptr;
 };
 

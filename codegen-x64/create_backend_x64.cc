@@ -13,7 +13,7 @@ class X64BackendAdapter final : public Backend {
   void enter(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx) const override {
     impl_->enter(entry, fp, vm, ctx);
   }
-  CodeArena& arena() override { return impl_->arena(); }
+  CodeArena& arena() const override { return impl_->arena(); }
   bool relocate(uint8_t* rw, const uint8_t* rx, size_t size, const Relocation& reloc,
                 uint64_t value) const override {
     return x64::apply_relocation(rw, rx, size, reloc, value);
@@ -26,8 +26,9 @@ class X64BackendAdapter final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> create_backend(BoundsStrategy bounds) {
-  std::unique_ptr<x64::X64Backend> impl = x64::X64Backend::create(runtime_info(), bounds);
+std::unique_ptr<Backend> create_backend(BoundsStrategy bounds, size_t code_space_bytes) {
+  std::unique_ptr<x64::X64Backend> impl =
+      x64::X64Backend::create(runtime_info(), bounds, code_space_bytes);
   if (!impl) return nullptr;
   return std::make_unique<X64BackendAdapter>(std::move(impl));
 }

@@ -1575,20 +1575,34 @@ const void* X64MacroAssembler::finish() {
   const size_t reserved = code_.codeSize();
   uint8_t* writable = nullptr;
   uint8_t* entry = arena_.allocate(reserved, &writable);
-  if (entry == nullptr) return nullptr;
-  if (code_.relocateToBase(reinterpret_cast<uint64_t>(entry)) != asmjit::kErrorOk) return nullptr;
-  const size_t size = code_.codeSize();
-  if (size > reserved) return nullptr;
-  if (code_.copyFlattenedData(writable, reserved, asmjit::CopySectionFlags::kPadTargetBuffer) !=
-      asmjit::kErrorOk) {
+  if (entry == nullptr) {
+    out_of_code_space_ = true;
     return nullptr;
   }
-  // Emitted as zeros; the same records relocate the code when it is loaded
-  // from a serialized module.
-  const bool relocated = relocs_.apply_all([&](const jit::Relocation& r, uint64_t value) {
-    return apply_relocation(writable, entry, size, r, value);
-  });
-  if (!relocated) return nullptr;
+  size_t size = 0;
+  // A block that cannot be finished goes back to the arena.
+  const bool placed = [&] {
+    if (code_.relocateToBase(reinterpret_cast<uint64_t>(entry)) != asmjit::kErrorOk) return false;
+    size = code_.codeSize();
+    if (size > reserved) return false;
+    if (code_.copyFlattenedData(writable, reserved, asmjit::CopySectionFlags::kPadTargetBuffer) !=
+        asmjit::kErrorOk) {
+      return false;
+    }
+    // Emitted as zeros; the same records relocate the code when it is loaded
+    // from a serialized module.
+    const bool relocated = relocs_.apply_all([&](const jit::Relocation& r, uint64_t value) {
+      return apply_relocation(writable, entry, size, r, value);
+    });
+    if (!relocated) return false;
+    // The block may be reused: keep the flush that AArch64 needs in the same place.
+    CodeArena::flush(entry, size);
+    return true;
+  }();
+  if (!placed) {
+    arena_.release(entry);
+    return nullptr;
+  }
   code_size_ = size;
   return entry;
 }

@@ -115,6 +115,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   const void* finish() override;
   std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
+  bool out_of_code_space() const noexcept override { return out_of_code_space_; }
 
  private:
   // Records the first asmjit error; finish() then fails.
@@ -186,6 +187,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label entry_;  // the function's first instruction (self calls)
   jit::RelocationRecorder relocs_;
   size_t code_size_ = 0;
+  bool out_of_code_space_ = false;  // finish() found the arena full
 };
 
 /// Writes `value` into x86-64 code as `reloc` says (see jit::Backend::relocate).

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "engine/background_compiler.h"
 #include "engine/exec_context.h"
 #include "engine/tier_manager.h"
+#include "engine/type_registry.h"
 #include "engine/validator.h"
 #include "memory/image.h"
 #include "memory/pool.h"
@@ -21,11 +23,21 @@
 
 namespace wvm {
 
+namespace {
+// AArch64's bl reaches +-128 MiB, and JIT-to-JIT calls assume one arena in reach.
+constexpr size_t kMinCodeSpace = size_t{64} << 10;
+constexpr size_t kMaxCodeSpace = size_t{128} << 20;
+}  // namespace
+
 Engine::Engine(Config config)
-    : config_(config), pool_(std::make_unique<MemoryPool>(config.memory)) {
+    : config_(config),
+      types_(std::make_shared<TypeRegistry>()),
+      pool_(std::make_unique<MemoryPool>(config.memory)) {
   if (config_.memory.bounds == BoundsStrategy::GuardPages) interp_enable_guard_pages();
+  config_.tiers.code_space_bytes =
+      std::clamp(config_.tiers.code_space_bytes, kMinCodeSpace, kMaxCodeSpace);
   if (config_.tiers.policy != TierPolicy::Interp) {
-    jit_ = jit::create_backend(config_.memory.bounds);
+    jit_ = jit::create_backend(config_.memory.bounds, config_.tiers.code_space_bytes);
     install_trap_handler();  // compiled code's traps unwind through TrapScopes
   }
   if (jit_ && config_.tiers.policy == TierPolicy::Auto && config_.tiers.background_compile)
@@ -66,20 +78,24 @@ void Engine::release_exec(std::unique_ptr<ExecContext> exec) noexcept {
   if (idle_exec_.size() < kMaxIdle) idle_exec_.push_back(std::move(exec));
 }
 
-uint32_t Engine::intern_type(const FuncType& type) {
-  // The key is the type's encoding: params, a separator no type uses, results.
-  std::string key;
-  key.reserve(type.params.size() + type.results.size() + 1);
-  for (ValType t : type.params) key.push_back(static_cast<char>(t));
-  key.push_back('\0');
-  for (ValType t : type.results) key.push_back(static_cast<char>(t));
-  std::lock_guard<std::mutex> lock(types_mutex_);
-  auto [it, inserted] = type_ids_.try_emplace(std::move(key), static_cast<uint32_t>(type_ids_.size()));
-  return it->second;
+uint32_t Engine::intern_type(const FuncType& type) { return types_->intern(type); }
+
+void Engine::release_type(uint32_t type_id) noexcept { types_->release(type_id); }
+
+size_t Engine::live_types() const { return types_->size(); }
+
+Engine::CodeSpaceStats Engine::code_space() const {
+  if (!jit_) return {};
+  const jit::CodeArena& arena = jit_->arena();
+  return {arena.used(), arena.capacity(), arena.failed_allocations()};
 }
 
 Module::Module() = default;
-Module::~Module() = default;
+Module::~Module() {
+  // Code blocks go with `code`; the types' references go here.
+  if (type_registry)
+    for (uint32_t id : type_ids) type_registry->release(id);
+}
 
 Result<std::shared_ptr<Module>> decode_for_engine(Engine& engine, const uint8_t* data,
                                                   size_t size) {
@@ -95,6 +111,7 @@ Result<std::shared_ptr<Module>> decode_for_engine(Engine& engine, const uint8_t*
   module->bytes.assign(data, data + size);
   Result<void> r = decode_module(limits, *module);
   if (!r) return r.error();
+  module->type_registry = engine.type_registry();
   module->type_ids.reserve(module->types.size());
   for (const FuncType& t : module->types) module->type_ids.push_back(engine.intern_type(t));
   return module;

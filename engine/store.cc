@@ -8,6 +8,7 @@
 #include "engine/exec_context.h"
 #include "engine/instance_layout.h"
 #include "engine/runtime_ops.h"
+#include "engine/type_registry.h"
 #include "memory/image.h"
 #include "memory/pool.h"
 #include "tier0-interp/interp.h"
@@ -177,6 +178,10 @@ Store::~Store() {
 struct Store::HostFuncBox {
   Func func;
   FuncType type;
+  std::shared_ptr<TypeRegistry> types;  // holds func.type_id's reference
+  ~HostFuncBox() {
+    if (types) types->release(func.type_id);
+  }
 };
 
 Func* Store::create_host_func(FuncType type, HostFunc fn, void* user_data) {
@@ -185,6 +190,7 @@ Func* Store::create_host_func(FuncType type, HostFunc fn, void* user_data) {
   Func& f = box->func;
   f.type = &box->type;
   f.type_id = engine_.intern_type(box->type);
+  box->types = engine_.type_registry();
   f.host = fn;
   f.host_data = user_data;
   host_funcs_.push_back(std::move(box));

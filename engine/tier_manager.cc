@@ -19,11 +19,14 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   if (backend == nullptr) return {};
   Result<jit::CompiledCode> compiled =
       jit::compile_function(module, engine.config().module_limits, func_index, *backend);
-  engine.count_tier1(compiled.ok());
+  // A full arena is counted by the arena (Engine::code_space), not as unsupported.
+  if (compiled.ok() || compiled.error().kind != ErrorKind::LimitExceeded)
+    engine.count_tier1(compiled.ok());
   if (!compiled) return compiled.error();
   FuncCode& code = code_of(module, func_index);
   // Before the entry's release store: whoever sees the entry sees this too.
   code.jit_info = std::move(compiled.value().info);
+  code.jit_code = std::move(compiled.value().block);
   code.jit_entry.store(compiled.value().entry, std::memory_order_release);
   return {};
 }
@@ -49,7 +52,11 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
 Result<void> compile_all_tier1(Engine& engine, const Module& module) {
   for (uint32_t i = 0; i < module.bodies.size(); ++i) {
     Result<void> r = tier_up(engine, module, module.num_imported_funcs + i);
-    if (!r && engine.config().tiers.unsupported_is_fatal) return r.error();
+    // Policy Jit promises compiled code: no room for it is an error, never a
+    // silent fall back to tier 0.
+    if (!r && (r.error().kind == ErrorKind::LimitExceeded ||
+               engine.config().tiers.unsupported_is_fatal))
+      return r.error();
   }
   return {};
 }

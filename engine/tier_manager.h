@@ -27,7 +27,8 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
 Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index);
 
 /// Policy Jit: compiles every function of `module`. Unsupported functions
-/// stay in tier 0 unless TierConfig::unsupported_is_fatal.
+/// stay in tier 0 unless TierConfig::unsupported_is_fatal; a full code arena
+/// is always an error (LimitExceeded).
 Result<void> compile_all_tier1(Engine& engine, const Module& module);
 
 }  // namespace wvm

@@ -16,6 +16,10 @@
 #include "engine/opcodes.h"
 #include "tier1-jit/relocation.h"
 
+namespace wvm::jit {
+class CodeBlock;
+}  // namespace wvm::jit
+
 namespace wvm {
 
 /// Internal tier-0 operations: every pure operator, load and store of the
@@ -69,6 +73,9 @@ struct FuncCode {
   /// The tier-1 code's size and relocations, for serialize_module: set
   /// before jit_entry is published (nullptr if it cannot be persisted).
   std::unique_ptr<const jit::JitCodeInfo> jit_info;
+  /// The arena block jit_entry points into (shared by all functions of a
+  /// module loaded from the cache): the code dies with the module.
+  std::shared_ptr<const jit::CodeBlock> jit_code;
   std::vector<uint64_t> code;
   uint32_t func_index = 0;
   uint32_t num_params = 0;

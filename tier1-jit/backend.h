@@ -26,7 +26,7 @@ class Backend {
   virtual void enter(const void* entry, uint64_t* fp, InstanceData* vm,
                      ExecContext* ctx) const = 0;
   /// Where compiled code lives (loaded code is placed there too).
-  virtual CodeArena& arena() = 0;
+  virtual CodeArena& arena() const = 0;
   /// Writes `value` as `reloc` says into code whose writable view is `rw`
   /// and executable address `rx` (`size` bytes). False if the relocation
   /// does not fit the code (out of bounds, not the expected instruction, out
@@ -37,8 +37,9 @@ class Backend {
   virtual uint64_t cpu_features() const noexcept = 0;
 };
 
-/// The host architecture's backend, or nullptr where there is none (or code
-/// memory cannot be had): the engine then runs tier 0 only.
-std::unique_ptr<Backend> create_backend(BoundsStrategy bounds);
+/// The host architecture's backend with an arena of `code_space_bytes`, or
+/// nullptr where there is none (or code memory cannot be had): the engine
+/// then runs tier 0 only.
+std::unique_ptr<Backend> create_backend(BoundsStrategy bounds, size_t code_space_bytes);
 
 }  // namespace wvm::jit

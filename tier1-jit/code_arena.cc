@@ -8,13 +8,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <cstring>
 
 #include "memory/trap_handler.h"
 
 namespace wvm::jit {
 
-std::unique_ptr<CodeArena> CodeArena::create(size_t size, int saved_register) {
+namespace {
+constexpr size_t kAlign = 16;
+}  // namespace
+
+std::shared_ptr<CodeArena> CodeArena::create(size_t size, int saved_register,
+                                             uint32_t trap_word) {
   const long page = sysconf(_SC_PAGESIZE);
   if (page <= 0 || size == 0) return nullptr;
   size = (size + static_cast<size_t>(page) - 1) & ~(static_cast<size_t>(page) - 1);
@@ -40,8 +45,8 @@ std::unique_ptr<CodeArena> CodeArena::create(size_t size, int saved_register) {
   }
   // A fault hands the backend's gas register to the TrapScope.
   register_code_range(rx, static_cast<uint8_t*>(rx) + size, saved_register);
-  return std::unique_ptr<CodeArena>(
-      new CodeArena(static_cast<uint8_t*>(rw), static_cast<uint8_t*>(rx), size));
+  return std::shared_ptr<CodeArena>(
+      new CodeArena(static_cast<uint8_t*>(rw), static_cast<uint8_t*>(rx), size, trap_word));
 }
 
 CodeArena::~CodeArena() {
@@ -51,13 +56,73 @@ CodeArena::~CodeArena() {
 }
 
 uint8_t* CodeArena::allocate(size_t size, uint8_t** writable) {
-  constexpr size_t kAlign = 16;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (size > size_ - used_) return nullptr;
-  const size_t offset = used_;
-  used_ = std::min(size_, (used_ + size + kAlign - 1) & ~(kAlign - 1));
+  if (size == 0 || size > size_) {
+    ++failed_;
+    return nullptr;
+  }
+  size = (size + kAlign - 1) & ~(kAlign - 1);
+  size_t offset = 0;
+  // Best fit keeps large ranges whole for large modules; O(log n).
+  auto fit = free_by_size_.lower_bound({size, 0});
+  if (fit != free_by_size_.end()) {
+    const auto [range_size, range_offset] = *fit;
+    erase_free(free_by_offset_.find(range_offset));
+    offset = range_offset;
+    if (range_size > size) insert_free(offset + size, range_size - size);
+  } else if (size <= size_ - top_) {
+    offset = top_;
+    top_ += size;
+  } else {
+    ++failed_;
+    return nullptr;
+  }
+  live_.emplace(offset, size);
+  used_ += size;
   *writable = rw_ + offset;
   return rx_ + offset;
+}
+
+void CodeArena::release(const uint8_t* code) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = live_.find(static_cast<size_t>(code - rx_));
+  if (it == live_.end()) return;
+  size_t offset = it->first;
+  size_t size = it->second;
+  live_.erase(it);
+  used_ -= size;
+  // Never leave stale code to jump into: a dangling entry now traps.
+  for (size_t i = 0; i < size; i += 4) std::memcpy(rw_ + offset + i, &trap_word_, 4);
+  flush(rx_ + offset, size);
+  // Merge with the free neighbours on both sides, and into the untouched top.
+  auto next = free_by_offset_.lower_bound(offset);
+  if (next != free_by_offset_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->first + prev->second == offset) {
+      offset = prev->first;
+      size += prev->second;
+      erase_free(prev);
+    }
+  }
+  if (next != free_by_offset_.end() && offset + size == next->first) {
+    size += next->second;
+    erase_free(next);
+  }
+  if (offset + size == top_) {
+    top_ = offset;
+  } else {
+    insert_free(offset, size);
+  }
+}
+
+void CodeArena::insert_free(size_t offset, size_t size) {
+  free_by_offset_.emplace(offset, size);
+  free_by_size_.emplace(size, offset);
+}
+
+void CodeArena::erase_free(std::map<size_t, size_t>::iterator it) {
+  free_by_size_.erase({it->second, it->first});
+  free_by_offset_.erase(it);
 }
 
 void CodeArena::flush(const uint8_t* code, size_t size) noexcept {
@@ -71,6 +136,11 @@ void CodeArena::flush(const uint8_t* code, size_t size) noexcept {
 size_t CodeArena::used() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return used_;
+}
+
+uint64_t CodeArena::failed_allocations() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failed_;
 }
 
 bool CodeArena::contains(const void* p) const noexcept {

@@ -5,6 +5,7 @@
 
 #include "tier0-interp/code.h"
 #include "tier1-jit/abi.h"
+#include "tier1-jit/compiler.h"
 
 namespace wvm::jit {
 namespace {
@@ -52,8 +53,9 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
 
   uint8_t* rw = nullptr;
   uint8_t* rx = backend.arena().allocate(total, &rw);
-  if (rx == nullptr)
-    return Error{ErrorKind::LimitExceeded, 0, "out of JIT code memory", TrapKind::None};
+  if (rx == nullptr) return code_space_exhausted(backend.arena());
+  // Owned by every function placed in it; back to the arena on error.
+  auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(), rx);
   for (const LoadedCode& c : code) {
     const size_t at = offset_of[c.func_index - first];
     std::memcpy(rw + at, c.bytes, c.info.size);
@@ -71,7 +73,6 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
           break;
         case RelocTarget::TypeId: value = module.type_ids[r.target]; break;
       }
-      // The block stays unused if this fails (the arena only grows).
       if (!backend.relocate(rw + at, rx + at, c.info.size, r, value))
         return malformed("relocation does not fit function " + std::to_string(c.func_index));
     }
@@ -82,6 +83,7 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
     const void* entry = rx + offset_of[c.func_index - first];
     f.jit_tried.store(true, std::memory_order_relaxed);
     f.jit_info = std::make_unique<JitCodeInfo>(std::move(c.info));
+    f.jit_code = block;
     f.jit_entry.store(entry, std::memory_order_release);
   }
   return {};

@@ -609,6 +609,14 @@ class Tier1Compiler : public ValidateOnly {
 
 }  // namespace
 
+Error code_space_exhausted(const CodeArena& arena) {
+  return Error{ErrorKind::LimitExceeded, 0,
+               "JIT code space exhausted (" + std::to_string(arena.used()) + " of " +
+                   std::to_string(arena.capacity()) +
+                   " bytes in use; see TierConfig::code_space_bytes)",
+               TrapKind::None};
+}
+
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
                                       uint32_t func_index, Backend& backend) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
@@ -624,9 +632,14 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
                  "function " + std::to_string(func_index) + ": " + compiler.unsupported_reason(),
                  TrapKind::None};
   const void* entry = masm->finish();
+  if (entry == nullptr && masm->out_of_code_space()) return code_space_exhausted(backend.arena());
   if (entry == nullptr)
-    return Error{ErrorKind::LimitExceeded, 0, "out of JIT code memory", TrapKind::None};
-  return CompiledCode{entry, masm->take_code_info()};
+    return Error{ErrorKind::Unsupported, 0,
+                 "function " + std::to_string(func_index) + ": code could not be assembled",
+                 TrapKind::None};
+  auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
+                                                 static_cast<const uint8_t*>(entry));
+  return CompiledCode{entry, std::move(block), masm->take_code_info()};
 }
 
 }  // namespace wvm::jit

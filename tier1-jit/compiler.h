@@ -13,12 +13,17 @@ namespace wvm::jit {
 /// code) with `backend`. Returns the code, or an Unsupported error
 /// naming the first instruction tier 1 cannot compile yet (the function then
 /// stays in tier 0).
-/// A compiled function: its entry, and what persisting it needs (nullptr if
-/// it cannot be persisted).
+/// A compiled function: its entry, the arena block that holds it (released
+/// when the last owner drops it), and what persisting it needs (nullptr if
+/// it cannot be persisted). A full arena is a LimitExceeded error.
 struct CompiledCode {
   const void* entry = nullptr;
+  std::shared_ptr<const CodeBlock> block;
   std::unique_ptr<JitCodeInfo> info;
 };
+
+/// The LimitExceeded error for code that found no room in `arena`.
+Error code_space_exhausted(const CodeArena& arena);
 
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
                                       uint32_t func_index, Backend& backend);

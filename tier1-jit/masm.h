@@ -149,6 +149,9 @@ class MacroAssembler {
   /// After a successful finish(): the code's size and relocations, or nullptr
   /// if it names something no relocation can (it is then not persisted).
   virtual std::unique_ptr<JitCodeInfo> take_code_info() = 0;
+  /// After a failed finish(): whether it failed because the arena had no
+  /// room for the code (rather than the code being unassemblable).
+  virtual bool out_of_code_space() const noexcept = 0;
 };
 
 }  // namespace wvm::jit

@@ -149,6 +149,12 @@ struct TierConfig {
   /// Test flag: a function tier 1 cannot compile is an error (compile()
   /// fails with Unsupported) instead of staying in tier 0.
   bool unsupported_is_fatal = false;
+  /// Bytes of executable memory for tier-1 code (one reservation, shared by
+  /// all modules of the engine; code of dropped modules is reused). Clamped
+  /// to [64 KiB, 128 MiB], the reach of AArch64's bl. When it is full, policy
+  /// Jit fails compile() with LimitExceeded and Auto stays in tier 0; either
+  /// way Engine::code_space() counts it.
+  size_t code_space_bytes = size_t{128} << 20;
 };
 
 /// Everything an Engine is configured with.

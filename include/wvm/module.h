@@ -14,6 +14,7 @@
 namespace wvm {
 
 class Engine;
+class TypeRegistry;  // engine/type_registry.h
 struct FuncCode;      // tier-0 prepared code, defined in tier0-interp/
 class MemoryImage;   // copy-on-write initial memory, defined in memory/
 
@@ -136,6 +137,7 @@ class Module {
   std::vector<uint8_t> bytes;                ///< the binary, owned
   std::vector<FuncType> types;
   std::vector<uint32_t> type_ids;            ///< engine-wide canonical id per type
+  std::shared_ptr<TypeRegistry> type_registry;  ///< holds type_ids' references until ~Module
   std::vector<Import> imports;
   std::vector<uint32_t> func_types;          ///< type index of every function
   std::vector<TableType> tables;

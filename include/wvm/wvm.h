@@ -23,6 +23,7 @@ struct Func;
 
 class MemoryPool;
 class BackgroundCompiler;
+class TypeRegistry;
 class Store;
 struct ExecContext;
 namespace jit {
@@ -31,8 +32,10 @@ class Backend;
 
 /// Shared, thread-safe engine state: configuration, the canonical
 /// function-type registry that makes call_indirect type checks one compare,
-/// and the pool of linear-memory reservations. An engine must outlive every
-/// store, module and memory made with it.
+/// tier 1's code memory and the pool of linear-memory reservations. An
+/// engine must outlive every store and memory made with it; a module may
+/// outlive it (it keeps its code and types alive). What a dropped module
+/// held (code space, interned types) is reclaimed.
 class Engine {
  public:
   explicit Engine(Config config = {});
@@ -42,7 +45,14 @@ class Engine {
 
   const Config& config() const noexcept { return config_; }
   /// The engine-wide id of a function type; equal types get equal ids.
+  /// Takes a reference, which the caller gives back with release_type().
   uint32_t intern_type(const FuncType& type);
+  /// Drops a reference from intern_type(); an id nobody holds may be reused.
+  void release_type(uint32_t type_id) noexcept;
+  /// Function types currently interned (held by live modules and host functions).
+  size_t live_types() const;
+  /// Internal: the registry, shared with modules that may outlive the engine.
+  const std::shared_ptr<TypeRegistry>& type_registry() const noexcept { return types_; }
   MemoryPool& memory_pool() noexcept { return *pool_; }
   /// Tier 1's backend, or nullptr (policy Interp, or no backend for this host).
   jit::Backend* jit_backend() noexcept { return jit_.get(); }
@@ -56,6 +66,15 @@ class Engine {
     return {tier1_compiled_.load(std::memory_order_relaxed),
             tier1_unsupported_.load(std::memory_order_relaxed)};
   }
+  /// Tier 1's code memory (TierConfig::code_space_bytes): bytes held by live
+  /// modules' code, the capacity, and how many compilations (or cached-module
+  /// loads) found no room. All zero without tier 1.
+  struct CodeSpaceStats {
+    size_t used_bytes = 0;
+    size_t capacity_bytes = 0;
+    uint64_t exhausted = 0;
+  };
+  CodeSpaceStats code_space() const;
   /// The background compile thread, or nullptr (TierConfig::background_compile off).
   BackgroundCompiler* background_compiler() noexcept { return background_.get(); }
   /// Internal: counts a tier-1 compilation outcome.
@@ -75,8 +94,7 @@ class Engine {
 
  private:
   Config config_;
-  std::mutex types_mutex_;
-  std::unordered_map<std::string, uint32_t> type_ids_;
+  std::shared_ptr<TypeRegistry> types_;
   std::unique_ptr<MemoryPool> pool_;
   std::unique_ptr<jit::Backend> jit_;
   std::atomic<uint64_t> tier1_compiled_{0};
