@@ -63,7 +63,8 @@ class MacroAssembler {
   virtual void store_slot(uint32_t slot, Reg src) = 0;
   virtual void store_slot_imm(uint32_t slot, uint64_t value) = 0;
   virtual void copy_slot(uint32_t dst_slot, uint32_t src_slot) = 0;
-  /// Zeroes slots [first, first + count) (a function's declared locals).
+  /// Zeroes slots [first, first + count) (a function's declared locals) at
+  /// memory speed for large counts. Clobbers no value register.
   virtual void zero_slots(uint32_t first, uint32_t count) = 0;
   virtual void mov_imm(Reg dst, uint64_t value) = 0;
   virtual void mov(Reg dst, Reg src) = 0;
