@@ -150,6 +150,16 @@ Bytes memory_grow_once() {
   return m.build();
 }
 
+// One store into every 4 KiB page of a fresh 64 MiB memory: each is a page
+// fault and a zeroed page that no operator's cost knows of.
+Bytes touch_pages() {
+  ModuleBuilder m;
+  m.add_memory(1024);
+  add_run(m, Code().local_get(0).i32_const(12).op(Opcode::I32Shl).i32_const(1)
+                 .store(Opcode::I32Store8, 0));
+  return m.build();
+}
+
 struct Kernel {
   std::string name;
   std::function<Bytes()> build;
@@ -168,6 +178,7 @@ std::vector<Kernel> kernels() {
       {"table_fill_1M", table_fill_loop, 4, false},
       {"table_grow_1M", table_grow_once, 0, true},
       {"memory_grow_4GiB", memory_grow_once, 0, true},
+      {"touch_pages_64MiB", touch_pages, 16'383, true},
   };
   for (uint32_t locals : {0u, 100u, 1000u, 49'999u})
     k.push_back({"call_locals_" + std::to_string(locals),

@@ -893,6 +893,23 @@ void A64MacroAssembler::charge_gas(uint64_t cost) {
   a_.b(CondCode::kLO, out_of_gas_label());
 }
 
+void A64MacroAssembler::charge_gas_per_unit(Reg units, uint64_t rate) {
+  if (rate == 0) return;
+  if (rate > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    failed_ = true;
+    return;
+  }
+  a_.mov(a64::w16, value_reg(units).w());  // zero-extends the u32 count
+  // u32 * rate < 2^63: no overflow, so no saturation to mirror.
+  if (rate != 1) {
+    load_imm(a64::x17, rate);
+    a_.mul(a64::x16, a64::x16, a64::x17);
+  }
+  a_.subs(kGas, kGas, a64::x16);
+  // Unsigned borrow (carry clear): gas_left < cost.
+  a_.b(CondCode::kLO, out_of_gas_label());
+}
+
 // ---- calls
 
 // Calls the Func* in x0 with its frame at our slot `callee_fp_slot`.

@@ -1467,6 +1467,19 @@ void X64MacroAssembler::charge_gas(uint64_t cost) {
   a_.jb(out_of_gas_label());
 }
 
+void X64MacroAssembler::charge_gas_per_unit(Reg units, uint64_t rate) {
+  if (rate == 0) return;
+  if (rate > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    failed_ = true;
+    return;
+  }
+  a_.mov(x86::eax, value_reg(units).r32());  // zero-extends the u32 count
+  // u32 * rate < 2^63: no overflow, so no saturation to mirror.
+  if (rate != 1) a_.imul(x86::rax, x86::rax, Imm(rate));
+  a_.sub(kGas, x86::rax);
+  a_.jb(out_of_gas_label());
+}
+
 // ---- calls
 
 // Calls the Func* in rdi with its frame at our slot `callee_fp_slot`.

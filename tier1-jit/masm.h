@@ -112,6 +112,10 @@ class MacroAssembler {
 
   // ---- gas: subtract `cost` from the call's gas; out of gas traps (leaving 0)
   virtual void charge_gas(uint64_t cost) = 0;
+  /// The same for `rate` times the low 32 bits of `units` (a bulk operator's
+  /// count; the profile's per-unit rate). `rate` is at most INT32_MAX, so the
+  /// product cannot wrap. Clobbers no value register.
+  virtual void charge_gas_per_unit(Reg units, uint64_t rate) = 0;
 
   // ---- calls. The callee's frame starts at slot `callee_fp_slot` of ours,
   // where its arguments already are; its results land there. A call clobbers

@@ -747,6 +747,47 @@ TYPED_TEST_P(MasmTest, ChargeGas) {
   EXPECT_NE(frame[1], 43u);
 }
 
+// A bulk operator's charge: rate times the low 32 bits of the count register
+// (the high half is garbage here), out of gas leaving 0, registers kept.
+TYPED_TEST_P(MasmTest, ChargeGasPerUnit) {
+  auto masm = this->backend_->new_function();
+  masm->prologue(4);
+  masm->load_slot(2, 0);
+  masm->charge_gas_per_unit(2, 3);
+  masm->store_slot(1, 2);
+  masm->charge_gas_per_unit(2, 1);
+  masm->charge_gas_per_unit(2, 0x7fff'ffff);
+  masm->store_slot_imm(2, 42);
+  masm->epilogue();
+  const void* entry = masm->finish();
+  ASSERT_NE(entry, nullptr);
+  FakeCtx& ctx = this->ctx_;
+  uint64_t* frame = this->frame_;
+  const uint64_t units = 0xffff'ffffu;
+  const uint64_t total = units * 3 + units + units * 0x7fff'ffffu;
+
+  this->reset();
+  frame[0] = 0xabcd'0000'0000'0000u | units;
+  ctx.gas_left = total + 5;
+  ASSERT_EQ(this->run(entry), TrapKind::None);
+  EXPECT_EQ(ctx.gas_left, 5u);
+  EXPECT_EQ(frame[1], 0xabcd'0000'0000'0000u | units) << "the count register survives";
+  EXPECT_EQ(frame[2], 42u);
+
+  this->reset();
+  frame[0] = units;
+  ctx.gas_left = total;  // exactly enough
+  ASSERT_EQ(this->run(entry), TrapKind::None);
+  EXPECT_EQ(ctx.gas_left, 0u);
+
+  this->reset();
+  frame[0] = 0xffff'ffff'0000'0002u;  // 2 units
+  ctx.gas_left = 5;
+  ASSERT_EQ(this->run(entry), TrapKind::OutOfGas);
+  EXPECT_EQ(ctx.gas_left, 0u);
+  EXPECT_EQ(frame[1], 0xdead'beef'dead'beefu);
+}
+
 TYPED_TEST_P(MasmTest, PrologueChecksDepthAndStacks) {
   auto masm = this->backend_->new_function();
   masm->prologue(8);
@@ -977,7 +1018,8 @@ TYPED_TEST_P(MasmTest, CodeArenaDualMappedAndBumpAllocated) {
 REGISTER_TYPED_TEST_SUITE_P(MasmTest, BinaryOperatorsMatchNumeric, UnaryOperatorsMatchNumeric,
                             MovesAndSlots, ZeroSlotsEveryCountAndAlignment,
                             SelectUsesLow32BitsOfCondition, BranchesAndJumpTables,
-                            ExplicitTrap, ChargeGas, PrologueChecksDepthAndStacks,
+                            ExplicitTrap, ChargeGas, ChargeGasPerUnit,
+                            PrologueChecksDepthAndStacks,
                             CallsFastSlowAndIndirect, RecursionHitsDepthLimit,
                             GlobalsAndMemoryGrowAndSize, CodeArenaDualMappedAndBumpAllocated);
 
