@@ -103,6 +103,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   void select(jit::Reg dst, jit::Reg if_false, jit::Reg cond) override;
 
   void charge_gas(uint64_t cost) override;
+  void charge_gas_per_unit(jit::Reg units, uint64_t rate) override;
 
   void reserve(size_t body_bytes) override;
   void call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) override;

@@ -14,6 +14,7 @@
 // reconciliation and branches only move the carried values.
 #include "tier1-jit/compiler.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -100,7 +101,13 @@ class Tier1Compiler : public ValidateOnly {
       // Before the operator's code: before its label for loop/end/else.
       if (reachable && charge != 0) masm_.charge_gas(charge);
     }
-    if (reachable && per_unit_rate(op) != 0) fail("per-unit gas costs");
+    // Work proportional to an operand, charged as tier 0 does: when the
+    // operator runs, from its count (every such operator takes it last).
+    if (const uint64_t rate = per_unit_rate(op); reachable && rate != 0) {
+      if (rate > static_cast<uint64_t>(INT32_MAX) || stack_.empty())
+        return fail("per-unit gas rates past 2^31");
+      masm_.charge_gas_per_unit(top_to_reg(), rate);
+    }
   }
 
   void begin_function(D& d) {

@@ -63,7 +63,8 @@ class MacroAssembler {
   virtual void store_slot(uint32_t slot, Reg src) = 0;
   virtual void store_slot_imm(uint32_t slot, uint64_t value) = 0;
   virtual void copy_slot(uint32_t dst_slot, uint32_t src_slot) = 0;
-  /// Zeroes slots [first, first + count) (a function's declared locals).
+  /// Zeroes slots [first, first + count) (a function's declared locals) at
+  /// memory speed for large counts. Clobbers no value register.
   virtual void zero_slots(uint32_t first, uint32_t count) = 0;
   virtual void mov_imm(Reg dst, uint64_t value) = 0;
   virtual void mov(Reg dst, Reg src) = 0;
@@ -111,6 +112,10 @@ class MacroAssembler {
 
   // ---- gas: subtract `cost` from the call's gas; out of gas traps (leaving 0)
   virtual void charge_gas(uint64_t cost) = 0;
+  /// The same for `rate` times the low 32 bits of `units` (a bulk operator's
+  /// count; the profile's per-unit rate). `rate` is at most INT32_MAX, so the
+  /// product cannot wrap. Clobbers no value register.
+  virtual void charge_gas_per_unit(Reg units, uint64_t rate) = 0;
 
   // ---- calls. The callee's frame starts at slot `callee_fp_slot` of ours,
   // where its arguments already are; its results land there. A call clobbers

@@ -69,22 +69,33 @@ struct GasProfile {
   /// (locals - free_locals) * `gas_per_local` (saturating) on entry: with its
   /// first run when the body's first operator is an accounting one, else as a
   /// metering point of its own before the body (metering/cost_model.h).
-  bool charge_locals = false;
-  uint32_t free_locals = 0;
-  uint64_t gas_per_local = 0;
-  /// Per-unit costs charged when the instruction runs (0: none).
+  /// The defaults are uniform's rule: 1 per local beyond 32 (README, "## Gas").
+  bool charge_locals = true;
+  uint32_t free_locals = 32;
+  uint64_t gas_per_local = 1;
+  /// Per-unit costs charged when the instruction runs (0: none), from its
+  /// count operand. The defaults are uniform's rule (README, "## Gas").
   uint64_t memory_grow_per_page = 0;
-  uint64_t bulk_memory_per_byte = 0;   ///< memory.copy / fill / init
-  uint64_t table_per_element = 0;      ///< table.copy / fill / init / grow
+  uint64_t bulk_memory_per_byte = 1;   ///< memory.copy / fill / init
+  uint64_t table_per_element = 1;      ///< table.copy / fill / init / grow
 
-  /// 1 per instruction.
+  /// 1 per instruction; 1 per declared local beyond the first 32 on entry;
+  /// 1 per byte of memory.copy / fill / init and per element of table.copy /
+  /// fill / init / grow: work one operator scales must be paid like any other.
   static GasProfile uniform() { return GasProfile{}; }
   /// cosmwasm-vm 3.0.0-3.0.8: 115 per operator, 14x for accounting operators.
+  /// Declared locals are free, as in those versions (a property of them:
+  /// a call's time is then not bounded by its gas, see the README).
   static GasProfile cosmwasm() {
     GasProfile p;
     p.name = "cosmwasm";
     p.op_cost = 115;
     p.accounting_cost = 115 * 14;
+    p.charge_locals = false;
+    p.free_locals = 0;
+    p.gas_per_local = 0;
+    p.bulk_memory_per_byte = 0;
+    p.table_per_element = 0;
     return p;
   }
   /// cosmwasm-vm 3.0.9: 3.0.0-3.0.8's costs plus the locals entry charge of

@@ -367,7 +367,7 @@ TEST_P(GasTest, PerUnitCostsForBulkMemoryAndGrowth) {
   Run out = run(m, p, "fill", {Value::i32(100)}, 50);
   EXPECT_EQ(out.trap, TrapKind::OutOfGas);
   // Profiles that do not ask for per-unit costs charge only the operators.
-  EXPECT_EQ(used(run(m, GasProfile::uniform(), "fill", {Value::i32(100)})), 5u);
+  EXPECT_EQ(used(run(m, GasProfile::cosmwasm(), "fill", {Value::i32(100)})), 4 * kOp + kAcc);
 }
 
 TEST_P(GasTest, LocalsEntryChargeIsAProfileSwitch) {
@@ -562,6 +562,85 @@ TEST_P(GasTest, EveryCallPaysItsLocalsCharge) {
   EXPECT_EQ(used(run(m, GasProfile::cosmwasm(), "g", {})), 4 * kAcc + 3 * h_runs);
   EXPECT_EQ(used(run(m, GasProfile::cosmwasm_3_0_9(), "g", {})),
             4 * kAcc + 3 * (h_runs + 6 * kOp));
+}
+
+// ---- uniform's own rules for work that one operator scales (README,
+// "## Gas"): 1 per declared local beyond 32, 1 per byte of memory.fill /
+// copy / init, 1 per element of table.fill / copy / init / grow. (Until
+// these rules, uniform charged none of it: a call could zero 400 KB of
+// locals or fill 4 GiB of memory for a handful of gas.)
+
+TEST_P(GasTest, UniformPricesDeclaredLocals) {
+  const GasProfile p = GasProfile::uniform();
+  EXPECT_TRUE(p.charge_locals);
+  EXPECT_EQ(p.free_locals, 32u);
+  EXPECT_EQ(p.gas_per_local, 1u);
+  // f: (param i32), n declared locals, an empty body: its `end` costs 1.
+  const std::pair<uint32_t, uint64_t> cases[] = {
+      {0, 0}, {32, 0}, {33, 1}, {1000, 968}, {49'999, 49'967}};
+  for (auto [n, charged] : cases) {
+    ModuleBuilder m;
+    m.export_func("f", m.add_func(m.type({I32}, {}), declared_locals(n), Code()));
+    Run r = run(m, p, "f", {Value::i32(0)});
+    ASSERT_EQ(r.trap, TrapKind::None) << n;
+    EXPECT_EQ(used(r), 1 + charged) << n << " locals";
+  }
+}
+
+TEST_P(GasTest, UniformPricesBulkWorkPerByteAndElement) {
+  ModuleBuilder m;
+  m.add_memory(1);
+  m.add_table(FuncRef, 10);
+  const uint32_t t = m.type({I32}, {});
+  // Each function: three operands, the operator, `end` = 5, plus 1 per unit.
+  m.export_func("fill", m.add_func(t, {}, Code().i32_const(0).i32_const(0xab).local_get(0)
+                                              .memory_fill()));
+  m.export_func("copy", m.add_func(t, {}, Code().i32_const(100).i32_const(0).local_get(0)
+                                              .memory_copy()));
+  m.export_func("table_fill", m.add_func(t, {}, Code().i32_const(0).ref_null(FuncRef)
+                                                    .local_get(0).table_fill()));
+  m.export_func("table_grow", m.add_func(t, {}, Code().ref_null(FuncRef).local_get(0)
+                                                    .table_grow().drop()));
+  const GasProfile p = GasProfile::uniform();
+  for (uint32_t n : {0u, 7u, 10u}) {
+    for (const char* f : {"fill", "copy", "table_fill", "table_grow"}) {
+      Run r = run(m, p, f, {Value::i32(n)});
+      ASSERT_EQ(r.trap, TrapKind::None) << f << " " << n;
+      EXPECT_EQ(used(r), 5u + n) << f << " " << n;
+    }
+  }
+  Run out = run(m, p, "fill", {Value::i32(60'000)}, 1000);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  EXPECT_EQ(out.gas.remaining, 0u);
+}
+
+// Tier 1 charges per-unit costs itself; it used to leave every function
+// with such an operator in tier 0 (now the default profile has them).
+TEST_P(GasTest, PerUnitCostsCompileInTier1) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  if (GetParam().policy != TierPolicy::Jit) GTEST_SKIP() << "tier 1 compiles everything first";
+  ModuleBuilder m;
+  m.add_memory(1);
+  m.add_table(FuncRef, 4);
+  const uint32_t t = m.type({I32}, {});
+  m.export_func("f", m.add_func(t, {}, Code().i32_const(0).i32_const(1).local_get(0)
+                                           .memory_fill().local_get(0).memory_grow().drop()
+                                           .i32_const(0).ref_null(FuncRef).local_get(0)
+                                           .table_fill()));
+  Config config;
+  config.memory.bounds = GetParam().bounds;
+  config.tiers.policy = TierPolicy::Jit;
+  config.tiers.unsupported_is_fatal = true;
+  config.metering.enabled = true;
+  config.metering.profile = GasProfile::uniform();
+  config.metering.profile.memory_grow_per_page = 3;
+  Engine engine(config);
+  const Bytes b = m.build();
+  auto mod = compile(engine, b.data(), b.size());
+  EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+#else
+  GTEST_SKIP() << "no tier 1 on this target";
+#endif
 }
 
 TEST_P(GasTest, MeteringOffAndOnGiveTheSameResults) {

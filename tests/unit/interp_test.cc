@@ -1103,5 +1103,55 @@ TEST_P(ExecTest, StartFunctionSeesSegmentsAndImports) {
   EXPECT_EQ(exported_global("g")->bits & 0xffffffff, 42u);
 }
 
+// Declared locals start zero even where the previous call left garbage in the
+// same value-stack slots, however many there are (the prologue switches to a
+// bulk zeroing loop for large counts) and whatever their types. "dirty"
+// fills 50,000 locals with non-zero bits; "check" (one parameter, 49,999
+// locals of the same mix) returns the OR of all its locals' bits plus its
+// parameter, which must survive the zeroing.
+TEST_P(ExecTest, ManyLocalsStartZeroOverDirtySlots) {
+  constexpr uint32_t kLocals = 50'000;
+  const ValType kinds[] = {I32, I64, F32, F64};
+  auto kind = [&](uint32_t i) { return kinds[(i / 5) % 4]; };
+  std::vector<ValType> dirty_locals, check_locals;
+  Code dirty, check;
+  check.i64_const(0);
+  for (uint32_t i = 0; i < kLocals; ++i) {
+    dirty_locals.push_back(kind(i));
+    switch (kind(i)) {
+      case ValType::I32: dirty.i32_const(-1 - static_cast<int32_t>(i)); break;
+      case ValType::I64: dirty.i64_const(-1 - static_cast<int64_t>(i)); break;
+      case ValType::F32: dirty.f32_const_bits(0x7fc0'0000u + i); break;
+      default: dirty.f64_const_bits(0xfff8'0000'0000'0000u + i); break;
+    }
+    dirty.local_set(i);
+    if (i == 0) continue;  // check's parameter
+    check_locals.push_back(kind(i));
+    check.local_get(i);
+    switch (kind(i)) {
+      case ValType::I32: check.op(Opcode::I64ExtendI32U); break;
+      case ValType::F32: check.op(Opcode::I32ReinterpretF32).op(Opcode::I64ExtendI32U); break;
+      case ValType::F64: check.op(Opcode::I64ReinterpretF64); break;
+      default: break;
+    }
+    check.op(Opcode::I64Or);
+  }
+  check.local_get(0).op(Opcode::I64Add);
+  ModuleBuilder m;
+  const uint32_t dirty_f = m.add_func(m.type({}, {}), dirty_locals, dirty);
+  const uint32_t check_f = m.add_func(m.type({I64}, {I64}), check_locals, check);
+  m.export_func("dirty", dirty_f);
+  m.export_func("check", check_f);
+  m.export_func("both", m.add_func(m.type({}, {I64}), {},
+                                   Code().call(dirty_f).i64_const(7).call(check_f)));
+  ASSERT_NE(instantiate(m), nullptr);
+  // Several rounds, so the auto tiers run both functions in tier 1 too.
+  for (int round = 0; round < 4; ++round) {
+    ASSERT_TRUE(call("dirty").ok());
+    EXPECT_EQ(run_i64("check", {v64(5)}), 5u) << "round " << round;
+    EXPECT_EQ(run_i64("both"), 7u) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace wvm

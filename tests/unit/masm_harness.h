@@ -585,6 +585,42 @@ TYPED_TEST_P(MasmTest, MovesAndSlots) {
   EXPECT_EQ(this->ctx_.depth, 0u);
 }
 
+// Every zeroing strategy (single stores, the vector loop and its tail, the
+// bulk path for big frames) at every alignment of the first slot: exactly
+// the asked slots become zero, the slots between keep their marker, and the
+// value registers survive.
+TYPED_TEST_P(MasmTest, ZeroSlotsEveryCountAndAlignment) {
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // first, count
+  uint32_t next = 1;
+  auto add = [&](uint32_t count) {
+    ranges.push_back({next, count});
+    next += count + 1 + (next % 3);  // a marker gap, varying the alignment
+  };
+  for (uint32_t count = 0; count <= 40; ++count)
+    for (int align = 0; align < 4; ++align) add(count);
+  for (uint32_t count : {63u, 64u, 65u, 255u, 256u, 257u, 1000u, 1001u, 49'999u}) add(count);
+  std::vector<uint64_t> frame(next + 32, 0);
+  auto masm = this->backend_->new_function();
+  const int regs = masm->num_value_regs();
+  masm->prologue(static_cast<uint32_t>(frame.size()));
+  for (int r = 0; r < regs; ++r) masm->mov_imm(static_cast<jit::Reg>(r), 0x5150'0000u + r);
+  for (auto [first, count] : ranges) masm->zero_slots(first, count);
+  for (int r = 0; r < regs; ++r) masm->store_slot(next + r, static_cast<jit::Reg>(r));
+  masm->epilogue();
+  const void* entry = masm->finish();
+  ASSERT_NE(entry, nullptr);
+  this->reset();
+  this->ctx_.stack_end = frame.data() + frame.size();
+  for (uint64_t& slot : frame) slot = 0xdead'beef'dead'beefu;
+  ASSERT_EQ(this->run(*this->backend_, entry, frame.data()), TrapKind::None);
+  std::vector<bool> zeroed(frame.size(), false);
+  for (auto [first, count] : ranges)
+    for (uint32_t i = first; i < first + count; ++i) zeroed[i] = true;
+  for (uint32_t i = 0; i < next; ++i)
+    ASSERT_EQ(frame[i], zeroed[i] ? 0u : 0xdead'beef'dead'beefu) << "slot " << i;
+  for (int r = 0; r < regs; ++r) EXPECT_EQ(frame[next + r], 0x5150'0000u + r) << "register " << r;
+}
+
 TYPED_TEST_P(MasmTest, SelectUsesLow32BitsOfCondition) {
   auto masm = this->backend_->new_function();
   masm->prologue(4);
@@ -709,6 +745,47 @@ TYPED_TEST_P(MasmTest, ChargeGas) {
   EXPECT_EQ(ctx.gas_left, 0u);
   EXPECT_EQ(frame[0], 42u);
   EXPECT_NE(frame[1], 43u);
+}
+
+// A bulk operator's charge: rate times the low 32 bits of the count register
+// (the high half is garbage here), out of gas leaving 0, registers kept.
+TYPED_TEST_P(MasmTest, ChargeGasPerUnit) {
+  auto masm = this->backend_->new_function();
+  masm->prologue(4);
+  masm->load_slot(2, 0);
+  masm->charge_gas_per_unit(2, 3);
+  masm->store_slot(1, 2);
+  masm->charge_gas_per_unit(2, 1);
+  masm->charge_gas_per_unit(2, 0x7fff'ffff);
+  masm->store_slot_imm(2, 42);
+  masm->epilogue();
+  const void* entry = masm->finish();
+  ASSERT_NE(entry, nullptr);
+  FakeCtx& ctx = this->ctx_;
+  uint64_t* frame = this->frame_;
+  const uint64_t units = 0xffff'ffffu;
+  const uint64_t total = units * 3 + units + units * 0x7fff'ffffu;
+
+  this->reset();
+  frame[0] = 0xabcd'0000'0000'0000u | units;
+  ctx.gas_left = total + 5;
+  ASSERT_EQ(this->run(entry), TrapKind::None);
+  EXPECT_EQ(ctx.gas_left, 5u);
+  EXPECT_EQ(frame[1], 0xabcd'0000'0000'0000u | units) << "the count register survives";
+  EXPECT_EQ(frame[2], 42u);
+
+  this->reset();
+  frame[0] = units;
+  ctx.gas_left = total;  // exactly enough
+  ASSERT_EQ(this->run(entry), TrapKind::None);
+  EXPECT_EQ(ctx.gas_left, 0u);
+
+  this->reset();
+  frame[0] = 0xffff'ffff'0000'0002u;  // 2 units
+  ctx.gas_left = 5;
+  ASSERT_EQ(this->run(entry), TrapKind::OutOfGas);
+  EXPECT_EQ(ctx.gas_left, 0u);
+  EXPECT_EQ(frame[1], 0xdead'beef'dead'beefu);
 }
 
 TYPED_TEST_P(MasmTest, PrologueChecksDepthAndStacks) {
@@ -939,8 +1016,10 @@ TYPED_TEST_P(MasmTest, CodeArenaDualMappedAndBumpAllocated) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(MasmTest, BinaryOperatorsMatchNumeric, UnaryOperatorsMatchNumeric,
-                            MovesAndSlots, SelectUsesLow32BitsOfCondition, BranchesAndJumpTables,
-                            ExplicitTrap, ChargeGas, PrologueChecksDepthAndStacks,
+                            MovesAndSlots, ZeroSlotsEveryCountAndAlignment,
+                            SelectUsesLow32BitsOfCondition, BranchesAndJumpTables,
+                            ExplicitTrap, ChargeGas, ChargeGasPerUnit,
+                            PrologueChecksDepthAndStacks,
                             CallsFastSlowAndIndirect, RecursionHitsDepthLimit,
                             GlobalsAndMemoryGrowAndSize, CodeArenaDualMappedAndBumpAllocated);
 
