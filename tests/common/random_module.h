@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -47,7 +48,10 @@ inline bool make_module_from_bytes(const uint8_t* bytes, size_t size,
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return false;
   int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return false;
+  // A signal (libFuzzer's -timeout alarm) may interrupt the wait.
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
