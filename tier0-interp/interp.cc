@@ -104,14 +104,20 @@ template <> struct SlotType<ValType::F64> { using type = double; };
 
 // A plain unaligned access, emitted as one instruction even without
 // optimization: the guarded loop relies on the faulting instruction being in
-// its own code, never inside a memcpy call.
+// its own code, never inside a memcpy call (a fault there is not a trap).
+// A packed struct's member is what both gcc and clang honour as alignment 1;
+// clang ignores aligned(1) on an alias template, so that spelling made every
+// unaligned access undefined (UBSan aborts) and free to be assumed aligned.
 template <class T>
-using Unaligned __attribute__((may_alias, aligned(1))) = T;
+struct __attribute__((packed, may_alias)) Unaligned {
+  T value;
+};
+static_assert(alignof(Unaligned<double>) == 1 && sizeof(Unaligned<double>) == 8);
 
 // Loads MemT and widens it to the value type (sign or zero extension as MemT says).
 template <class ValueT, class MemT>
 WVM_INLINE uint64_t load_value(const uint8_t* p) noexcept {
-  const MemT m = *reinterpret_cast<const Unaligned<MemT>*>(p);
+  const MemT m = reinterpret_cast<const Unaligned<MemT>*>(p)->value;
   if constexpr (std::is_floating_point_v<ValueT>) {
     return to_slot<ValueT>(m);
   } else {
@@ -122,7 +128,7 @@ WVM_INLINE uint64_t load_value(const uint8_t* p) noexcept {
 template <class ValueT, class MemT>
 WVM_INLINE void store_value(uint8_t* p, uint64_t slot) noexcept {
   const ValueT v = from_slot<ValueT>(slot);
-  *reinterpret_cast<Unaligned<MemT>*>(p) = static_cast<MemT>(v);
+  reinterpret_cast<Unaligned<MemT>*>(p)->value = static_cast<MemT>(v);
 }
 
 }  // namespace

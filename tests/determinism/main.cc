@@ -26,7 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/unit/random_module.h"
+#include "tests/common/differential.h"
+#include "tests/common/random_module.h"
 #include "wvm/wvm.h"
 
 #ifndef WVM_WASM_OPT
@@ -57,21 +58,6 @@ std::string dump_value(const Value& v) {
   return buf;
 }
 
-uint64_t hash_bytes(const uint8_t* p, uint64_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
-  for (uint64_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
-}
-
-struct Log {
-  std::string lines;
-};
-
-TrapKind log_value(HostCall& call, const Value* args, Value*) {
-  static_cast<Log*>(call.user_data)->lines += "  log " + dump_value(args[0]) + "\n";
-  return TrapKind::None;
-}
-
 // Runs one module; the outcome goes to stdout. False if it cannot be read or compiled.
 bool run_module(const std::string& path, const RunOptions& opts) {
   const std::string name = fs::path(path).filename().string();
@@ -87,53 +73,33 @@ bool run_module(const std::string& path, const RunOptions& opts) {
   config.tiers.policy = opts.tier;
   config.tiers.tier_up_threshold = 3;  // auto: functions change tier mid-run
   Engine engine(config);
-  auto module = compile(engine, wasm->data(), wasm->size());
-  if (!module) {
-    std::printf("%s: does not compile: %s\n", name.c_str(), module.error().to_string().c_str());
+  const test::Execution ex = test::execute(engine, wasm.value(), opts.gas_limit);
+  if (!ex.compile_error.empty()) {
+    std::printf("%s: does not compile: %s\n", name.c_str(), ex.compile_error.c_str());
     return false;
   }
-  const Module& m = *module.value();
-  Store store(engine);
-  Log log;
-  std::vector<Extern> imports;
-  for (const Import& im : m.imports) {
-    if (im.module != "fuzzing-support" || im.kind != ExternKind::Func ||
-        m.types[im.func_type].params.size() != 1 || !m.types[im.func_type].results.empty()) {
-      std::printf("%s: import %s.%s not modelled: skipped\n", name.c_str(), im.module.c_str(),
-                  im.name.c_str());
-      return true;
-    }
-    imports.push_back(
-        Extern::func(store.create_host_func(m.types[im.func_type], &log_value, &log)));
-  }
-  std::printf("%s:\n", name.c_str());
-  store.set_gas_limit(opts.gas_limit);
-  auto inst = store.instantiate(module.value(), imports);
-  if (!inst) {
-    std::printf("  instantiate -> %s gas_left %llu\n", inst.error().to_string().c_str(),
-                static_cast<unsigned long long>(store.gas_left()));
+  if (!ex.unmodelled_import.empty()) {
+    std::printf("%s: import %s not modelled: skipped\n", name.c_str(), ex.unmodelled_import.c_str());
     return true;
   }
-  Func* reset_hang_limit = inst.value()->find_export("hangLimitInitializer").as_func();
-  for (const Export& e : m.exports) {
-    if (e.kind != ExternKind::Func || e.name == "hangLimitInitializer") continue;
-    Func* f = inst.value()->find_export(e.name).as_func();
-    std::vector<Value> args;
-    for (ValType t : f->type->params) args.push_back(Value{t, 0});
-    if (reset_hang_limit) store.call(reset_hang_limit, {});
-    CallResult r = store.call(f, args);
-    std::string outcome = r.ok() ? "ok" : std::string("trap ") + trap_message(r.trap);
-    for (const Value& v : r.results) outcome += " " + dump_value(v);
-    std::fputs(log.lines.c_str(), stdout);
-    log.lines.clear();
-    std::printf("  call %s -> %s gas_left %llu\n", e.name.c_str(), outcome.c_str(),
-                static_cast<unsigned long long>(store.gas_left()));
-    if (r.trap == TrapKind::OutOfGas) break;  // gas is gone for every later call
+  std::printf("%s:\n", name.c_str());
+  if (!ex.instantiate_error.empty()) {
+    std::printf("  instantiate -> %s gas_left %llu\n", ex.instantiate_error.c_str(),
+                static_cast<unsigned long long>(ex.calls.at(0).gas_left));
+    return true;
   }
-  if (Memory* mem = inst.value()->memory()) {
+  size_t logged = 0;
+  for (const test::Execution::Call& c : ex.calls) {
+    std::string outcome = c.trap == TrapKind::None ? "ok" : std::string("trap ") + trap_message(c.trap);
+    for (const Value& v : c.results) outcome += " " + dump_value(v);
+    for (; logged < c.log_end; ++logged) std::printf("  log %s\n", dump_value(ex.log[logged]).c_str());
+    std::printf("  call %s -> %s gas_left %llu\n", c.name.c_str(), outcome.c_str(),
+                static_cast<unsigned long long>(c.gas_left));
+  }
+  if (ex.has_memory) {
     std::printf("  memory %llu bytes hash %016llx\n",
-                static_cast<unsigned long long>(mem->size_bytes()),
-                static_cast<unsigned long long>(hash_bytes(mem->data(), mem->size_bytes())));
+                static_cast<unsigned long long>(ex.memory_bytes),
+                static_cast<unsigned long long>(ex.memory_hash));
   }
   return true;
 }

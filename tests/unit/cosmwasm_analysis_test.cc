@@ -257,7 +257,10 @@ TEST(CosmwasmAnalysis, UnsupportedImportsRejected) {
       {"other", "db_read"},                      // right name, wrong module
       {"env", "db_read_"},  {"wasi_snapshot_preview1", "fd_write"},
   };
-  for (auto [module, name] : bad) {
+  for (const auto& import : bad) {
+    // Not a structured binding: clang 14 cannot capture those in a lambda.
+    const char* module = import.first;
+    const char* name = import.second;
     ModuleBuilder m = contract([&](ModuleBuilder& b) {
       b.add_import_func("env", "db_read", b.type({I32}, {I32}));
       b.add_import_func(module, name, b.type({I32}, {I32}));

@@ -11,7 +11,7 @@
 
 #include "engine/build_id.h"
 #include "engine/checksum.h"
-#include "random_module.h"
+#include "tests/common/random_module.h"
 #include "tier0-interp/code.h"
 #include "wvm/wvm.h"
 
