@@ -511,10 +511,10 @@ CallResult Store::call(Func* func, const std::vector<Value>& args) {
     // Wasm runs on the store's own native stack, whatever the thread's: the
     // outermost call switches to it (a host function re-entering this store
     // is on it already and stays; entering another store switches to that
-    // store's stack).
+    // store's stack). If the OS refuses to map that stack (address space
+    // exhausted), no wasm can run: the call has no stack to run on.
     WasmEntry entry{&ctx, func, TrapKind::None};
-    ctx.native_stack.run(&enter_wasm, &entry);
-    t = entry.trap;
+    t = ctx.native_stack.run(&enter_wasm, &entry) ? entry.trap : TrapKind::CallStackExhausted;
     if (t == TrapKind::None) {
       result.results.reserve(ft.results.size());
       for (size_t i = 0; i < ft.results.size(); ++i)

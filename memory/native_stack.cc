@@ -5,9 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "memory/stack_switch.h"
@@ -99,12 +96,6 @@ void switch_and_call(Switch& s, uintptr_t new_sp, uintptr_t* left_sp, const void
   asan_finish_switch(s.fake_stack, nullptr, nullptr);
 }
 
-[[noreturn]] void die(const char* what) {
-  const int error = errno;
-  std::fprintf(stderr, "wvm: %s: %s\n", what, std::strerror(error));
-  std::abort();
-}
-
 }  // namespace
 
 size_t native_stack_size_for(uint32_t max_call_depth) noexcept {
@@ -119,33 +110,37 @@ NativeStack::~NativeStack() {
   if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
 }
 
-void NativeStack::map() noexcept {
+bool NativeStack::map() noexcept {
   const size_t page = page_size();
   const size_t usable = (usable_size_ + page - 1) / page * page;
   const size_t guard = (kGuardBytes + page - 1) / page * page;
   // MAP_NORESERVE: only the pages a call touches are committed.
   void* mapping = mmap(nullptr, guard + usable, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (mapping == MAP_FAILED) die("mmap (native stack)");
-  if (mprotect(mapping, guard, PROT_NONE) != 0) die("mprotect (native stack guard)");
+  if (mapping == MAP_FAILED) return false;
+  if (mprotect(mapping, guard, PROT_NONE) != 0) {
+    munmap(mapping, guard + usable);
+    return false;
+  }
   mapping_ = mapping;
   mapping_size_ = guard + usable;
   low_ = reinterpret_cast<uintptr_t>(mapping) + guard;
   high_ = low_ + usable;
   limit_ = low_ + kNativeStackBottomReserve;
+  return true;
 }
 
 bool NativeStack::is_current() const noexcept { return tl_stacks.stack == this; }
 
 bool on_engine_stack() noexcept { return tl_stacks.stack != nullptr; }
 
-void NativeStack::run(void (*fn)(void*), void* arg) noexcept {
+bool NativeStack::run(void (*fn)(void*), void* arg) noexcept {
   ThreadStacks& ts = tl_stacks;
   if (ts.stack == this) {
     fn(arg);
-    return;
+    return true;
   }
-  if (mapping_ == nullptr) map();
+  if (mapping_ == nullptr && !map()) return false;
   ran_since_trim_ = true;
   NativeStack* const left = ts.stack;
   const ThreadStacks saved = ts;
@@ -160,6 +155,7 @@ void NativeStack::run(void (*fn)(void*), void* arg) noexcept {
                   high_ - low_);
   if (left != nullptr) left->resume_sp_ = left_resume;
   ts = saved;
+  return true;
 }
 
 void run_on_thread_stack(void (*fn)(void*), void* arg) noexcept {

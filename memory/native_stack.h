@@ -65,9 +65,9 @@ class NativeStack {
   /// Runs fn(arg) on this stack and returns. If the calling thread already
   /// runs on this stack, calls fn directly; if this stack is suspended below
   /// a host function that left it, runs below the frames it holds. Maps the
-  /// stack on first use (aborts if the address space is exhausted, like
-  /// operator new). fn must not throw.
-  void run(void (*fn)(void*), void* arg) noexcept;
+  /// stack on first use; false, running nothing, if the OS refuses the
+  /// mapping (address space exhausted). fn must not throw.
+  [[nodiscard]] bool run(void (*fn)(void*), void* arg) noexcept;
 
   /// Whether the calling thread is running on this stack now.
   bool is_current() const noexcept;
@@ -86,7 +86,7 @@ class NativeStack {
 
  private:
   friend void run_on_thread_stack(void (*fn)(void*), void* arg) noexcept;
-  void map() noexcept;
+  bool map() noexcept;
 
   size_t usable_size_;
   void* mapping_ = nullptr;

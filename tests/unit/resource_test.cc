@@ -235,10 +235,32 @@ TEST_P(ResourceDeathTest, TableGrowTheOsRefusesReturnsMinusOne) {
         auto mod = compile_ok(engine, growable_table());
         auto inst = store.instantiate(mod, {});
         if (!inst.ok()) std::_Exit(11);
+        // A first call maps the store's native stack (address space the cap
+        // below would refuse: see NoStackForACallIsATrap).
+        if (call_i32(store, **inst, "size") != 0) std::_Exit(15);
         cap_address_space(32 << 20);
         if (call_i32(store, **inst, "grow", {Value::i32(10'000'000)}) != -1) std::_Exit(12);
         if (call_i32(store, **inst, "grow", {Value::i32(1000)}) != 0) std::_Exit(13);
         if (call_i32(store, **inst, "size") != 1000) std::_Exit(14);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST_P(ResourceDeathTest, NoStackForACallIsATrap) {
+  // The store's native stack is mapped on its first call; if the OS refuses
+  // it, the call traps (call stack exhausted) and the process goes on.
+  const Tier tier = GetParam();
+  EXPECT_EXIT(
+      {
+        Engine engine(unbudgeted(tier));
+        Store store(engine);
+        auto mod = compile_ok(engine, growable_table());
+        auto inst = store.instantiate(mod, {});
+        if (!inst.ok()) std::_Exit(11);
+        cap_address_space(32 << 20);
+        Func* f = (*inst)->find_export("size").as_func();
+        if (store.call(f, {}).trap != TrapKind::CallStackExhausted) std::_Exit(12);
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(0), "");
