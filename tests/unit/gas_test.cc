@@ -616,9 +616,9 @@ TEST_P(GasTest, UniformPricesBulkWorkPerByteAndElement) {
 
 // Tier 1 charges per-unit costs itself; it used to leave every function
 // with such an operator in tier 0 (now the default profile has them).
-TEST_P(GasTest, PerUnitCostsCompileInTier1) {
-#if defined(__x86_64__) || defined(__aarch64__)
-  if (GetParam().policy != TierPolicy::Jit) GTEST_SKIP() << "tier 1 compiles everything first";
+// Tier 1 compiles the per-unit charges (every function compiled first, a
+// function it cannot compile is fatal), under both bounds strategies.
+TEST(GasTier1Test, PerUnitCostsCompileInTier1) {
   ModuleBuilder m;
   m.add_memory(1);
   m.add_table(FuncRef, 4);
@@ -627,20 +627,19 @@ TEST_P(GasTest, PerUnitCostsCompileInTier1) {
                                            .memory_fill().local_get(0).memory_grow().drop()
                                            .i32_const(0).ref_null(FuncRef).local_get(0)
                                            .table_fill()));
-  Config config;
-  config.memory.bounds = GetParam().bounds;
-  config.tiers.policy = TierPolicy::Jit;
-  config.tiers.unsupported_is_fatal = true;
-  config.metering.enabled = true;
-  config.metering.profile = GasProfile::uniform();
-  config.metering.profile.memory_grow_per_page = 3;
-  Engine engine(config);
-  const Bytes b = m.build();
-  auto mod = compile(engine, b.data(), b.size());
-  EXPECT_TRUE(mod.ok()) << mod.error().to_string();
-#else
-  GTEST_SKIP() << "no tier 1 on this target";
-#endif
+  for (BoundsStrategy bounds : {BoundsStrategy::GuardPages, BoundsStrategy::ExplicitChecks}) {
+    Config config;
+    config.memory.bounds = bounds;
+    config.tiers.policy = TierPolicy::Jit;
+    config.tiers.unsupported_is_fatal = true;
+    config.metering.enabled = true;
+    config.metering.profile = GasProfile::uniform();
+    config.metering.profile.memory_grow_per_page = 3;
+    Engine engine(config);
+    const Bytes b = m.build();
+    auto mod = compile(engine, b.data(), b.size());
+    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+  }
 }
 
 TEST_P(GasTest, MeteringOffAndOnGiveTheSameResults) {
