@@ -18,6 +18,7 @@ namespace {
 
 using namespace wvm::test;
 
+// 64 KiB is raised to the platform minimum where that is larger (AArch64: 128 KiB).
 const size_t kThreadStacks[] = {64 * 1024, 256 * 1024, 2 * 1024 * 1024, 8 * 1024 * 1024};
 
 // The host import: calls the store's "via_host" export again, charging gas.

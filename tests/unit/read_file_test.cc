@@ -1,6 +1,6 @@
 // wvm::read_file: contents exact for every size and for pipes, errors as Io,
 // and nothing big on the native stack (it runs on a 32 KiB thread, where a
-// 64 KiB stack buffer overflowed).
+// 64 KiB stack buffer overflowed; on AArch64 the platform minimum, 128 KiB).
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -13,26 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/sized_thread.h"
 #include "wvm/wvm.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// Runs `fn` on a thread with a `stack_bytes` native stack.
-void run_on_thread(size_t stack_bytes, const std::function<void()>& fn) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack_bytes), 0);
-  pthread_t t;
-  auto body = [](void* p) -> void* {
-    (*static_cast<const std::function<void()>*>(p))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&t, &attr, body, const_cast<std::function<void()>*>(&fn)), 0);
-  pthread_attr_destroy(&attr);
-  pthread_join(t, nullptr);
-}
 
 std::vector<uint8_t> pattern(size_t n) {
   std::vector<uint8_t> v(n);
@@ -60,7 +46,7 @@ TEST_F(ReadFileTest, EverySizeOnA32KiBThread) {
     const std::vector<uint8_t> want = pattern(n);
     const fs::path p = write("f" + std::to_string(n), want);
     bool same = false;
-    run_on_thread(32 * 1024, [&] {
+    wvm::test::run_on_sized_thread(32 * 1024, [&] {
       wvm::Result<std::vector<uint8_t>> got = wvm::read_file(p.string());
       same = got.ok() && got.value() == want;
     });
