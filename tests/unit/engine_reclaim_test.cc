@@ -11,6 +11,7 @@
 
 #include "engine/background_compiler.h"
 #include "tests/unit/builder.h"
+#include "tests/unit/tier_config.h"
 #include "tier1-jit/code_arena.h"
 #include "wvm/wvm.h"
 
@@ -23,14 +24,7 @@ constexpr size_t kSmallCodeSpace = size_t{64} << 10;
 
 Config config_for(const std::string& tier, size_t code_space = kSmallCodeSpace) {
   Config c;
-  c.memory.bounds = tier.find("explicit-bounds") != std::string::npos
-                        ? BoundsStrategy::ExplicitChecks
-                        : BoundsStrategy::GuardPages;
-  c.tiers.policy = tier.starts_with("jit")    ? TierPolicy::Jit
-                   : tier.starts_with("auto") ? TierPolicy::Auto
-                                              : TierPolicy::Interp;
-  c.tiers.tier_up_threshold = 2;
-  c.tiers.background_compile = tier == "auto-background";
+  apply_tier(c, tier);
   c.tiers.code_space_bytes = code_space;
   return c;
 }
