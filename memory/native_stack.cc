@@ -11,6 +11,7 @@
 #include "memory/trap_handler.h"
 
 #ifdef WVM_NATIVE_STACK_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -107,7 +108,14 @@ size_t native_stack_size_for(uint32_t max_call_depth) noexcept {
 }
 
 NativeStack::~NativeStack() {
-  if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
+  if (mapping_ == nullptr) return;
+#ifdef WVM_NATIVE_STACK_ASAN
+  // Frames left by traps (longjmp) keep their redzones poisoned in ASan's
+  // shadow; the address range may next hold a linear memory, whose bytes
+  // would then read as a stack-buffer underflow.
+  __asan_unpoison_memory_region(mapping_, mapping_size_);
+#endif
+  munmap(mapping_, mapping_size_);
 }
 
 bool NativeStack::map() noexcept {
