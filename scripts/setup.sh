@@ -3,7 +3,10 @@
 # installs only what is missing. Run as root (or with sudo available).
 #   scripts/setup.sh         build and test
 #   scripts/setup.sh bench   also what bench/compare.sh uses: gnuplot for the
-#                            chart, and node (V8) as a peer engine
+#                            chart (node, the peer engine, is always installed)
+# Then AssemblyScript's compiler (published only on the npm registry) goes
+# into build/npm for tests/wasi; without npm or the registry those tests are
+# skipped, and the script says so without failing.
 set -euo pipefail
 
 PACKAGES=(
@@ -21,22 +24,55 @@ PACKAGES=(
   golang-github-stretchr-testify-dev golang-github-google-btree-dev
   golang-github-davecgh-go-spew-dev golang-github-pmezard-go-difflib-dev
   golang-gopkg-yaml.v3-dev golang-golang-x-sys-dev
+  # WASI test programs (tests/wasi): C with wasi-libc, Rust's std for
+  # wasm32-wasi (Debian's rustc 1.63), node's WASI to compare with, npm for
+  # AssemblyScript
+  wasi-libc libclang-rt-14-dev-wasm32
+  rustc libstd-rust-dev-wasm32
+  nodejs npm
 )
 case "${1:-}" in
   "") ;;
-  bench) PACKAGES+=(gnuplot-nox nodejs) ;;
+  bench) PACKAGES+=(gnuplot-nox) ;;
   *) echo "usage: scripts/setup.sh [bench]" >&2; exit 1 ;;
 esac
 
+installed() {
+  # NodeSource's nodejs package provides (and conflicts with) npm: installing
+  # Debian's npm beside it would remove it. A working command is enough.
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 && return 0 ;;
+    npm) command -v npm >/dev/null 2>&1 && return 0 ;;
+  esac
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q " ok installed"  # "install" or "hold"
+}
+
+# AssemblyScript for tests/wasi, pinned, into build/npm (not vendored; the
+# tests look there).
+install_assemblyscript() {
+  local prefix version=0.28.20
+  prefix="$(cd "$(dirname "$0")/.." && pwd)/build/npm"
+  if [ "$(cat "$prefix/node_modules/assemblyscript/package.json" 2>/dev/null |
+          sed -n 's/^ *"version": "\(.*\)",$/\1/p')" = "$version" ]; then
+    echo "setup: assemblyscript $version present in $prefix"
+  elif ! command -v npm >/dev/null 2>&1; then
+    echo "setup: no npm: the AssemblyScript WASI tests will be skipped" >&2
+  elif mkdir -p "$prefix" &&
+       npm install --prefix "$prefix" --no-audit --no-fund --silent "assemblyscript@$version"; then
+    echo "setup: installed assemblyscript $version into $prefix"
+  else
+    echo "setup: npm install assemblyscript failed (no registry?): the AssemblyScript WASI tests will be skipped" >&2
+  fi
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q " ok installed"; then  # "install" or "hold"
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  install_assemblyscript
   exit 0
 fi
 
@@ -60,3 +96,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_assemblyscript
