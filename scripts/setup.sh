@@ -48,9 +48,9 @@ installed() {
 }
 
 # AssemblyScript for tests/wasi, pinned, into build/npm (not vendored; the
-# tests look there).
+# tests look there). 0.27: 0.28 needs node >= 20, Debian 12 has 18.
 install_assemblyscript() {
-  local prefix version=0.28.20
+  local prefix version=0.27.37
   prefix="$(cd "$(dirname "$0")/.." && pwd)/build/npm"
   if [ "$(cat "$prefix/node_modules/assemblyscript/package.json" 2>/dev/null |
           sed -n 's/^ *"version": "\(.*\)",$/\1/p')" = "$version" ]; then
