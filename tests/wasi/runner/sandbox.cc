@@ -57,6 +57,7 @@ bool Sandbox::create(const fs::path& parent, const TestSpec& spec, std::string& 
     return false;
   }
   dir_ = pattern;
+  read_only_ = spec.read_only;
   std::ofstream(dir_ / "outside") << kSentinelText;
   if (spec.root || !spec.symlinks.empty()) {
     fs::path root = dir_ / "root";
@@ -101,7 +102,7 @@ Sandbox::~Sandbox() {
 std::vector<std::string> Sandbox::dir_options() const {
   std::vector<std::string> options;
   for (const auto& [host, guest] : preopens_) {
-    options.push_back("--dir");
+    options.push_back(read_only_ ? "--ro-dir" : "--dir");
     options.push_back(host.string() + "::" + guest);
   }
   return options;

@@ -23,7 +23,7 @@ class Sandbox {
   ~Sandbox();
 
   /// The preopen options for an engine that takes wvm's syntax
-  /// (--dir HOST::GUEST).
+  /// (--dir HOST::GUEST, or --ro-dir for a spec's wvm_read_only).
   std::vector<std::string> dir_options() const;
   /// Empty if the sentinel and the folder around the preopens are as
   /// created; otherwise what changed.
@@ -35,6 +35,7 @@ class Sandbox {
   std::filesystem::path dir_;
   std::vector<std::pair<std::filesystem::path, std::string>> preopens_;  // host, guest
   bool keep_ = false;
+  bool read_only_ = false;
 };
 
 /// The sentinel's content; checked after every run.

@@ -35,6 +35,7 @@ struct TestSpec {
   /// wvm_exit_nonzero: any exit code but 0 passes (exit_code is then ignored),
   /// for failures whose code the CLI, not the program, picks.
   bool exit_nonzero = false;
+  bool read_only = false;  ///< wvm_read_only: preopen with --ro-dir instead of --dir
 };
 
 /// Reads the spec at `json_path` (relative folders resolve against its
