@@ -107,6 +107,10 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       return false;
     }
   }
+  // Programs run in their sandbox folder: a relative path must not move.
+  for (std::string* path : {&o.wvm, &o.node_driver}) {
+    if (path->find('/') != std::string::npos) *path = fs::absolute(*path).string();
+  }
   if (o.wasm.empty()) error = "no TEST.wasm given";
   else if (o.wvm.empty()) error = "--wvm is required";
   else if (o.tiers.empty()) error = "at least one --tier is required";
