@@ -164,8 +164,8 @@ void check_run(const Options& o, const TestSpec& spec, const Run& run, bool wvm_
     return;
   }
   if (r.timed_out) failures.push_back(at + "timed out after " + std::to_string(o.timeout) + " s");
-  if (spec.exit_nonzero ? r.exit_code == 0 : r.exit_code != spec.exit_code) {
-    std::string want = spec.exit_nonzero ? "non-zero" : std::to_string(spec.exit_code);
+  if (r.exit_code != spec.exit_code) {
+    std::string want = std::to_string(spec.exit_code);
     std::string how = r.signal ? " (killed by signal " + std::to_string(r.signal) + ")" : "";
     failures.push_back(at + "exit code: expected " + want + ", got " +
                        std::to_string(r.exit_code) + how);

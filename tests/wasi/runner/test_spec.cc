@@ -33,7 +33,6 @@ void read_extensions(const Json& j, TestSpec& spec) {
   }
   if (j.contains("wvm_stdout_contains")) spec.stdout_contains = j["wvm_stdout_contains"];
   if (j.contains("wvm_stderr_contains")) spec.stderr_contains = j["wvm_stderr_contains"];
-  spec.exit_nonzero = j.value("wvm_exit_nonzero", false);
   spec.read_only = j.value("wvm_read_only", false);
 }
 

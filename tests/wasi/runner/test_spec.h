@@ -32,9 +32,6 @@ struct TestSpec {
   std::vector<std::pair<std::string, std::string>> symlinks;
   std::optional<std::string> stdout_contains;  ///< wvm_stdout_contains
   std::optional<std::string> stderr_contains;  ///< wvm_stderr_contains
-  /// wvm_exit_nonzero: any exit code but 0 passes (exit_code is then ignored),
-  /// for failures whose code the CLI, not the program, picks.
-  bool exit_nonzero = false;
   bool read_only = false;  ///< wvm_read_only: preopen with --ro-dir instead of --dir
 };
 

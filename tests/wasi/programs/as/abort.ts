@@ -1,6 +1,6 @@
 // AssemblyScript's default output (asc FILE.ts -o FILE.wasm): a failed
-// assert calls the env.abort import, which wvm's CLI provides; it must
-// report the message on stderr and fail.
+// assert calls the env.abort import, which wvm's CLI provides: it prints
+// "abort: MESSAGE at FILE:LINE:COLUMN" on stderr and exits with 7.
 export function _start(): void {
   check(41);
 }
