@@ -18,8 +18,9 @@ struct ProcessResult {
 };
 
 /// Spawns argv[0] (looked up on PATH when it has no slash) with argv and the
-/// runner's own environment, in `cwd`. Kills it (SIGKILL, that one process)
-/// after `timeout_seconds`.
+/// runner's own environment (sanitizer and emulator settings must reach wvm;
+/// the guest sees only what --env passes), in `cwd`. Kills it (SIGKILL, that
+/// one process) after `timeout_seconds`.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
                           int timeout_seconds);
 
