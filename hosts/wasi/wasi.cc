@@ -128,7 +128,8 @@ bool Call::charge_bytes(uint64_t bytes) noexcept {
 
 uint16_t Context::State::add_fd(FdEntry e, uint32_t& out_fd) noexcept {
   try {
-    for (uint32_t i = 0; i < fds.size(); ++i) {
+    // Slots 0-2 stay stdio's even when closed: guests take them for stdio.
+    for (uint32_t i = 3; i < fds.size(); ++i) {
       if (fds[i].host_fd < 0) {
         fds[i] = std::move(e);
         out_fd = i;
