@@ -64,6 +64,8 @@ uint8_t filetype_from_mode(uint32_t mode) noexcept {
 }
 
 namespace {
+constexpr uint32_t kMaxPathBytes = 1u << 16;
+
 uint64_t timespec_ns(const struct timespec& t) {
   return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(t.tv_nsec);
 }
@@ -88,6 +90,8 @@ bool store_filestat(Call& c, uint32_t ptr, const struct stat& st) noexcept {
 uint16_t read_path(Call& c, uint32_t ptr, uint32_t len, std::string& out) noexcept {
   const uint8_t* p = c.span(ptr, len);
   if (p == nullptr) return abi::kFault;
+  // No host resolves a path this long; refusing it bounds the copy.
+  if (len > kMaxPathBytes) return abi::kNametoolong;
   if (!c.charge_bytes(len)) return abi::kFault;
   if (std::memchr(p, 0, len) != nullptr) return abi::kIlseq;
   try {

@@ -15,6 +15,8 @@
 namespace wvm::wasi::calls {
 namespace {
 
+constexpr uint32_t kMaxSubscriptions = 1u << 16;
+
 struct Subscription {
   uint64_t userdata = 0;
   uint8_t type = 0;
@@ -138,6 +140,8 @@ uint16_t poll_oneoff(Call& c, const Value* a) {
       !c.in_bounds(out, uint64_t{nsubs} * abi::kEventSize)) {
     return abi::kFault;
   }
+  // Bounds what a guest makes the host allocate; far more than any program polls.
+  if (nsubs > kMaxSubscriptions) return abi::kNotsup;
   if (!c.charge_bytes(uint64_t{nsubs} * (abi::kSubscriptionSize + abi::kEventSize))) return abi::kFault;
   std::vector<Subscription> subs(nsubs);
   std::vector<struct pollfd> pfds;

@@ -66,6 +66,7 @@ const Import kImports[] = {
     {"path_symlink", {I32, I32, I32, I32, I32}},
     {"path_unlink_file", {I32, I32, I32}},
     {"poll_oneoff", {I32, I32, I32, I32}},
+    {"sock_shutdown", {I32, I32}},
 };
 constexpr uint32_t kProcExitCode = 7;
 
@@ -346,6 +347,51 @@ TEST_P(WasiTest, DeterministicPollAdvancesVirtualTimeWithoutSleeping) {
   // No subscriptions is EINVAL; a hostile count EFAULT.
   EXPECT_EQ(call("poll_oneoff", {Value::i32(kBuf), Value::i32(kBuf + 512), Value::i32(0), Value::i32(kOut)}), abi::kInval);
   EXPECT_EQ(call("poll_oneoff", {Value::i32(kBuf), Value::i32(kBuf + 512), Value::i32(0x10000000), Value::i32(kOut)}), abi::kFault);
+}
+
+TEST_P(WasiTest, PollReportsFileReadinessAndRealClocks) {
+  std::ofstream(root_ / "sandbox" / "five") << "12345";
+  start(options());
+  ASSERT_EQ(open(3, "five", 0, abi::kRightFdRead | abi::kRightPollFdReadwrite), 0u);
+  const uint32_t fd = u32(kOut);
+  std::memset(mem() + kBuf, 0, 96);
+  set64(kBuf, 11);
+  mem()[kBuf + 8] = abi::kEventFdRead;
+  set32(kBuf + 16, fd);
+  set64(kBuf + 48, 22);
+  mem()[kBuf + 48 + 8] = abi::kEventFdRead;
+  set32(kBuf + 48 + 16, 1000);  // not open: an event carrying EBADF
+  ASSERT_EQ(call("poll_oneoff", {Value::i32(kBuf), Value::i32(kBuf + 512), Value::i32(2), Value::i32(kOut)}), 0u);
+  ASSERT_EQ(u32(kOut), 2u);
+  EXPECT_EQ(u64(kBuf + 512), 11u);
+  EXPECT_EQ(u32(kBuf + 512 + 8) & 0xffff, 0u);
+  EXPECT_EQ(u64(kBuf + 512 + 16), 5u);  // bytes left to read
+  EXPECT_EQ(u64(kBuf + 512 + 32), 22u);
+  EXPECT_EQ(u32(kBuf + 512 + 32 + 8) & 0xffff, abi::kBadf);
+  // A real relative clock of 1 ms fires.
+  std::memset(mem() + kBuf, 0, 48);
+  set64(kBuf, 33);
+  mem()[kBuf + 8] = abi::kEventClock;
+  set32(kBuf + 16, abi::kClockMonotonic);
+  set64(kBuf + 24, 1'000'000);
+  const uint64_t before = clock(abi::kClockMonotonic);
+  ASSERT_EQ(call("poll_oneoff", {Value::i32(kBuf), Value::i32(kBuf + 512), Value::i32(1), Value::i32(kOut)}), 0u);
+  EXPECT_EQ(u32(kOut), 1u);
+  EXPECT_EQ(u64(kBuf + 512), 33u);
+  EXPECT_GE(clock(abi::kClockMonotonic), before + 1'000'000);
+}
+
+TEST_P(WasiTest, NoSocketsAreGranted) {
+  start(options());
+  EXPECT_EQ(call("sock_shutdown", {Value::i32(100), Value::i32(1)}), abi::kBadf);
+  EXPECT_EQ(call("sock_shutdown", {Value::i32(3), Value::i32(1)}), abi::kNotsock);
+  // File calls on a directory and path calls on a file.
+  EXPECT_EQ(read(3, 4), abi::kBadf);
+  std::ofstream(root_ / "sandbox" / "file") << "x";
+  ASSERT_EQ(open(3, "file", 0, abi::kRightFdRead), 0u);
+  const uint32_t file = u32(kOut);
+  EXPECT_EQ(open(file, "x", 0, abi::kRightFdRead), abi::kNotdir);
+  EXPECT_EQ(call("fd_readdir", {Value::i32(file), Value::i32(kBuf), Value::i32(64), Value::i64(0), Value::i32(kOut)}), abi::kNotdir);
 }
 
 TEST_P(WasiTest, RandomIsFreshOutsideDeterministicMode) {
