@@ -68,7 +68,8 @@ uint16_t transfer(Call& c, const Value* a, Io io, bool positioned) {
   std::vector<struct iovec> iov;
   uint64_t total;
   if (uint16_t err = gather(c, a[1].as_i32(), a[2].as_i32(), iov, total)) return err;
-  if (!c.charge_bytes(total)) return abi::kFault;
+  // Writes are charged for what they hand over, reads for what they get.
+  if (io == Io::Write && !c.charge_bytes(total)) return abi::kFault;
   ssize_t n;
   if (positioned) {
     const int64_t off = static_cast<int64_t>(a[3].as_i64());
@@ -80,6 +81,7 @@ uint16_t transfer(Call& c, const Value* a, Io io, bool positioned) {
                        : writev(e->host_fd, iov.data(), static_cast<int>(iov.size()));
   }
   if (n < 0) return errno_from_host(errno);
+  if (io == Io::Read && !c.charge_bytes(static_cast<uint64_t>(n))) return abi::kFault;
   c.store<uint32_t>(count_ptr, static_cast<uint32_t>(n));
   return abi::kSuccess;
 }

@@ -643,6 +643,13 @@ TEST_P(WasiTest, MeteredCallsChargeGas) {
   ASSERT_EQ(write(2, ""), 0u);
   ASSERT_EQ(call("random_get", {Value::i32(kBuf), Value::i32(1000)}), 0u);
   EXPECT_EQ(store_->gas_report().used_externally, 3 * defaults.gas_per_call + 1000 * defaults.gas_per_byte);
+  // A read is charged for the bytes it got, not the buffer it offered.
+  std::ofstream(root_ / "sandbox" / "ten") << "0123456789";
+  ASSERT_EQ(open(3, "ten", 0, abi::kRightFdRead), 0u);
+  const uint64_t before_read = store_->gas_report().used_externally;
+  ASSERT_EQ(read(u32(kOut), 1000), 0u);
+  EXPECT_EQ(u32(kOut), 10u);
+  EXPECT_EQ(store_->gas_report().used_externally - before_read, defaults.gas_per_call + 10 * defaults.gas_per_byte);
   // Out of gas mid-call traps.
   store_->set_gas_limit(150);
   Func* f = instance_->find_export("w_random_get").as_func();
