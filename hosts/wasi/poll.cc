@@ -166,7 +166,7 @@ uint16_t poll_oneoff(Call& c, const Value* a) {
         earliest = &s;
       }
     }
-    if (any_ready() || deterministic) {
+    if (any_ready() || (deterministic && earliest != nullptr)) {
       timeout_ms = 0;
     } else if (earliest != nullptr) {
       const uint64_t ms = (earliest_left + 999'999) / 1'000'000;

@@ -381,6 +381,28 @@ TEST_P(WasiTest, PollReportsFileReadinessAndRealClocks) {
   EXPECT_GE(clock(abi::kClockMonotonic), before + 1'000'000);
 }
 
+TEST_P(WasiTest, PollOnAPipeAsStdin) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  ASSERT_EQ(::write(pipe_fds[1], "abc", 3), 3);
+  wasi::Options o = options();
+  o.stdin_fd = pipe_fds[0];
+  o.deterministic = true;  // no clock subscription: must still wait on the fd
+  start(o);
+  close(pipe_fds[0]);
+  std::memset(mem() + kBuf, 0, 48);
+  set64(kBuf, 5);
+  mem()[kBuf + 8] = abi::kEventFdRead;
+  set32(kBuf + 16, 0);
+  ASSERT_EQ(call("poll_oneoff", {Value::i32(kBuf), Value::i32(kBuf + 512), Value::i32(1), Value::i32(kOut)}), 0u);
+  ASSERT_EQ(u32(kOut), 1u);
+  EXPECT_EQ(u64(kBuf + 512), 5u);
+  EXPECT_EQ(u64(kBuf + 512 + 16), 3u);
+  ASSERT_EQ(read(0, 16), 0u);
+  EXPECT_EQ(get(kBuf, u32(kOut)), "abc");
+  close(pipe_fds[1]);
+}
+
 TEST_P(WasiTest, NoSocketsAreGranted) {
   start(options());
   EXPECT_EQ(call("sock_shutdown", {Value::i32(100), Value::i32(1)}), abi::kBadf);
