@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "engine/decoder.h"
@@ -153,7 +154,9 @@ Result<void> validate(Engine& engine, const uint8_t* data, size_t size) {
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{ErrorKind::Io, 0, "cannot open " + path, TrapKind::None};
+  if (fd < 0)
+    return Error{ErrorKind::Io, 0, "cannot open " + path + ": " + std::strerror(errno),
+                 TrapKind::None};
   // Straight into one heap buffer: a regular file's size is known, so it is
   // usually one read() (compiled-module files are megabytes); anything else
   // (a pipe) grows the buffer as it comes. Nothing big on the stack.
@@ -166,8 +169,10 @@ Result<std::vector<uint8_t>> read_file(const std::string& path) {
     const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
+      const int err = errno;
       ::close(fd);
-      return Error{ErrorKind::Io, 0, "cannot read " + path, TrapKind::None};
+      return Error{ErrorKind::Io, 0, "cannot read " + path + ": " + std::strerror(err),
+                   TrapKind::None};
     }
     if (n == 0) break;
     done += static_cast<size_t>(n);

@@ -212,11 +212,25 @@ Result<Memory*> Store::create_memory(MemoryType type) {
   const uint64_t reserve = config.memory.bounds == BoundsStrategy::GuardPages
                                ? kGuardReservationBytes
                                : std::max<uint64_t>(uint64_t{max_pages} * Memory::kPageSize, 4096);
-  Result<Reservation> r =
-      engine_.memory_pool().acquire(reserve, type.limits.min * Memory::kPageSize);
+  const uint64_t min_bytes = type.limits.min * Memory::kPageSize;
+  Result<Reservation> r = engine_.memory_pool().acquire(reserve, min_bytes);
+  uint32_t usable_pages = max_pages;
+  // With explicit checks nothing depends on the reservation's size, so when
+  // the OS refuses the maximum (an address-space limit such as `ulimit -v`)
+  // take a quarter of what it would give, leaving room for stacks and code:
+  // the memory then stops growing where its reservation ends (memory.grow
+  // returns -1 there, as when the OS refuses to commit).
+  if (!r && config.memory.bounds == BoundsStrategy::ExplicitChecks) {
+    const uint64_t smaller =
+        MemoryPool::available_size(reserve / 2, std::max<uint64_t>(min_bytes, 1), 4);
+    if (smaller != 0) {
+      r = engine_.memory_pool().acquire(smaller, min_bytes);
+      if (r) usable_pages = static_cast<uint32_t>(smaller / Memory::kPageSize);
+    }
+  }
   if (!r) return r.error();
   memories_.push_back(std::unique_ptr<Memory>(
-      new Memory(type, max_pages, &engine_.memory_pool(), r->base, r->size)));
+      new Memory(type, usable_pages, &engine_.memory_pool(), r->base, r->size)));
   return memories_.back().get();
 }
 

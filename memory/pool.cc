@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "memory/pool.h"
 
 #include <sys/mman.h>
@@ -92,6 +93,18 @@ Result<Reservation> MemoryPool::acquire(uint64_t size, uint64_t accessible) {
                       " KiB for a linear memory");
   }
   return r;
+}
+
+uint64_t MemoryPool::available_size(uint64_t size, uint64_t min_size, uint64_t share) noexcept {
+  constexpr uint64_t kWasmPage = 65536;
+  const uint64_t floor = std::max<uint64_t>((min_size + kWasmPage - 1) & ~(kWasmPage - 1), kWasmPage);
+  for (uint64_t s = size; s >= floor; s /= 2) {
+    void* p = mmap(nullptr, s, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) continue;
+    munmap(p, s);
+    return std::max<uint64_t>((s / share) & ~(kWasmPage - 1), floor);
+  }
+  return 0;
 }
 
 void MemoryPool::release(Reservation r) noexcept {

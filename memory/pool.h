@@ -37,6 +37,11 @@ class MemoryPool {
   /// read-write. Fails (Uninstantiable) when the address-space budget is
   /// exhausted or the OS refuses.
   Result<Reservation> acquire(uint64_t size, uint64_t accessible);
+  /// The largest size, a power-of-two fraction of `size` and at least
+  /// `min_size`, that the OS would map now, divided by `share` (so the rest
+  /// stays for stacks and code); 0 if not even `min_size` maps. For explicit
+  /// bounds checks, which can live in less than the maximum they may use.
+  static uint64_t available_size(uint64_t size, uint64_t min_size, uint64_t share) noexcept;
   /// Returns a reservation: zeroed and pooled, or unmapped past the pool bound.
   void release(Reservation r) noexcept;
   /// Returns a reservation that must not be reused (its state is unknown).

@@ -140,7 +140,8 @@ class Memory {
   uint64_t size_bytes() const noexcept { return size_; }
   uint32_t pages() const noexcept { return static_cast<uint32_t>(size_ / kPageSize); }
   const MemoryType& type() const noexcept { return type_; }
-  /// The most pages it may grow to (the type's maximum capped by the engine limit).
+  /// The most pages it may grow to: the type's maximum capped by the engine limit
+  /// (and, with explicit checks, by the reservation the OS granted).
   uint32_t max_pages() const noexcept { return max_pages_; }
   /// Grows by `delta` pages; returns the old size in pages, or -1 (memory
   /// unchanged) past the maximum, past the engine limit, or if the OS refuses.

@@ -1,0 +1,13 @@
+(module
+  (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+  (import "env" "trace" (func $trace (param i32 i32 f64 f64 f64 f64 f64)))
+  (import "env" "seed" (func $seed (result f64)))
+  (memory (export "memory") 1)
+  ;; "hi" at 20 (length 4 bytes at 16), "a.ts" at 40 (len 8 at 36)
+  (data (i32.const 16) "\04\00\00\00h\00i\00")
+  (data (i32.const 36) "\08\00\00\00a\00.\00t\00s\00")
+  (func (export "_start")
+    (call $trace (i32.const 20) (i32.const 2) (f64.const 1.5) (call $seed) (f64.const 0) (f64.const 0) (f64.const 0))
+    (call $inner))
+  (func $inner (call $abort (i32.const 20) (i32.const 40) (i32.const 3) (i32.const 7)))
+)
