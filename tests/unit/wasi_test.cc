@@ -490,7 +490,9 @@ TEST_P(WasiTest, ReaddirRenameUnlink) {
     const uint32_t namlen = u32(kBuf + 16);
     names.push_back(get(kBuf + 24, std::min<uint32_t>(namlen, used - 24)));
     cookie = u64(kBuf);
-    if (i == 2) EXPECT_EQ(mem()[kBuf + 20], abi::kFiletypeRegularFile);
+    if (i == 2) {
+      EXPECT_EQ(mem()[kBuf + 20], abi::kFiletypeRegularFile);
+    }
   }
   EXPECT_EQ(names, (std::vector<std::string>{".", "..", "a", "b", "c"}));
   ASSERT_EQ(rename("sub/a", "sub/z"), 0u);
