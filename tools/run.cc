@@ -315,7 +315,7 @@ int trap_exit_code(TrapKind trap, const wasi::Context* wasi, const assemblyscrip
   return trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
 }
 
-[[maybe_unused]] bool imports_module(const Module& m, const char* name) {
+bool imports_module(const Module& m, const char* name) {
   for (const Import& imp : m.imports)
     if (imp.module == name) return true;
   return false;
@@ -398,7 +398,6 @@ int cmd_run(const std::vector<std::string>& argv) {
 
   // WASI: for a command, and for any module that imports it.
   const wasi::Context* wasi_ctx = nullptr;
-#if WVM_WITH_WASI  // TEMPORARY while hosts/wasi is written on its branch
   std::unique_ptr<wasi::Context> wasi_owner;
   if (is_command || imports_module(*mod, wasi::kModuleName) || !o.preopens.empty()) {
     wasi::Options w;
@@ -420,7 +419,6 @@ int cmd_run(const std::vector<std::string>& argv) {
       return kExitLinkError;
     }
   }
-#endif
   assemblyscript::Options as_options;
   as_options.deterministic = deterministic;
   as_options.seed = o.seed;

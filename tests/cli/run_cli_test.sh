@@ -95,6 +95,15 @@ check text-format 3 "" "this is WebAssembly text (.wat), not a binary module; co
   -- "$T" "$M/text.wasm"
 check unknown-command 1 "" "unknown command \"frob\"" -- frob
 
+# WASI commands: output, proc_exit's code from a nested call, gas on stderr,
+# a preopen that does not exist, an import nobody provides.
+check wasi-exit 3 "hello" - -- "$T" "$M/wasi_exit.wasm"
+check wasi-exit-run 3 "hello" - -- run "$T" "$M/wasi_exit.wasm" a b c
+check wasi-gas 3 "hello" "gas used: " -- "$T" --gas 1000000 "$M/wasi_exit.wasm"
+check wasi-missing-dir 1 "" "$M/absent" -- "$T" --dir "$M/absent" "$M/wasi_exit.wasm"
+check env-needs-eq 1 "" "--env takes NAME=VALUE" -- "$T" --env FOO "$M/wasi_exit.wasm"
+check unknown-import 4 "" "module imports spectest.print_i32 (func (i32) -> ())" -- "$T" "$M/imports_other.wasm"
+
 # AssemblyScript's env imports: trace prints, abort prints and exits 7, from a nested call.
 check as-abort 7 "" $'trace: hi 1.5, 1.' -- "$T" --deterministic "$M/as_abort.wasm"
 check as-abort-location 7 "" "abort: hi at a.ts:3:7" -- "$T" "$M/as_abort.wasm"
