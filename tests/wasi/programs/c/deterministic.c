@@ -1,5 +1,8 @@
 // Clocks and random bytes; under --deterministic two runs, and every tier,
 // must print the same. Sanity checks make a broken clock or generator fail.
+// c/deterministic.json pins the output for --seed 42: a deterministic run's
+// output is part of what a chain agrees on, so a change to the virtual clock
+// or the generator must show up here (and be deliberate).
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

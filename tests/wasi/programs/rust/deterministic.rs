@@ -1,5 +1,6 @@
 // Clocks and random bytes (std's HashMap keys come from random_get); under
-// --deterministic two runs, and every tier, must print the same.
+// --deterministic two runs, and every tier, must print the same;
+// rust/deterministic.json pins the output for --seed 42 (see c/deterministic.c).
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
