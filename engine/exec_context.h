@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "memory/native_stack.h"
 #include "wvm/wvm.h"
@@ -63,6 +64,18 @@ struct ExecContext {
   // the check is a safety net only.
   NativeStack native_stack;
   uintptr_t native_stack_limit = 0;
+
+  // The trace of the trap unwinding now, built as it passes each tier-0 run
+  // (tier0-interp/trace.h); Store::call hands it to its CallResult.
+  std::vector<TraceFrame> trace;
+  uint32_t trace_omitted = 0;
+  uint32_t trace_level = UINT32_MAX;  // call level of the outermost frame traced (none yet)
+  // The level of the tier-0 frame whose call the innermost tier-0 run made
+  // into compiled code (its state is in frames[t0_callout]), or UINT32_MAX.
+  uint32_t t0_callout = UINT32_MAX;
+  // The guarded tier-0 loop's ip at its last memory access: a guard-page
+  // fault loses the loop's registers.
+  const uint64_t* fault_ip = nullptr;
 };
 
 }  // namespace wvm

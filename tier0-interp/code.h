@@ -77,6 +77,9 @@ struct FuncCode {
   /// module loaded from the cache): the code dies with the module.
   std::shared_ptr<const jit::CodeBlock> jit_code;
   std::vector<uint64_t> code;
+  /// Word index -> wasm byte offset of every instruction that may trap and
+  /// every call (engine/site_table.h); read only to build a trap's trace.
+  std::vector<uint8_t> sites;
   uint32_t func_index = 0;
   uint32_t num_params = 0;
   uint32_t num_results = 0;

@@ -13,6 +13,7 @@
 #include "tier1-jit/backend.h"
 #include "metering/cost_model.h"
 #include "memory/trap_handler.h"
+#include "tier0-interp/trace.h"
 
 namespace wvm {
 namespace {
@@ -188,11 +189,15 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   ensure_alt_stack();
   const uint32_t depth = ctx.depth;
   uint64_t* const sp = ctx.sp;
+  const uint32_t outer_callout = ctx.t0_callout;
+  ctx.t0_callout = UINT32_MAX;
   TrapScope scope;
   if (const int why = sigsetjmp(scope.jmp, 0); why != 0) {
     // A fault on a guard region (the out-of-bounds trap) or a trap raised by
     // compiled code: its frames are gone; restore the store's stacks.
     scope.leave();
+    trace_unwound_run(ctx, depth);
+    ctx.t0_callout = outer_callout;
     ctx.depth = depth;
     ctx.sp = sp;
     // Tier 1 keeps the call's gas in a register: take it from the fault.
@@ -204,6 +209,7 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   const TrapKind t =
       ctx.guarded ? run_guarded(&ctx, func, nullptr) : run_checked(&ctx, func, nullptr);
   scope.leave();
+  ctx.t0_callout = outer_callout;
   return t;
 }
 

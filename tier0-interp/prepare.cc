@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "engine/instance_layout.h"
+#include "engine/site_table.h"
 #include "engine/validator.h"
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
@@ -32,9 +33,13 @@ class Tier0Builder : public ValidateOnly {
 
   // Metering (metering/cost_model.h): every operator's cost joins the run;
   // a reachable accounting operator is preceded by the charge for the run.
-  void on_opcode(D&, Opcode op, bool reachable) {
-    if (!metering_) return;
+  void on_opcode(D& d, Opcode op, bool reachable) {
+    if (!metering_) {
+      op_offset_ = static_cast<uint32_t>(d.op_offset());
+      return;
+    }
     flush_gas();  // never left over: each accounting operator emits or flushes its charge
+    op_offset_ = static_cast<uint32_t>(d.op_offset());  // after: that charge was the last one's
     if (const uint64_t entry = run_.take_entry_charge(op)) {
       pending_gas_ = entry;  // the body's first instruction: no label can precede it
       flush_gas();
@@ -80,6 +85,7 @@ class Tier0Builder : public ValidateOnly {
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
     if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
+    out_.sites.shrink_to_fit();
   }
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
@@ -160,6 +166,7 @@ class Tier0Builder : public ValidateOnly {
       const IOp fused = last_op_ == IOp::LocalGet ? with_local_rhs(op) : with_const_rhs(op);
       code()[last_pos_] = handler(fused);
       last_op_ = fused;
+      if (at_site(fused)) sites_.add(last_pos_, op_offset_);
       return;
     }
     emit(as_iop(op));
@@ -207,10 +214,53 @@ class Tier0Builder : public ValidateOnly {
   void put(IOp op) {
     last_op_ = op;
     last_pos_ = pos();
+    if (at_site(op)) sites_.add(last_pos_, op_offset_);
     code().push_back(handler(op));
   }
   uint64_t handler(IOp op) const {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
+  }
+  // Whether a trace may name `op`: it may trap, or it calls.
+  static bool at_site(IOp op) {
+    switch (op) {
+      case IOp::Unreachable: case IOp::Call: case IOp::CallIndirect:
+      case IOp::TableGet: case IOp::TableSet: case IOp::MemoryInit: case IOp::MemoryCopy:
+      case IOp::MemoryFill: case IOp::TableInit: case IOp::TableCopy: case IOp::TableFill:
+      case IOp::Gas: case IOp::GasPerUnit: case IOp::GasBr: case IOp::GasBrBack:
+      case IOp::GasBrDrop: case IOp::GasBrIf: case IOp::GasBrIfBack: case IOp::GasBrIfDrop:
+      case IOp::GasBrUnless: case IOp::GasBrTable: case IOp::GasReturn: case IOp::GasCall:
+      case IOp::GasCallIndirect:
+        return true;
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) case IOp::name:
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) case IOp::name:
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)
+#include "engine/opcodes.def"
+        return true;
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
+#define WVM_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  case IOp::name:                                               \
+    return ((flags) & kTraps) != 0;
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case IOp::name:                                                \
+  case IOp::name##_L:                                            \
+  case IOp::name##_C:                                            \
+    return ((flags) & kTraps) != 0;
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+      default:
+        return false;
+    }
   }
   static IOp with_local_rhs(Opcode op) {
     switch (op) {
@@ -352,6 +402,8 @@ class Tier0Builder : public ValidateOnly {
   uint32_t last_pos_ = 0;
   uint32_t barrier_ = 0;  // the last label: superinstructions never span one
   uint32_t num_locals_ = 0;
+  uint32_t op_offset_ = 0;  // module byte offset of the instruction being lowered
+  SiteTableWriter sites_{out_.sites};
 };
 
 }  // namespace
