@@ -76,6 +76,31 @@ struct ExecContext {
   // The guarded tier-0 loop's ip at its last memory access: a guard-page
   // fault loses the loop's registers.
   const uint64_t* fault_ip = nullptr;
+  // The innermost compiled frame that called C++ (a helper, a slow call, a
+  // trap stub), where a trace of compiled frames starts: its frame address
+  // and, on AArch64 (which keeps no return address on the stack there), the
+  // return address (jit::Backend::exit_frame).
+  uintptr_t jit_exit = 0;
+  uintptr_t jit_exit_pc = 0;
+  // Compiled code entered from C++ called by compiled code (a slow call to
+  // compiled code of another instance) breaks the chain of compiled frames:
+  // each such entry leaves the exit it came from, innermost first. Reset by
+  // each interp_run, whose own exit ends the walk.
+  struct JitLink {
+    uintptr_t frame;
+    uintptr_t pc;
+    const JitLink* prev;
+  };
+  const JitLink* jit_link = nullptr;
+  // Where compiled frames end: the entry trampoline's return address.
+  uintptr_t jit_entry_return = 0;
+  // The return addresses (or faulting pc) of the compiled frames a trap
+  // unwound, innermost first, taken where it landed (tier0-interp/trace.h).
+  static constexpr uint32_t kMaxJitPcs = kMaxTraceFrames + 1;
+  uintptr_t jit_pcs[kMaxJitPcs];
+  uint32_t num_jit_pcs = 0;
+  uint32_t jit_pcs_omitted = 0;
+  bool jit_pcs_fault = false;  // jit_pcs[0] is a faulting access, not a return address
 };
 
 }  // namespace wvm

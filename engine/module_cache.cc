@@ -13,7 +13,7 @@
 //     (tier0-interp/portable_code.h), u32 size and bytes of its trap sites
 //     (engine/site_table.h), u8 has tier-1 code, and if so:
 //     u32 size, u32 relocations, each {u32 offset, u8 form, u8 target kind,
-//     u32 target}, then the code bytes
+//     u32 target}, then the code bytes, u32 size and bytes of its trap sites
 // Loading decodes the module's sections again from the stored wasm (linear in
 // the number of declarations; function bodies are only located), but never
 // validates, prepares or compiles a function body.
@@ -99,6 +99,8 @@ void write_tier1(ByteWriter& w, const FuncCode& code) {
     w.u32(r.target);
   }
   w.raw(entry, info->size);
+  w.u32(static_cast<uint32_t>(code.jit_sites.size()));
+  w.raw(code.jit_sites.data(), code.jit_sites.size());
 }
 
 // Reads one function's tier-1 code (bytes stay in place). False if malformed.
@@ -120,6 +122,10 @@ bool read_tier1(ByteReader& r, uint32_t func_index, jit::LoadedCode* out) {
     reloc.target_kind = static_cast<jit::RelocTarget>(kind);
   }
   out->bytes = r.take(out->info.size);
+  const uint32_t num_site_bytes = r.u32();
+  if (!r.ok() || num_site_bytes > r.left()) return false;
+  out->sites.resize(num_site_bytes);
+  r.raw(out->sites.data(), num_site_bytes);
   return r.ok();
 }
 

@@ -10,6 +10,11 @@
 
 namespace wvm {
 
+/// The wasm offset recorded for a function's entry checks (call depth, value
+/// and native stack): a trap there belongs to the caller, the function was
+/// never entered.
+constexpr uint32_t kEntrySite = UINT32_MAX - 1;
+
 class SiteTableWriter {
  public:
   explicit SiteTableWriter(std::vector<uint8_t>& out) noexcept : out_(out) {}

@@ -189,15 +189,25 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   ensure_alt_stack();
   const uint32_t depth = ctx.depth;
   uint64_t* const sp = ctx.sp;
+  // Traces: compiled code called from this run must not hide the exit of
+  // compiled code that called it (tier0-interp/trace.h).
   const uint32_t outer_callout = ctx.t0_callout;
+  const uintptr_t outer_exit = ctx.jit_exit;
+  const uintptr_t outer_exit_pc = ctx.jit_exit_pc;
+  const ExecContext::JitLink* const outer_link = ctx.jit_link;
   ctx.t0_callout = UINT32_MAX;
+  ctx.jit_link = nullptr;
   TrapScope scope;
   if (const int why = sigsetjmp(scope.jmp, 0); why != 0) {
     // A fault on a guard region (the out-of-bounds trap) or a trap raised by
     // compiled code: its frames are gone; restore the store's stacks.
+    collect_jit_pcs(ctx, scope, why == TrapScope::kTrapScopeFault);  // first: see trace.h
     scope.leave();
     trace_unwound_run(ctx, depth);
     ctx.t0_callout = outer_callout;
+    ctx.jit_exit = outer_exit;
+    ctx.jit_exit_pc = outer_exit_pc;
+    ctx.jit_link = outer_link;
     ctx.depth = depth;
     ctx.sp = sp;
     // Tier 1 keeps the call's gas in a register: take it from the fault.
@@ -210,6 +220,9 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
       ctx.guarded ? run_guarded(&ctx, func, nullptr) : run_checked(&ctx, func, nullptr);
   scope.leave();
   ctx.t0_callout = outer_callout;
+  ctx.jit_exit = outer_exit;
+  ctx.jit_exit_pc = outer_exit_pc;
+  ctx.jit_link = outer_link;
   return t;
 }
 

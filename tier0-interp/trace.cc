@@ -25,6 +25,27 @@ TraceFrame frame_of(const FuncCode* code, const uint64_t* ip, const InstanceData
   return f;
 }
 
+// Appends the compiled frames collect_jit_pcs found.
+void trace_jit_frames(ExecContext& ctx) {
+  for (uint32_t i = 0; i < ctx.num_jit_pcs; ++i) {
+    const uintptr_t pc = ctx.jit_pcs[i];
+    const FuncCode* code = nullptr;
+    const Instance* instance = ctx.store->instance_with_jit_code(pc, &code);
+    if (instance == nullptr) {
+      push(ctx, TraceFrame{});
+      continue;
+    }
+    const auto entry = reinterpret_cast<uintptr_t>(code->jit_entry.load(std::memory_order_relaxed));
+    // A fault's pc is the access itself; a return address follows its call.
+    const uintptr_t bias = i == 0 && ctx.jit_pcs_fault ? 1 : 0;
+    const uint32_t offset = find_site(code->jit_sites, static_cast<uint32_t>(pc - entry + bias));
+    // A trap in a function's entry checks belongs to its caller's call.
+    if (i == 0 && offset == kEntrySite) continue;
+    push(ctx, TraceFrame{instance->module().get(), code->func_index, offset});
+  }
+  ctx.trace_omitted += ctx.jit_pcs_omitted;
+}
+
 }  // namespace
 
 void trace_tier0_run(ExecContext& ctx, uint32_t base, uint32_t top, uint32_t trap_depth,
@@ -43,8 +64,13 @@ void trace_tier0_run(ExecContext& ctx, uint32_t base, uint32_t top, uint32_t tra
 void trace_unwound_run(ExecContext& ctx, uint32_t base) {
   const uint32_t trap_depth = ctx.depth;
   if (ctx.t0_callout != UINT32_MAX) {
-    // Compiled code this run called trapped: the caller's state was saved.
+    // Compiled code this run called trapped, or a run it called did (and
+    // traced its own frames): the compiled frames, then this run's.
     const uint32_t top = ctx.t0_callout;
+    if (ctx.store != nullptr && ctx.jit_entry_return != 0) {
+      trace_jit_frames(ctx);
+      ctx.trace_level = top + 1;
+    }
     const CallFrame& f = ctx.frames[top];
     trace_tier0_run(ctx, base, top, trap_depth, f.code, f.ip, f.instance);
     return;

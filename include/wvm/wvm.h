@@ -412,6 +412,8 @@ class Store {
   /// Internal: the instance of this store whose module's tier-0 code holds
   /// `ip`, and that code; nullptr if none does (for traces only: linear).
   const Instance* instance_with_code(const uint64_t* ip, const FuncCode** code) const noexcept;
+  /// Internal: the same for tier-1 code holding `pc`.
+  const Instance* instance_with_jit_code(uintptr_t pc, const FuncCode** code) const noexcept;
   /// Instance memory this store holds now (RuntimeLimits::store_instance_bytes).
   uint64_t instance_bytes() const noexcept { return budget_.used(); }
 
