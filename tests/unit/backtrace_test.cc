@@ -11,6 +11,7 @@
 #include "engine/name_section.h"
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
+#include "tier0-interp/code.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -278,6 +279,86 @@ TEST_P(BacktraceTest, CachedModuleKeepsItsTrace) {
   expect_trace(store.call(inst.value()->find_export("f0").as_func(), {}),
                TrapKind::IntegerDivideByZero);
   EXPECT_EQ(module_->func_name(kF1), "f1");
+}
+
+TEST_P(BacktraceTest, MixedTiers) {
+  // f0(p) -> f1(p) -> f2 only when p != 0; f2 traps. Calling f1(0) first
+  // compiles f1 under policy auto (threshold 2) but leaves f0 and f2 in
+  // tier 0: the trace crosses tier 0 -> tier 1 -> tier 0.
+  const uint32_t t = m_.add_type({I32}, {});
+  m_.add_import_func("env", "boom", m_.add_type({}, {}));
+  Code c0, c1, c2;
+  c0.local_get(0);
+  const uint32_t call01 = static_cast<uint32_t>(c0.size());
+  c0.call(kF1);
+  c1.local_get(0).if_().local_get(0);
+  const uint32_t call12 = static_cast<uint32_t>(c1.size());
+  c1.call(kF2).end();
+  c2.unreachable();
+  m_.add_func(t, {}, c0);
+  m_.add_func(t, {}, c1);
+  m_.add_func(t, {}, c2);
+  m_.export_func("f0", kF0);
+  m_.export_func("f1", kF1);
+  bytes_ = m_.build();
+  Config c = config();
+  c.tiers.tier_up_threshold = 2;
+  engine_ = std::make_unique<Engine>(c);
+  store_ = std::make_unique<Store>(*engine_);
+  auto mod = compile(*engine_, bytes_.data(), bytes_.size());
+  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
+  module_ = mod.value();
+  Func* boom = store_->create_host_func(FuncType{{}, {}}, host_boom, nullptr);
+  auto inst = store_->instantiate(module_, {Extern::func(boom)});
+  ASSERT_TRUE(inst.ok());
+  Func* f1 = inst.value()->find_export("f1").as_func();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->call(f1, {Value::i32(0)}).ok());
+  const CallResult r = store_->call(inst.value()->find_export("f0").as_func(), {Value::i32(1)});
+  EXPECT_EQ(r.trap, TrapKind::Unreachable);
+  if (GetParam() == "auto" && engine_->jit_backend() != nullptr) {  // the mix this test is about
+    EXPECT_EQ(module_->code[0]->jit_entry.load(), nullptr);
+    EXPECT_NE(module_->code[1]->jit_entry.load(), nullptr);
+    EXPECT_EQ(module_->code[2]->jit_entry.load(), nullptr);
+  }
+  const auto at = [&](uint32_t defined, uint32_t pos) {
+    return static_cast<uint32_t>(m_.body_range(defined).first) + 1 + pos;
+  };
+  expect_frames(r,
+                {{module_.get(), kF2, at(2, 0)},
+                 {module_.get(), kF1, at(1, call12)},
+                 {module_.get(), kF0, at(0, call01)}},
+                0);
+}
+
+TEST_P(BacktraceTest, AcrossModules) {
+  // Module B's function traps; module A calls it through an import.
+  ModuleBuilder b;
+  const uint32_t tb = b.add_type({}, {});
+  b.add_func(tb, {}, Code().nop().unreachable());
+  b.export_func("boom", 0);
+  const Bytes b_bytes = b.build();
+  ModuleBuilder a;
+  const uint32_t ta = a.add_type({}, {});
+  a.add_import_func("b", "boom", ta);
+  a.add_func(ta, {}, Code().nop().call(0));
+  a.export_func("run", 1);
+  const Bytes a_bytes = a.build();
+
+  engine_ = std::make_unique<Engine>(config());
+  store_ = std::make_unique<Store>(*engine_);
+  auto mod_b = compile(*engine_, b_bytes.data(), b_bytes.size());
+  auto mod_a = compile(*engine_, a_bytes.data(), a_bytes.size());
+  ASSERT_TRUE(mod_a.ok() && mod_b.ok());
+  auto inst_b = store_->instantiate(mod_b.value(), {});
+  ASSERT_TRUE(inst_b.ok());
+  auto inst_a = store_->instantiate(mod_a.value(), {inst_b.value()->find_export("boom")});
+  ASSERT_TRUE(inst_a.ok());
+  const CallResult r = store_->call(inst_a.value()->find_export("run").as_func(), {});
+  EXPECT_EQ(r.trap, TrapKind::Unreachable);
+  expect_frames(r,
+                {{mod_b.value().get(), 0, static_cast<uint32_t>(b.body_range(0).first) + 2},
+                 {mod_a.value().get(), 1, static_cast<uint32_t>(a.body_range(0).first) + 2}},
+                0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, BacktraceTest, ::testing::ValuesIn(kTiers),
