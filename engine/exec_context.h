@@ -73,9 +73,6 @@ struct ExecContext {
   // The level of the tier-0 frame whose call the innermost tier-0 run made
   // into compiled code (its state is in frames[t0_callout]), or UINT32_MAX.
   uint32_t t0_callout = UINT32_MAX;
-  // The guarded tier-0 loop's ip at its last memory access: a guard-page
-  // fault loses the loop's registers.
-  const uint64_t* fault_ip = nullptr;
   // The innermost compiled frame that called C++ (a helper, a slow call, a
   // trap stub), where a trace of compiled frames starts: its frame address
   // and, on AArch64 (which keeps no return address on the stack there), the

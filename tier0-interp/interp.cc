@@ -132,6 +132,20 @@ WVM_INLINE void store_value(uint8_t* p, uint64_t slot) noexcept {
   reinterpret_cast<Unaligned<MemT>*>(p)->value = static_cast<MemT>(v);
 }
 
+// A call from tier 0 into compiled code, out of the dispatch loop so that
+// its bookkeeping costs the loop nothing: the caller's state goes where a
+// trap in the compiled code finds it (tier0-interp/trace.h).
+__attribute__((noinline)) void enter_compiled(ExecContext* ctx, const void* entry,
+                                              uint64_t* callee_fp, InstanceData* callee_vm,
+                                              const uint64_t* ip, uint64_t* fp,
+                                              const FuncCode* code, InstanceData* vm) {
+  ctx->frames[ctx->depth] = CallFrame{ip, fp, code, vm};
+  const uint32_t outer_callout = ctx->t0_callout;
+  ctx->t0_callout = ctx->depth;
+  ctx->jit->enter(entry, callee_fp, callee_vm, ctx);
+  ctx->t0_callout = outer_callout;
+}
+
 }  // namespace
 
 #define WVM_GUARDED 0
@@ -203,7 +217,7 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
     // compiled code: its frames are gone; restore the store's stacks.
     collect_jit_pcs(ctx, scope, why == TrapScope::kTrapScopeFault);  // first: see trace.h
     scope.leave();
-    trace_unwound_run(ctx, depth);
+    trace_unwound_run(ctx, depth, scope);
     ctx.t0_callout = outer_callout;
     ctx.jit_exit = outer_exit;
     ctx.jit_exit_pc = outer_exit_pc;

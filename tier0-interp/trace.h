@@ -24,6 +24,11 @@ namespace wvm {
 void trace_tier0_run(ExecContext& ctx, uint32_t base, uint32_t top, uint32_t trap_depth,
                      const FuncCode* code, const uint64_t* ip, const InstanceData* vm);
 
+/// The same for a trap the tier-0 loop raised itself at `ip` (null: before
+/// entering the run's function), at level ctx.depth; finds the function
+/// from `ip` (a search, on the trap path only).
+void trace_tier0_trap(ExecContext& ctx, uint32_t base, const uint64_t* ip);
+
 /// Where a trap unwound to a run's TrapScope from compiled code the run
 /// called: records the compiled frames' return addresses (ctx.jit_pcs),
 /// from the fault's registers (when `fault` and no frame is traced yet) or
@@ -66,6 +71,6 @@ inline __attribute__((always_inline)) void collect_jit_pcs(ExecContext& ctx,
 /// or a trap raised in compiled code it called), from the interp_run that
 /// entered it at `base`, after collect_jit_pcs; ctx.depth is still the
 /// level the trap happened at.
-void trace_unwound_run(ExecContext& ctx, uint32_t base);
+void trace_unwound_run(ExecContext& ctx, uint32_t base, const TrapScope& scope);
 
 }  // namespace wvm
