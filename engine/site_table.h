@@ -31,6 +31,10 @@ class SiteTableWriter {
 
  private:
   void put(uint32_t v) {
+    if (v < 0x80) {  // the common case: nearby sites
+      out_.push_back(static_cast<uint8_t>(v));
+      return;
+    }
     while (v >= 0x80) {
       out_.push_back(static_cast<uint8_t>(v | 0x80));
       v >>= 7;

@@ -2,6 +2,7 @@
 // each reachable instruction to direct-threaded code. Branch targets and the
 // stack adjustments of branches are computed here, once, from the static
 // operand-stack heights that validation knows.
+#include <array>
 #include <memory>
 
 #include "engine/instance_layout.h"
@@ -13,6 +14,34 @@
 
 namespace wvm {
 namespace {
+
+// The instructions a trace may name (they may trap, or they call): one
+// table load per emitted instruction while preparing.
+constexpr std::array<bool, kNumIOps> kAtSite = [] {
+  std::array<bool, kNumIOps> t{};
+  for (IOp op : {IOp::Unreachable, IOp::Call, IOp::CallIndirect, IOp::TableGet, IOp::TableSet,
+                 IOp::MemoryInit, IOp::MemoryCopy, IOp::MemoryFill, IOp::TableInit,
+                 IOp::TableCopy, IOp::TableFill, IOp::Gas, IOp::GasPerUnit, IOp::GasBr,
+                 IOp::GasBrBack, IOp::GasBrDrop, IOp::GasBrIf, IOp::GasBrIfBack, IOp::GasBrIfDrop,
+                 IOp::GasBrUnless, IOp::GasBrTable, IOp::GasReturn, IOp::GasCall,
+                 IOp::GasCallIndirect})
+    t[static_cast<size_t>(op)] = true;
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)               \
+  t[static_cast<size_t>(IOp::name)] = t[static_cast<size_t>(IOp::name##_L)] = \
+      t[static_cast<size_t>(IOp::name##_C)] = ((flags) & kTraps) != 0;
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+  return t;
+}();
 
 class Tier0Builder : public ValidateOnly {
  public:
@@ -85,7 +114,6 @@ class Tier0Builder : public ValidateOnly {
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
     if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
-    out_.sites.shrink_to_fit();
   }
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
@@ -221,47 +249,7 @@ class Tier0Builder : public ValidateOnly {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
   }
   // Whether a trace may name `op`: it may trap, or it calls.
-  static bool at_site(IOp op) {
-    switch (op) {
-      case IOp::Unreachable: case IOp::Call: case IOp::CallIndirect:
-      case IOp::TableGet: case IOp::TableSet: case IOp::MemoryInit: case IOp::MemoryCopy:
-      case IOp::MemoryFill: case IOp::TableInit: case IOp::TableCopy: case IOp::TableFill:
-      case IOp::Gas: case IOp::GasPerUnit: case IOp::GasBr: case IOp::GasBrBack:
-      case IOp::GasBrDrop: case IOp::GasBrIf: case IOp::GasBrIfBack: case IOp::GasBrIfDrop:
-      case IOp::GasBrUnless: case IOp::GasBrTable: case IOp::GasReturn: case IOp::GasCall:
-      case IOp::GasCallIndirect:
-        return true;
-#define WVM_SPECIAL(name, pfx, code, text, flags)
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align) case IOp::name:
-#define WVM_STORE(name, pfx, code, text, vt, mt, align) case IOp::name:
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)
-#include "engine/opcodes.def"
-        return true;
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
-#define WVM_STORE(name, pfx, code, text, vt, mt, align)
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
-  case IOp::name:                                               \
-    return ((flags) & kTraps) != 0;
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
-  case IOp::name:                                                \
-  case IOp::name##_L:                                            \
-  case IOp::name##_C:                                            \
-    return ((flags) & kTraps) != 0;
-#include "engine/opcodes.def"
-#undef WVM_SPECIAL
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-      default:
-        return false;
-    }
-  }
+  static bool at_site(IOp op) { return kAtSite[static_cast<size_t>(op)]; }
   static IOp with_local_rhs(Opcode op) {
     switch (op) {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
