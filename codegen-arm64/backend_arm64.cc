@@ -54,6 +54,7 @@ bool A64Backend::emit_trampoline() {
   a.ldr(a64::x22, a64::ptr(a64::x2, vm_memory_base));
   a.ldr(a64::x23, a64::ptr(a64::x3, ctx_gas_left));
   a.blr(a64::x0);
+  const size_t return_offset = code.textSection()->buffer().size();
   a.str(a64::x23, a64::ptr(a64::x21, ctx_gas_left));
   a.ldp(a64::x19, a64::x20, a64::ptr(a64::sp, 16));
   a.ldp(a64::x21, a64::x22, a64::ptr(a64::sp, 32));
@@ -73,6 +74,7 @@ bool A64Backend::emit_trampoline() {
     return false;
   }
   CodeArena::flush(entry, size);
+  entry_return_ = reinterpret_cast<uintptr_t>(entry) + return_offset;
   trampoline_ = reinterpret_cast<Trampoline>(entry);
   return true;
 }

@@ -34,6 +34,9 @@ class A64Backend {
   const jit::RuntimeInfo& runtime_info() const noexcept { return info_; }
   BoundsStrategy bounds() const noexcept { return bounds_; }
   CodeArena& arena() const noexcept { return *arena_; }
+  /// The return address of the trampoline's call into compiled code: where
+  /// a walk of compiled frames leaves them (tier1-jit/abi.h).
+  uintptr_t entry_return() const noexcept { return entry_return_; }
 
  private:
   using Trampoline = void (*)(const void* entry, uint64_t* fp, InstanceData* vm, ExecContext* ctx);
@@ -47,6 +50,7 @@ class A64Backend {
   BoundsStrategy bounds_;
   std::shared_ptr<CodeArena> arena_;
   Trampoline trampoline_ = nullptr;
+  uintptr_t entry_return_ = 0;
 };
 
 }  // namespace wvm::a64

@@ -19,6 +19,7 @@ class A64BackendAdapter final : public Backend {
     return a64::apply_relocation(rw, rx, size, reloc, value);
   }
   uint64_t cpu_features() const noexcept override { return 0; }
+  uintptr_t entry_return() const noexcept override { return impl_->entry_return(); }
 
  private:
   std::unique_ptr<a64::A64Backend> impl_;

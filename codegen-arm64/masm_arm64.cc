@@ -200,12 +200,20 @@ void A64MacroAssembler::sub_imm(const a64::Gp& dst, const a64::Gp& src, uint64_t
 constexpr size_t kIslandAfter = size_t{256} << 10;
 
 asmjit::Label A64MacroAssembler::stub_label(int index) {
-  asmjit::Label& label = stub_labels_[index];
-  if (!label.isValid()) {
-    label = a_.newLabel();
-    stub_first_use_[index] = a_.offset();
-  }
-  return label;
+  // One stub per kind and instruction (a division has two kinds, checks of
+  // one instruction share theirs).
+  for (size_t i = traps_.size(); i-- > traps_emitted_ && traps_[i].wasm_offset == wasm_offset_;)
+    if (traps_[i].index == index) return traps_[i].label;
+  traps_.push_back(PendingTrap{a_.newLabel(), index, wasm_offset_, a_.offset()});
+  return traps_.back().label;
+}
+
+void A64MacroAssembler::emit_site_stub(const PendingTrap& t) {
+  a_.bind(t.label);
+  asmjit::Label& shared = stub_labels_[t.index];
+  if (!shared.isValid()) shared = a_.newLabel();
+  a_.bl(shared);
+  site_writer_.add(static_cast<uint32_t>(a_.offset()) - 1, t.wasm_offset);
 }
 
 asmjit::Label A64MacroAssembler::trap_label(TrapKind kind) {
@@ -216,6 +224,9 @@ asmjit::Label A64MacroAssembler::out_of_gas_label() { return stub_label(kOutOfGa
 
 void A64MacroAssembler::emit_stub(int index, const asmjit::Label& label) {
   a_.bind(label);
+  // x30: the return address of the site stub's bl; x29: the body's frame.
+  a_.str(a64::x30, field(kCtx, info_.ctx_jit_exit_pc, 8, a64::x16));
+  a_.str(a64::x29, field(kCtx, info_.ctx_jit_exit, 8, a64::x16));
   if (index == kOutOfGasStub) {
     // Out of gas leaves gas_left at 0, as in tier 0 (the trap call stores it).
     a_.mov(kGas, a64::xzr);
@@ -223,17 +234,16 @@ void A64MacroAssembler::emit_stub(int index, const asmjit::Label& label) {
   const TrapKind kind = index == kOutOfGasStub ? TrapKind::OutOfGas : static_cast<TrapKind>(index);
   a_.mov(a64::x0, kCtx);
   load_imm(a64::w1, static_cast<uint32_t>(kind));
-  call_helper(reinterpret_cast<const void*>(info_.trap));
+  call_helper(reinterpret_cast<const void*>(info_.trap), false);
   a_.brk(Imm(0));  // trap() does not return
 }
 
 void A64MacroAssembler::emit_islands() {
+  // Site stubs are one bl each, and bl reaches the shared stubs (bound in
+  // finish()) from anywhere in a function.
   const size_t here = a_.offset();
-  for (int i = 0; i <= kOutOfGasStub; ++i) {
-    if (!stub_labels_[i].isValid() || here - stub_first_use_[i] < kIslandAfter) continue;
-    emit_stub(i, stub_labels_[i]);
-    stub_labels_[i] = asmjit::Label();
-  }
+  while (traps_emitted_ < traps_.size() && here - traps_[traps_emitted_].first_use >= kIslandAfter)
+    emit_site_stub(traps_[traps_emitted_++]);
 }
 
 void A64MacroAssembler::branch_cond(CondCode cc, const asmjit::Label& target) {
@@ -284,12 +294,24 @@ void A64MacroAssembler::load_reloc(const a64::Gp& dst, jit::RelocTarget kind, ui
   }
 }
 
-void A64MacroAssembler::call_helper(const void* fn) {
+void A64MacroAssembler::call_helper(const void* fn, bool exit) {
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
   const a64::Mem gas_left = field(kCtx, info_.ctx_gas_left, 8, a64::x17);
   a_.str(kGas, gas_left);
+  // A trace starts from this frame if the helper traps: bl keeps the return
+  // address in x30 only, so store it with the frame (tier1-jit/abi.h).
+  const asmjit::Label back = a_.newLabel();
+  if (exit) {
+    a_.adr(a64::x17, back);
+    a_.str(a64::x17, field(kCtx, info_.ctx_jit_exit_pc, 8, a64::x16));
+    a_.str(a64::x29, field(kCtx, info_.ctx_jit_exit, 8, a64::x16));
+  }
   load_reloc(a64::x16, jit::RelocTarget::Runtime, 0, reinterpret_cast<uint64_t>(fn), fn);
   a_.blr(a64::x16);
+  if (exit) {
+    a_.bind(back);
+    record_call_site();
+  }
   a_.ldr(kGas, field(kCtx, info_.ctx_gas_left, 8, a64::x17));
 }
 
@@ -723,6 +745,7 @@ bool A64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) 
   if (info.shape != OpShape::Load) return false;
   const a64::Gp dst = value_reg(dst_reg);
   const a64::Mem m = memory_operand(addr, offset, info.mem_bytes);
+  record_access_site();
   switch (op) {
     case Opcode::I32Load:
     case Opcode::F32Load:
@@ -749,6 +772,7 @@ bool A64MacroAssembler::store(Opcode op, Reg addr, Reg value_id, uint32_t offset
   if (info.shape != OpShape::Store) return false;
   const a64::Gp value = value_reg(value_id);
   const a64::Mem m = memory_operand(addr, offset, info.mem_bytes);
+  record_access_site();
   switch (info.mem_bytes) {
     case 1: a_.strb(value.w(), m); return true;
     case 2: a_.strh(value.w(), m); return true;
@@ -931,6 +955,7 @@ void A64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   a_.b(CondCode::kNE, slow);
   add_imm(kFp, kFp, frame, a64::x16);
   a_.blr(a64::x1);
+  record_call_site();
   sub_imm(kFp, kFp, frame, a64::x16);
   a_.b(done);
   // Slow path: host functions, tier-0 code, other instances.
@@ -955,6 +980,7 @@ void A64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
   add_imm(kFp, kFp, frame, a64::x16);
   if (self && entry_.isValid()) {
     a_.bl(entry_);
+    record_call_site();
   } else if (known != nullptr) {
     if (near_calls_) {
       relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
@@ -964,14 +990,16 @@ void A64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
       load_reloc(a64::x16, jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
       a_.blr(a64::x16);
     }
+    record_call_site();
   } else {
     // The entry is published with a release store: load it with acquire.
-    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset};
+    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset, wasm_offset_};
     load_reloc(a64::x16, jit::RelocTarget::EntrySlot, callee,
                reinterpret_cast<uint64_t>(entry_slot));
     a_.ldar(a64::x16, a64::ptr(a64::x16));
     branch_zero(a64::x16, false, p.slow);
     a_.blr(a64::x16);
+    record_call_site();
     a_.bind(p.done);
     slow_calls_.push_back(p);
   }
@@ -1002,6 +1030,7 @@ const void* A64MacroAssembler::finish() {
   // Calls whose callee was in tier 0: through the runtime, kFp already at
   // the callee's frame.
   for (const PendingSlowCall& p : slow_calls_) {
+    wasm_offset_ = p.wasm_offset;
     a_.bind(p.slow);
     a_.ldr(a64::x1, field(kVm, p.vm_func_offset, 8, a64::x1));
     a_.mov(a64::x0, kCtx);
@@ -1012,6 +1041,7 @@ const void* A64MacroAssembler::finish() {
   }
   // Out-of-line trap stubs. Every branch to them comes from the body, where
   // sp is 16-byte aligned, as the helper call needs.
+  while (traps_emitted_ < traps_.size()) emit_site_stub(traps_[traps_emitted_++]);
   for (int i = 0; i <= kOutOfGasStub; ++i) {
     if (stub_labels_[i].isValid()) emit_stub(i, stub_labels_[i]);
   }

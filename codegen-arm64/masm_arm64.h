@@ -112,6 +112,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
 
   const void* finish() override;
   std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
+  uint32_t code_size() const noexcept override { return static_cast<uint32_t>(code_size_); }
   bool out_of_code_space() const noexcept override { return out_of_code_space_; }
 
  private:
@@ -126,6 +127,15 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   struct PendingSlowCall {
     asmjit::Label slow, done;
     uint32_t vm_func_offset;
+    uint32_t wasm_offset;  // of the call, for its trap site
+  };
+  // A trap branch's own stub, which calls the shared stub of its kind so
+  // that the return address in x30 names the site (engine/site_table.h).
+  struct PendingTrap {
+    asmjit::Label label;
+    int index;  // a TrapKind, or kOutOfGasStub
+    uint32_t wasm_offset;
+    size_t first_use;
   };
 
   asmjit::a64::Gp value_reg(jit::Reg r);
@@ -156,7 +166,17 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   // function. Later uses of those kinds get fresh labels.
   void emit_islands();
   asmjit::Label stub_label(int index);
-  void call_helper(const void* fn);
+  // Calls a C helper; `exit` records the call as the frame's exit to C++
+  // (ctx->jit_exit, jit_exit_pc) and as a trap site.
+  void call_helper(const void* fn, bool exit = true);
+  // Records a call just emitted (its return address is the current offset).
+  void record_call_site() { site_writer_.add(static_cast<uint32_t>(a_.offset()) - 1, wasm_offset_); }
+  // Records the memory access about to be emitted, which may fault on a guard page.
+  void record_access_site() {
+    if (bounds_ == BoundsStrategy::GuardPages)
+      site_writer_.add(static_cast<uint32_t>(a_.offset()), wasm_offset_);
+  }
+  void emit_site_stub(const PendingTrap& t);
   // movz + movk (4 for an X register, 2 for a W one) whose immediates a
   // relocation writes, so the code can be relocated to any address.
   void load_reloc(const asmjit::a64::Gp& dst, jit::RelocTarget kind, uint32_t target,
@@ -196,8 +216,9 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   // One stub label per trap kind, [kOutOfGasStub] for out of gas, with the
   // code offset of each one's first use (for islands).
   static constexpr int kOutOfGasStub = 16;
-  asmjit::Label stub_labels_[17];
-  size_t stub_first_use_[17] = {};
+  asmjit::Label stub_labels_[17];  // the shared stub of each kind
+  std::vector<PendingTrap> traps_;
+  size_t traps_emitted_ = 0;  // traps_[0, traps_emitted_) are bound
   bool far_ = false;
   std::vector<PendingSlowCall> slow_calls_;
   asmjit::Label entry_;  // the function's first instruction (self calls)

@@ -50,6 +50,7 @@ bool X64Backend::emit_trampoline() {
   a.mov(x86::r14, x86::qword_ptr(x86::rdx, static_cast<int32_t>(info_.vm_memory_base)));
   a.mov(x86::r15, x86::qword_ptr(x86::rcx, static_cast<int32_t>(info_.ctx_gas_left)));
   a.call(x86::rdi);
+  const size_t return_offset = code.textSection()->buffer().size();
   a.mov(x86::qword_ptr(x86::r13, static_cast<int32_t>(info_.ctx_gas_left)), x86::r15);
   a.add(x86::rsp, 8);
   a.pop(x86::r15);
@@ -71,6 +72,7 @@ bool X64Backend::emit_trampoline() {
   }
   CodeArena::flush(entry, size);
   trampoline_ = reinterpret_cast<Trampoline>(entry);
+  entry_return_ = reinterpret_cast<uintptr_t>(entry) + return_offset;
   return true;
 }
 

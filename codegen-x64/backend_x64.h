@@ -38,6 +38,9 @@ class X64Backend {
   const jit::RuntimeInfo& runtime_info() const noexcept { return info_; }
   BoundsStrategy bounds() const noexcept { return bounds_; }
   CodeArena& arena() const noexcept { return *arena_; }
+  /// The return address of the trampoline's call into compiled code: where
+  /// a walk of compiled frames leaves them (tier1-jit/abi.h).
+  uintptr_t entry_return() const noexcept { return entry_return_; }
   const X64CpuFeatures& features() const noexcept { return features_; }
 
  private:
@@ -53,6 +56,7 @@ class X64Backend {
   X64CpuFeatures features_;
   std::shared_ptr<CodeArena> arena_;
   Trampoline trampoline_ = nullptr;
+  uintptr_t entry_return_ = 0;
 };
 
 }  // namespace wvm::x64

@@ -19,6 +19,7 @@ class X64BackendAdapter final : public Backend {
     return x64::apply_relocation(rw, rx, size, reloc, value);
   }
   uint64_t cpu_features() const noexcept override { return x64::feature_bits(impl_->features()); }
+  uintptr_t entry_return() const noexcept override { return impl_->entry_return(); }
 
  private:
   std::unique_ptr<x64::X64Backend> impl_;

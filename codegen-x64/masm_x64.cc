@@ -103,15 +103,16 @@ x86::Mem X64MacroAssembler::slot_mem(uint32_t slot) {
 }
 
 asmjit::Label X64MacroAssembler::trap_label(TrapKind kind) {
-  asmjit::Label& label = trap_labels_[static_cast<int>(kind)];
-  if (!label.isValid()) label = a_.newLabel();
-  return label;
+  // One stub per kind and instruction (a division has two kinds, checks of
+  // one instruction share theirs).
+  const int k = static_cast<int>(kind);
+  for (size_t i = traps_.size(); i-- > 0 && traps_[i].wasm_offset == wasm_offset_;)
+    if (traps_[i].kind == k) return traps_[i].label;
+  traps_.push_back(PendingTrap{a_.newLabel(), k, wasm_offset_});
+  return traps_.back().label;
 }
 
-asmjit::Label X64MacroAssembler::out_of_gas_label() {
-  if (!out_of_gas_.isValid()) out_of_gas_ = a_.newLabel();
-  return out_of_gas_;
-}
+asmjit::Label X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::OutOfGas); }
 
 uint32_t X64MacroAssembler::mov_rax_placeholder() {
   a_.db(0x48);  // REX.W B8: mov rax, imm64
@@ -125,14 +126,18 @@ void X64MacroAssembler::mov_rax_reloc(jit::RelocTarget kind, uint32_t target, ui
   relocs_.add(mov_rax_placeholder(), jit::RelocForm::Abs64, kind, target, value);
 }
 
-void X64MacroAssembler::call_helper(const void* fn) {
+void X64MacroAssembler::call_helper(const void* fn, bool exit) {
   // Helpers live anywhere in the address space: an absolute call through
   // rax, whose immediate is a relocation (RelocTarget::Runtime).
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
   const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
   a_.mov(gas_left, kGas);
+  // A trace starts from this frame if the helper traps: its return address
+  // is then just below rsp (tier1-jit/abi.h).
+  if (exit) a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_jit_exit)), x86::rsp);
   relocs_.add_runtime(mov_rax_placeholder(), jit::RelocForm::Abs64, fn);
   a_.call(x86::rax);
+  if (exit) record_call_site();
   a_.mov(kGas, gas_left);
 }
 
@@ -1251,6 +1256,7 @@ bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) 
   const x86::Gp dst = value_reg(dst_reg);
   x86::Mem m = memory_operand(addr, offset, info.mem_bytes);
   m.setSize(info.mem_bytes);
+  record_access_site();
   switch (op) {
     case Opcode::I32Load:
     case Opcode::F32Load:
@@ -1290,6 +1296,7 @@ bool X64MacroAssembler::store(Opcode op, Reg addr, Reg value_reg_id, uint32_t of
   const x86::Gp value = value_reg(value_reg_id);
   x86::Mem m = memory_operand(addr, offset, info.mem_bytes);
   m.setSize(info.mem_bytes);
+  record_access_site();
   switch (info.mem_bytes) {
     case 1:
       a_.mov(m, value.r8());
@@ -1501,6 +1508,7 @@ void X64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   a_.jne(slow);
   if (frame != 0) a_.add(kFp, Imm(frame));
   a_.call(x86::rax);
+  record_call_site();
   if (frame != 0) a_.sub(kFp, Imm(frame));
   a_.jmp(done);
   // Slow path: host functions, tier-0 code, other instances.
@@ -1525,19 +1533,22 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
   if (frame != 0) a_.add(kFp, Imm(frame));
   if (self && entry_.isValid()) {
     a_.call(entry_);
+    record_call_site();
   } else if (known != nullptr) {
     a_.db(0xE8);  // call rel32: one arena, so in reach
     relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
                 jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
     a_.dd(0);
+    record_call_site();
   } else {
     // The entry is published with a release store; x86 loads are acquire.
-    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset};
+    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset, wasm_offset_};
     mov_rax_reloc(jit::RelocTarget::EntrySlot, callee, reinterpret_cast<uint64_t>(entry_slot));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax));
     a_.test(x86::rax, x86::rax);
     a_.jz(p.slow);
     a_.call(x86::rax);
+    record_call_site();
     a_.bind(p.done);
     slow_calls_.push_back(p);
   }
@@ -1567,17 +1578,10 @@ const void* X64MacroAssembler::finish() {
   if (finished_) return nullptr;
   finished_ = true;
 
-  // Out-of-line trap stubs. Every jump to them comes from the body, where
-  // rsp = 0 (mod 16), so the helper call is aligned.
-  const auto emit_trap_call = [&](TrapKind kind) {
-    a_.mov(x86::rdi, kCtx);
-    a_.mov(x86::esi, Imm(static_cast<uint32_t>(kind)));
-    call_helper(reinterpret_cast<const void*>(info_.trap));
-    a_.int3();  // trap() does not return
-  };
   // Calls whose callee was in tier 0: through the runtime, kFp already at
   // the callee's frame.
   for (const PendingSlowCall& p : slow_calls_) {
+    wasm_offset_ = p.wasm_offset;
     a_.bind(p.slow);
     a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(p.vm_func_offset)));
     a_.mov(x86::rdi, kCtx);
@@ -1586,16 +1590,28 @@ const void* X64MacroAssembler::finish() {
     call_helper(reinterpret_cast<const void*>(info_.call_slow));
     a_.jmp(p.done);
   }
+  // Out-of-line trap stubs. Every jump to them comes from the body, where
+  // rsp = 0 (mod 16). A site's stub calls its kind's shared stub: the
+  // return address it pushes, just below the body's rsp, names the site.
+  for (const PendingTrap& t : traps_) {
+    a_.bind(t.label);
+    asmjit::Label& shared = trap_labels_[t.kind];
+    if (!shared.isValid()) shared = a_.newLabel();
+    a_.call(shared);
+    site_writer_.add(static_cast<uint32_t>(a_.offset()) - 1, t.wasm_offset);
+  }
   for (int k = 0; k < 16; ++k) {
     if (!trap_labels_[k].isValid()) continue;
     a_.bind(trap_labels_[k]);
-    emit_trap_call(static_cast<TrapKind>(k));
-  }
-  if (out_of_gas_.isValid()) {
-    a_.bind(out_of_gas_);
+    a_.lea(x86::rax, x86::qword_ptr(x86::rsp, 8));  // the body's rsp
+    a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_jit_exit)), x86::rax);
+    a_.sub(x86::rsp, 8);  // realign for the call
     // Out of gas leaves gas_left at 0, as in tier 0 (the trap call stores it).
-    a_.xor_(kGas.r32(), kGas.r32());
-    emit_trap_call(TrapKind::OutOfGas);
+    if (k == static_cast<int>(TrapKind::OutOfGas)) a_.xor_(kGas.r32(), kGas.r32());
+    a_.mov(x86::rdi, kCtx);
+    a_.mov(x86::esi, Imm(static_cast<uint32_t>(k)));
+    call_helper(reinterpret_cast<const void*>(info_.trap), false);
+    a_.int3();  // trap() does not return
   }
 
   // br_table offsets, relative to each table's start.

@@ -116,6 +116,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   const void* finish() override;
   std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
+  uint32_t code_size() const noexcept override { return static_cast<uint32_t>(code_size_); }
   bool out_of_code_space() const noexcept override { return out_of_code_space_; }
 
  private:
@@ -130,6 +131,14 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   struct PendingSlowCall {
     asmjit::Label slow, done;
     uint32_t vm_func_offset;
+    uint32_t wasm_offset;  // of the call, for its trap site
+  };
+  // A trap branch's own stub, which calls the shared stub of its kind so
+  // that the trap's return address names the site (engine/site_table.h).
+  struct PendingTrap {
+    asmjit::Label label;
+    int kind;  // a TrapKind
+    uint32_t wasm_offset;
   };
   struct PendingTable {
     asmjit::Label table;
@@ -144,7 +153,16 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label trap_label(TrapKind kind);
   asmjit::Label out_of_gas_label();
   void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
-  void call_helper(const void* fn);
+  // Calls a C helper; `exit` records the call as the frame's exit to C++
+  // (ctx->jit_exit) and as a trap site.
+  void call_helper(const void* fn, bool exit = true);
+  // Records the memory access about to be emitted, which may fault on a guard page.
+  void record_access_site() {
+    if (bounds_ == BoundsStrategy::GuardPages)
+      site_writer_.add(static_cast<uint32_t>(a_.offset()), wasm_offset_);
+  }
+  // Records a call just emitted (its return address is the current offset).
+  void record_call_site() { site_writer_.add(static_cast<uint32_t>(a_.offset()) - 1, wasm_offset_); }
   // mov rax, imm64, always the 10-byte form so the code can be relocated to
   // any address: the placeholder (zero immediate, its offset returned) and
   // the same with its relocation recorded.
@@ -181,8 +199,8 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   bool failed_ = false;  // a bad operand (e.g. a slot beyond disp32 reach)
   bool finished_ = false;
   std::vector<asmjit::Label> labels_;
-  asmjit::Label trap_labels_[16];
-  asmjit::Label out_of_gas_;
+  asmjit::Label trap_labels_[16];  // the shared stub of each kind
+  std::vector<PendingTrap> traps_;
   std::vector<PendingTable> tables_;
   std::vector<PendingSlowCall> slow_calls_;
   asmjit::Label entry_;  // the function's first instruction (self calls)

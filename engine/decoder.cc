@@ -9,6 +9,8 @@
 // suite's wording (its runners match expected messages as prefixes).
 #include "engine/decoder.h"
 
+#include "engine/name_section.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -17,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/name_section.h"
 #include "engine/opcodes.h"
 #include "engine/reader.h"
 
@@ -247,6 +250,9 @@ class ModuleDecoder {
       return e;
     }
     if (invalid_) return *invalid_;
+    if (name_section_size_ != 0)
+      m_.func_names = parse_function_names(m_.bytes.data(), name_section_start_,
+                                           name_section_size_, m_.num_funcs());
     return {};
   }
 
@@ -458,6 +464,11 @@ class ModuleDecoder {
     if (r_.pos() > end || end > r_.end()) return malformed(r_.pos(), "unexpected end");
     // Not interpreted; the first ones are kept by name for embedders (e.g.
     // cw_migrate_version), the rest skipped so they cost no memory.
+    // The first "name" section is parsed once the function count is known.
+    if (name == "name" && name_section_start_ == 0) {
+      name_section_start_ = static_cast<uint32_t>(r_.pos());
+      name_section_size_ = static_cast<uint32_t>(end - r_.pos());
+    }
     constexpr size_t kMaxKeptCustomSections = 256;
     if (m_.customs.size() < kMaxKeptCustomSections) {
       m_.customs.push_back(CustomSection{std::move(name), static_cast<uint32_t>(r_.pos()),
@@ -763,6 +774,7 @@ class ModuleDecoder {
   }
 
   bool code_section() {
+    m_.code_section_start = static_cast<uint32_t>(r_.pos());
     uint32_t n = 0;
     if (!count(&n, 0, limits_.max_functions, "function bodies")) return false;
     reserve(m_.bodies, n, 2);
@@ -830,6 +842,8 @@ class ModuleDecoder {
   Reader r_;
   std::optional<Error> invalid_;
   uint32_t num_defined_funcs_ = 0;
+  uint32_t name_section_start_ = 0;  // contents of the first "name" section
+  uint32_t name_section_size_ = 0;
 };
 
 }  // namespace

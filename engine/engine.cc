@@ -61,6 +61,7 @@ std::unique_ptr<ExecContext> Engine::acquire_exec(Store& store) {
   if (!exec) exec = std::make_unique<ExecContext>(config_);
   exec->store = &store;
   exec->jit = jit_.get();
+  exec->jit_entry_return = jit_ ? jit_->entry_return() : 0;
   exec->tier_up_threshold = (jit_ && config_.tiers.policy == TierPolicy::Auto)
                                 ? config_.tiers.tier_up_threshold
                                 : UINT32_MAX;

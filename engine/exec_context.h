@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "memory/native_stack.h"
 #include "wvm/wvm.h"
@@ -63,6 +64,40 @@ struct ExecContext {
   // the check is a safety net only.
   NativeStack native_stack;
   uintptr_t native_stack_limit = 0;
+
+  // The trace of the trap unwinding now, built as it passes each tier-0 run
+  // (tier0-interp/trace.h); Store::call hands it to its CallResult.
+  std::vector<TraceFrame> trace;
+  uint32_t trace_omitted = 0;
+  uint32_t trace_level = UINT32_MAX;  // call level of the outermost frame traced (none yet)
+  // The level of the tier-0 frame whose call the innermost tier-0 run made
+  // into compiled code (its state is in frames[t0_callout]), or UINT32_MAX.
+  uint32_t t0_callout = UINT32_MAX;
+  // The innermost compiled frame that called C++ (a helper, a slow call, a
+  // trap stub), where a trace of compiled frames starts: its frame address
+  // and, on AArch64 (which keeps no return address on the stack there), the
+  // return address (jit::Backend::exit_frame).
+  uintptr_t jit_exit = 0;
+  uintptr_t jit_exit_pc = 0;
+  // Compiled code entered from C++ called by compiled code (a slow call to
+  // compiled code of another instance) breaks the chain of compiled frames:
+  // each such entry leaves the exit it came from, innermost first. Reset by
+  // each interp_run, whose own exit ends the walk.
+  struct JitLink {
+    uintptr_t frame;
+    uintptr_t pc;
+    const JitLink* prev;
+  };
+  const JitLink* jit_link = nullptr;
+  // Where compiled frames end: the entry trampoline's return address.
+  uintptr_t jit_entry_return = 0;
+  // The return addresses (or faulting pc) of the compiled frames a trap
+  // unwound, innermost first, taken where it landed (tier0-interp/trace.h).
+  static constexpr uint32_t kMaxJitPcs = kMaxTraceFrames + 1;
+  uintptr_t jit_pcs[kMaxJitPcs];
+  uint32_t num_jit_pcs = 0;
+  uint32_t jit_pcs_omitted = 0;
+  bool jit_pcs_fault = false;  // jit_pcs[0] is a faulting access, not a return address
 };
 
 }  // namespace wvm

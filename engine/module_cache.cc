@@ -10,9 +10,10 @@
 //       tier-up in policy auto compiles from it)
 //   u32 defined functions, then per function:
 //     u32 num_locals, u32 max_slots, u32 words, tier-0 code in portable form
-//     (tier0-interp/portable_code.h), u8 has tier-1 code, and if so:
+//     (tier0-interp/portable_code.h), u32 size and bytes of its trap sites
+//     (engine/site_table.h), u8 has tier-1 code, and if so:
 //     u32 size, u32 relocations, each {u32 offset, u8 form, u8 target kind,
-//     u32 target}, then the code bytes
+//     u32 target}, then the code bytes, u32 size and bytes of its trap sites
 // Loading decodes the module's sections again from the stored wasm (linear in
 // the number of declarations; function bodies are only located), but never
 // validates, prepares or compiles a function body.
@@ -34,7 +35,7 @@ namespace wvm {
 namespace {
 
 constexpr uint8_t kMagic[8] = {0, 'w', 'v', 'm', 'm', 'o', 'd', 1};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: tier-0 trap sites
 constexpr size_t kChecksummedFrom = 16;
 constexpr size_t kHeaderBytes = 24;  // magic, checksum, total size
 
@@ -98,6 +99,8 @@ void write_tier1(ByteWriter& w, const FuncCode& code) {
     w.u32(r.target);
   }
   w.raw(entry, info->size);
+  w.u32(static_cast<uint32_t>(code.jit_sites.size()));
+  w.raw(code.jit_sites.data(), code.jit_sites.size());
 }
 
 // Reads one function's tier-1 code (bytes stay in place). False if malformed.
@@ -119,6 +122,10 @@ bool read_tier1(ByteReader& r, uint32_t func_index, jit::LoadedCode* out) {
     reloc.target_kind = static_cast<jit::RelocTarget>(kind);
   }
   out->bytes = r.take(out->info.size);
+  const uint32_t num_site_bytes = r.u32();
+  if (!r.ok() || num_site_bytes > r.left()) return false;
+  out->sites.resize(num_site_bytes);
+  r.raw(out->sites.data(), num_site_bytes);
   return r.ok();
 }
 
@@ -158,6 +165,8 @@ Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module
                    TrapKind::None};
     w.u32(static_cast<uint32_t>(words.size()));
     w.raw(words.data(), words.size() * sizeof(uint64_t));
+    w.u32(static_cast<uint32_t>(code->sites.size()));
+    w.raw(code->sites.data(), code->sites.size());
     write_tier1(w, *code);
   }
   const uint64_t total = out.size();
@@ -226,6 +235,11 @@ Result<std::shared_ptr<const Module>> deserialize_module(Engine& engine, const u
     r.raw(code->code.data(), size_t{num_words} * 8);
     if (!tier0_from_portable(*module, code->code))
       return malformed("function " + std::to_string(code->func_index) + ": bad tier-0 code");
+    const uint32_t num_site_bytes = r.u32();
+    if (!r.ok() || num_site_bytes > r.left())
+      return malformed("function " + std::to_string(code->func_index) + ": bad trap sites");
+    code->sites.resize(num_site_bytes);
+    r.raw(code->sites.data(), num_site_bytes);
     const uint8_t has_tier1 = r.u8();
     if (has_tier1 > 1) return malformed("bad tier-1 flag");
     if (has_tier1) {

@@ -500,6 +500,31 @@ void enter_wasm(void* p) noexcept {
 
 }  // namespace
 
+const Instance* Store::instance_with_code(const uint64_t* ip, const FuncCode** code) const noexcept {
+  for (const std::unique_ptr<Instance>& instance : instances_) {
+    for (const std::unique_ptr<FuncCode>& c : instance->module()->code) {
+      if (ip >= c->code.data() && ip <= c->code.data() + c->code.size()) {
+        *code = c.get();
+        return instance.get();
+      }
+    }
+  }
+  return nullptr;
+}
+
+const Instance* Store::instance_with_jit_code(uintptr_t pc, const FuncCode** code) const noexcept {
+  for (const std::unique_ptr<Instance>& instance : instances_) {
+    for (const std::unique_ptr<FuncCode>& c : instance->module()->code) {
+      const auto entry = reinterpret_cast<uintptr_t>(c->jit_entry.load(std::memory_order_acquire));
+      if (entry != 0 && pc >= entry && pc < entry + c->jit_size) {
+        *code = c.get();
+        return instance.get();
+      }
+    }
+  }
+  return nullptr;
+}
+
 CallResult Store::call(Func* func, const std::vector<Value>& args) {
   CallResult result;
   const FuncType& ft = *func->type;
@@ -528,12 +553,23 @@ CallResult Store::call(Func* func, const std::vector<Value>& args) {
     // store's stack). If the OS refuses to map that stack (address space
     // exhausted), no wasm can run: the call has no stack to run on.
     WasmEntry entry{&ctx, func, TrapKind::None};
+    // A host function may call in while a trace is being built for a trap
+    // it is about to raise: this call's trace is its own.
+    ctx.trace.clear();
+    ctx.trace_omitted = 0;
+    ctx.trace_level = UINT32_MAX;
     t = ctx.native_stack.run(&enter_wasm, &entry) ? entry.trap : TrapKind::CallStackExhausted;
     if (t == TrapKind::None) {
       result.results.reserve(ft.results.size());
       for (size_t i = 0; i < ft.results.size(); ++i)
         result.results.push_back(Value{ft.results[i], base[i]});
+    } else {
+      result.trace = std::move(ctx.trace);
+      result.trace_omitted = ctx.trace_omitted;
     }
+    ctx.trace.clear();
+    ctx.trace_omitted = 0;
+    ctx.trace_level = UINT32_MAX;
   }
   result.trap = t;
   return result;

@@ -27,6 +27,8 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   // Before the entry's release store: whoever sees the entry sees this too.
   code.jit_info = std::move(compiled.value().info);
   code.jit_code = std::move(compiled.value().block);
+  code.jit_size = compiled.value().size;
+  code.jit_sites = std::move(compiled.value().sites);
   code.jit_entry.store(compiled.value().entry, std::memory_order_release);
   return {};
 }

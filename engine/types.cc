@@ -96,4 +96,20 @@ const Export* Module::find_export(const std::string& name) const noexcept {
   return nullptr;
 }
 
+std::string_view Module::func_name(uint32_t func_index) const noexcept {
+  size_t lo = 0;
+  size_t hi = func_names.size();
+  while (lo < hi) {  // func_names is sorted by index
+    const size_t mid = lo + (hi - lo) / 2;
+    if (func_names[mid].func_index < func_index) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == func_names.size() || func_names[lo].func_index != func_index) return {};
+  const FuncName& n = func_names[lo];
+  return {reinterpret_cast<const char*>(bytes.data()) + n.name_start, n.name_size};
+}
+
 }  // namespace wvm

@@ -76,7 +76,14 @@ struct FuncCode {
   /// The arena block jit_entry points into (shared by all functions of a
   /// module loaded from the cache): the code dies with the module.
   std::shared_ptr<const jit::CodeBlock> jit_code;
+  /// The tier-1 code's size and trap sites (engine/site_table.h), for
+  /// traces: set before jit_entry is published.
+  uint32_t jit_size = 0;
+  std::vector<uint8_t> jit_sites;
   std::vector<uint64_t> code;
+  /// Word index -> wasm byte offset of every instruction that may trap and
+  /// every call (engine/site_table.h); read only to build a trap's trace.
+  std::vector<uint8_t> sites;
   uint32_t func_index = 0;
   uint32_t num_params = 0;
   uint32_t num_results = 0;

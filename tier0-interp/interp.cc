@@ -13,6 +13,7 @@
 #include "tier1-jit/backend.h"
 #include "metering/cost_model.h"
 #include "memory/trap_handler.h"
+#include "tier0-interp/trace.h"
 
 namespace wvm {
 namespace {
@@ -131,6 +132,20 @@ WVM_INLINE void store_value(uint8_t* p, uint64_t slot) noexcept {
   reinterpret_cast<Unaligned<MemT>*>(p)->value = static_cast<MemT>(v);
 }
 
+// A call from tier 0 into compiled code, out of the dispatch loop so that
+// its bookkeeping costs the loop nothing: the caller's state goes where a
+// trap in the compiled code finds it (tier0-interp/trace.h).
+__attribute__((noinline)) void enter_compiled(ExecContext* ctx, const void* entry,
+                                              uint64_t* callee_fp, InstanceData* callee_vm,
+                                              const uint64_t* ip, uint64_t* fp,
+                                              const FuncCode* code, InstanceData* vm) {
+  ctx->frames[ctx->depth] = CallFrame{ip, fp, code, vm};
+  const uint32_t outer_callout = ctx->t0_callout;
+  ctx->t0_callout = ctx->depth;
+  ctx->jit->enter(entry, callee_fp, callee_vm, ctx);
+  ctx->t0_callout = outer_callout;
+}
+
 }  // namespace
 
 #define WVM_GUARDED 0
@@ -188,11 +203,25 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   ensure_alt_stack();
   const uint32_t depth = ctx.depth;
   uint64_t* const sp = ctx.sp;
+  // Traces: compiled code called from this run must not hide the exit of
+  // compiled code that called it (tier0-interp/trace.h).
+  const uint32_t outer_callout = ctx.t0_callout;
+  const uintptr_t outer_exit = ctx.jit_exit;
+  const uintptr_t outer_exit_pc = ctx.jit_exit_pc;
+  const ExecContext::JitLink* const outer_link = ctx.jit_link;
+  ctx.t0_callout = UINT32_MAX;
+  ctx.jit_link = nullptr;
   TrapScope scope;
   if (const int why = sigsetjmp(scope.jmp, 0); why != 0) {
     // A fault on a guard region (the out-of-bounds trap) or a trap raised by
     // compiled code: its frames are gone; restore the store's stacks.
+    collect_jit_pcs(ctx, scope, why == TrapScope::kTrapScopeFault);  // first: see trace.h
     scope.leave();
+    trace_unwound_run(ctx, depth, scope);
+    ctx.t0_callout = outer_callout;
+    ctx.jit_exit = outer_exit;
+    ctx.jit_exit_pc = outer_exit_pc;
+    ctx.jit_link = outer_link;
     ctx.depth = depth;
     ctx.sp = sp;
     // Tier 1 keeps the call's gas in a register: take it from the fault.
@@ -204,6 +233,10 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   const TrapKind t =
       ctx.guarded ? run_guarded(&ctx, func, nullptr) : run_checked(&ctx, func, nullptr);
   scope.leave();
+  ctx.t0_callout = outer_callout;
+  ctx.jit_exit = outer_exit;
+  ctx.jit_exit_pc = outer_exit_pc;
+  ctx.jit_link = outer_link;
   return t;
 }
 

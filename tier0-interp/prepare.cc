@@ -2,9 +2,11 @@
 // each reachable instruction to direct-threaded code. Branch targets and the
 // stack adjustments of branches are computed here, once, from the static
 // operand-stack heights that validation knows.
+#include <array>
 #include <memory>
 
 #include "engine/instance_layout.h"
+#include "engine/site_table.h"
 #include "engine/validator.h"
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
@@ -12,6 +14,34 @@
 
 namespace wvm {
 namespace {
+
+// The instructions a trace may name (they may trap, or they call): one
+// table load per emitted instruction while preparing.
+constexpr std::array<bool, kNumIOps> kAtSite = [] {
+  std::array<bool, kNumIOps> t{};
+  for (IOp op : {IOp::Unreachable, IOp::Call, IOp::CallIndirect, IOp::TableGet, IOp::TableSet,
+                 IOp::MemoryInit, IOp::MemoryCopy, IOp::MemoryFill, IOp::TableInit,
+                 IOp::TableCopy, IOp::TableFill, IOp::Gas, IOp::GasPerUnit, IOp::GasBr,
+                 IOp::GasBrBack, IOp::GasBrDrop, IOp::GasBrIf, IOp::GasBrIfBack, IOp::GasBrIfDrop,
+                 IOp::GasBrUnless, IOp::GasBrTable, IOp::GasReturn, IOp::GasCall,
+                 IOp::GasCallIndirect})
+    t[static_cast<size_t>(op)] = true;
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)               \
+  t[static_cast<size_t>(IOp::name)] = t[static_cast<size_t>(IOp::name##_L)] = \
+      t[static_cast<size_t>(IOp::name##_C)] = ((flags) & kTraps) != 0;
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+  return t;
+}();
 
 class Tier0Builder : public ValidateOnly {
  public:
@@ -32,9 +62,13 @@ class Tier0Builder : public ValidateOnly {
 
   // Metering (metering/cost_model.h): every operator's cost joins the run;
   // a reachable accounting operator is preceded by the charge for the run.
-  void on_opcode(D&, Opcode op, bool reachable) {
-    if (!metering_) return;
+  void on_opcode(D& d, Opcode op, bool reachable) {
+    if (!metering_) {
+      op_offset_ = static_cast<uint32_t>(d.op_offset());
+      return;
+    }
     flush_gas();  // never left over: each accounting operator emits or flushes its charge
+    op_offset_ = static_cast<uint32_t>(d.op_offset());  // after: that charge was the last one's
     if (const uint64_t entry = run_.take_entry_charge(op)) {
       pending_gas_ = entry;  // the body's first instruction: no label can precede it
       flush_gas();
@@ -160,6 +194,7 @@ class Tier0Builder : public ValidateOnly {
       const IOp fused = last_op_ == IOp::LocalGet ? with_local_rhs(op) : with_const_rhs(op);
       code()[last_pos_] = handler(fused);
       last_op_ = fused;
+      if (at_site(fused)) sites_.add(last_pos_, op_offset_);
       return;
     }
     emit(as_iop(op));
@@ -207,11 +242,14 @@ class Tier0Builder : public ValidateOnly {
   void put(IOp op) {
     last_op_ = op;
     last_pos_ = pos();
+    if (at_site(op)) sites_.add(last_pos_, op_offset_);
     code().push_back(handler(op));
   }
   uint64_t handler(IOp op) const {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
   }
+  // Whether a trace may name `op`: it may trap, or it calls.
+  static bool at_site(IOp op) { return kAtSite[static_cast<size_t>(op)]; }
   static IOp with_local_rhs(Opcode op) {
     switch (op) {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
@@ -352,6 +390,8 @@ class Tier0Builder : public ValidateOnly {
   uint32_t last_pos_ = 0;
   uint32_t barrier_ = 0;  // the last label: superinstructions never span one
   uint32_t num_locals_ = 0;
+  uint32_t op_offset_ = 0;  // module byte offset of the instruction being lowered
+  SiteTableWriter sites_{out_.sites};
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
 #include "tier1-jit/backend.h"
+#include "tier1-jit/frame_walk.h"
 
 namespace wvm::jit {
 namespace {
@@ -32,8 +33,13 @@ void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, Insta
   }
   const void* entry = callee->code->jit_entry.load(std::memory_order_acquire);
   if (entry != nullptr) {
-    // Compiled, in another instance: enter with that instance's data.
+    // Compiled, in another instance: enter with that instance's data. The
+    // way back to the calling frame is left for traces (tier1-jit/abi.h).
+    ExecContext::JitLink link{0, 0, ctx->jit_link};
+    exit_frame(*ctx, &link.frame, &link.pc);
+    ctx->jit_link = &link;
     ctx->jit->enter(entry, callee_fp, callee->instance->data(), ctx);
+    ctx->jit_link = link.prev;
     return;
   }
   // Still in tier 0: run it there, with its arguments where they are.
@@ -67,6 +73,8 @@ RuntimeInfo compute() {
   r.ctx_max_depth = offset_in(ctx, ctx.max_depth);
   r.ctx_stack_end = offset_in(ctx, ctx.stack_end);
   r.ctx_native_stack_limit = offset_in(ctx, ctx.native_stack_limit);
+  r.ctx_jit_exit = offset_in(ctx, ctx.jit_exit);
+  r.ctx_jit_exit_pc = offset_in(ctx, ctx.jit_exit_pc);
   r.vm_memory_base = offsetof(InstanceData, memory_base);
   r.vm_memory = offsetof(InstanceData, memory);
   r.vm_instance = offsetof(InstanceData, instance);

@@ -16,6 +16,13 @@
 // guard pages in registered JIT code take the same way. Only JIT frames and
 // C helpers without destructors lie between, so nothing is skipped.
 //
+// Traces: a call from compiled code to C++ (helpers, slow calls, trap
+// stubs) first stores the caller's frame address in ctx->jit_exit (and on
+// AArch64 the return address in ctx->jit_exit_pc); frames of compiled code
+// are then walked to their callers from there, or from a fault's registers
+// (Backend::exit_frame, caller_frame), and each return address or faulting
+// pc is looked up in its function's trap sites (engine/site_table.h).
+//
 // Depth: the prologue counts the frame in ctx's logical call depth (the same
 // count tier 0 keeps) and checks the value stack and the native stack.
 #pragma once
@@ -41,6 +48,8 @@ struct RuntimeInfo {
   uint32_t ctx_max_depth;
   uint32_t ctx_stack_end;
   uint32_t ctx_native_stack_limit;
+  uint32_t ctx_jit_exit;
+  uint32_t ctx_jit_exit_pc;
   // InstanceData
   uint32_t vm_memory_base;
   uint32_t vm_memory;

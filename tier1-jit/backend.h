@@ -35,6 +35,10 @@ class Backend {
                         uint64_t value) const = 0;
   /// The CPU features the emitted code depends on, as bits (0: none).
   virtual uint64_t cpu_features() const noexcept = 0;
+
+  /// Traces: the return address of the entry trampoline's call into
+  /// compiled code, where a walk of compiled frames leaves them (tier1-jit/abi.h).
+  virtual uintptr_t entry_return() const noexcept = 0;
 };
 
 /// The host architecture's backend with an arena of `code_space_bytes`, or

@@ -84,6 +84,8 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
     f.jit_tried.store(true, std::memory_order_relaxed);
     f.jit_info = std::make_unique<JitCodeInfo>(std::move(c.info));
     f.jit_code = block;
+    f.jit_size = c.info.size;
+    f.jit_sites = std::move(c.sites);
     f.jit_entry.store(entry, std::memory_order_release);
   }
   return {};

@@ -92,7 +92,8 @@ class Tier1Compiler : public ValidateOnly {
   const std::string& unsupported_reason() const { return unsupported_; }
 
   // ---- metering: as tier 0 (metering/cost_model.h), one charge per run
-  void on_opcode(D&, Opcode op, bool reachable) {
+  void on_opcode(D& d, Opcode op, bool reachable) {
+    masm_.set_wasm_offset(static_cast<uint32_t>(d.op_offset()));
     if (!metering_) return;
     if (const uint64_t entry = run_.take_entry_charge(op)) masm_.charge_gas(entry);
     run_.add(operator_cost(profile_, op));
@@ -646,7 +647,9 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
                  TrapKind::None};
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));
-  return CompiledCode{entry, std::move(block), masm->take_code_info()};
+  CompiledCode out{entry, std::move(block), masm->take_code_info(), masm->take_sites(),
+                   masm->code_size()};
+  return out;
 }
 
 }  // namespace wvm::jit

@@ -20,6 +20,8 @@ struct CompiledCode {
   const void* entry = nullptr;
   std::shared_ptr<const CodeBlock> block;
   std::unique_ptr<JitCodeInfo> info;
+  std::vector<uint8_t> sites;  ///< engine/site_table.h
+  uint32_t size = 0;           ///< bytes of code from `entry`, stubs included
 };
 
 /// The LimitExceeded error for code that found no room in `arena`.

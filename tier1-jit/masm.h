@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/opcodes.h"
+#include "engine/site_table.h"
 #include "tier1-jit/relocation.h"
 #include "wvm/types.h"
 
@@ -154,9 +155,25 @@ class MacroAssembler {
   /// After a successful finish(): the code's size and relocations, or nullptr
   /// if it names something no relocation can (it is then not persisted).
   virtual std::unique_ptr<JitCodeInfo> take_code_info() = 0;
+  /// After a successful finish(): the code's size in bytes.
+  virtual uint32_t code_size() const noexcept = 0;
   /// After a failed finish(): whether it failed because the arena had no
   /// room for the code (rather than the code being unassemblable).
   virtual bool out_of_code_space() const noexcept = 0;
+
+  // ---- trap sites (engine/site_table.h), for traces
+  /// The module byte offset of the instruction being compiled: the calls,
+  /// trap branches and memory accesses emitted next are recorded at it.
+  void set_wasm_offset(uint32_t offset) noexcept { wasm_offset_ = offset; }
+  /// After a successful finish(): code offset -> wasm offset of every call
+  /// (keyed by its return address - 1), trap stub call (likewise) and memory
+  /// access that may fault (keyed by its first byte).
+  std::vector<uint8_t> take_sites() noexcept { return std::move(sites_); }
+
+ protected:
+  uint32_t wasm_offset_ = kEntrySite;
+  std::vector<uint8_t> sites_;
+  SiteTableWriter site_writer_{sites_};
 };
 
 }  // namespace wvm::jit

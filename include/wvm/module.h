@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wvm/config.h"
@@ -123,6 +124,14 @@ struct CustomSection {
   uint32_t data_size = 0;
 };
 
+/// A function's name from the custom "name" section; its UTF-8 bytes live in
+/// Module::bytes.
+struct FuncName {
+  uint32_t func_index = 0;
+  uint32_t name_start = 0;
+  uint32_t name_size = 0;
+};
+
 /// A defined function's body: [body_start, body_end) in Module::bytes covers
 /// the local declarations and the instructions up to and including `end`.
 struct FunctionBody {
@@ -154,6 +163,13 @@ class Module {
   std::vector<FunctionBody> bodies;          ///< defined functions only
   std::vector<uint8_t> declared_refs;        ///< per function: may be named by ref.func
   std::vector<CustomSection> customs;        ///< the first 256, in order of appearance
+  /// Function names from the "name" section (subsection 1), ascending by
+  /// index; empty when it is absent or malformed (custom sections never make
+  /// a module invalid, so a bad one is ignored).
+  std::vector<FuncName> func_names;
+  /// Offset in `bytes` of the code section's contents (its function count),
+  /// the base of code-relative offsets; 0 if the module has no code section.
+  uint32_t code_section_start = 0;
   uint32_t num_imported_funcs = 0;
   uint32_t num_imported_tables = 0;
   uint32_t num_imported_memories = 0;
@@ -185,6 +201,8 @@ class Module {
   }
   /// The export named `name`, or nullptr.
   const Export* find_export(const std::string& name) const noexcept;
+  /// Function `func_index`'s name from the "name" section, or empty.
+  std::string_view func_name(uint32_t func_index) const noexcept;
 };
 
 }  // namespace wvm

@@ -342,10 +342,33 @@ struct GasReport {
   uint64_t used_internally = 0;  ///< charged by metered wasm code
 };
 
+/// One frame of a trap's wasm backtrace.
+struct TraceFrame {
+  /// The module the function belongs to (frames of one trace may come from
+  /// several modules linked through imports). Valid while an instance of it
+  /// or the caller's shared_ptr lives; nullptr if the tier could not tell.
+  const Module* module = nullptr;
+  /// The function's index in its module, imports included, as wasm numbers them.
+  uint32_t func_index = UINT32_MAX;
+  /// Byte offset from the start of the module's bytes (as wasm-objdump and
+  /// wasmtime print it) of the instruction that trapped (innermost frame) or
+  /// of the call instruction (outer frames); UINT32_MAX if unknown.
+  uint32_t offset = UINT32_MAX;
+};
+
+/// The most frames a trace records: the innermost ones; the rest are counted.
+constexpr uint32_t kMaxTraceFrames = 64;
+
 /// The outcome of a call.
 struct CallResult {
   TrapKind trap = TrapKind::None;
   std::vector<Value> results;
+  /// When the call trapped: the wasm frames it unwound, innermost first (a
+  /// trap raised by a host function starts at the wasm function that called
+  /// it). At most kMaxTraceFrames; `trace_omitted` counts the outer frames
+  /// left out.
+  std::vector<TraceFrame> trace;
+  uint32_t trace_omitted = 0;
   bool ok() const noexcept { return trap == TrapKind::None; }
 };
 
@@ -387,6 +410,11 @@ class Store {
 
   /// Internal: the execution state used by the interpreter.
   ExecContext& exec() noexcept { return *exec_; }
+  /// Internal: the instance of this store whose module's tier-0 code holds
+  /// `ip`, and that code; nullptr if none does (for traces only: linear).
+  const Instance* instance_with_code(const uint64_t* ip, const FuncCode** code) const noexcept;
+  /// Internal: the same for tier-1 code holding `pc`.
+  const Instance* instance_with_jit_code(uintptr_t pc, const FuncCode** code) const noexcept;
   /// Instance memory this store holds now (RuntimeLimits::store_instance_bytes).
   uint64_t instance_bytes() const noexcept { return budget_.used(); }
 

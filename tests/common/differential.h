@@ -22,6 +22,9 @@ struct Execution {
     std::vector<Value> results;
     uint64_t gas_left = 0;
     size_t log_end = 0;  // log.size() after the call
+    // A trap's backtrace: (function index, wasm offset) per frame, innermost first.
+    std::vector<std::pair<uint32_t, uint32_t>> trace;
+    uint32_t trace_omitted = 0;
   };
   std::vector<Call> calls;
   std::vector<Value> log;  // values passed to fuzzing-support.log-*
@@ -92,7 +95,8 @@ inline Execution execute(Engine& engine, const std::vector<uint8_t>& wasm, uint6
   ex.linked = true;
   if (!inst.ok()) {
     ex.instantiate_error = inst.error().to_string();
-    ex.calls.push_back({"<instantiate>", inst.error().trap, {}, store.gas_left(), ex.log.size()});
+    ex.calls.push_back(
+        {"<instantiate>", inst.error().trap, {}, store.gas_left(), ex.log.size(), {}, 0});
     return ex;
   }
   Func* reset_hang_limit = inst.value()->find_export("hangLimitInitializer").as_func();
@@ -103,7 +107,9 @@ inline Execution execute(Engine& engine, const std::vector<uint8_t>& wasm, uint6
     for (ValType t : f->type->params) args.push_back(Value{t, 0});
     if (reset_hang_limit) store.call(reset_hang_limit, {});
     CallResult r = store.call(f, args);
-    ex.calls.push_back({e.name, r.trap, r.results, store.gas_left(), ex.log.size()});
+    ex.calls.push_back({e.name, r.trap, r.results, store.gas_left(), ex.log.size(), {},
+                        r.trace_omitted});
+    for (const TraceFrame& f : r.trace) ex.calls.back().trace.emplace_back(f.func_index, f.offset);
     if (r.trap == TrapKind::OutOfGas) break;  // gas is gone for every later call
   }
   if (Memory* mem = inst.value()->memory()) {
@@ -117,11 +123,18 @@ inline Execution execute(Engine& engine, const std::vector<uint8_t>& wasm, uint6
 inline std::string describe(const Execution::Call& c) {
   std::string s = c.name + ": " + trap_message(c.trap);
   for (const Value& v : c.results) s += " " + std::to_string(v.bits);
-  return s + " gas_left=" + std::to_string(c.gas_left);
+  s += " gas_left=" + std::to_string(c.gas_left);
+  if (!c.trace.empty()) {
+    s += " trace";
+    for (const auto& [func, offset] : c.trace)
+      s += " " + std::to_string(func) + "@" + std::to_string(offset);
+    if (c.trace_omitted != 0) s += " +" + std::to_string(c.trace_omitted);
+  }
+  return s;
 }
 
 // The first disagreement between two runs, "" if they agree: results, trap
-// kinds, logs and memory; gas left only if `compare_gas` (both metered). An
+// kinds and backtraces, logs and memory; gas left only if `compare_gas` (both metered). An
 // unmetered run does not stop at out of gas: without `compare_gas` the runs
 // are compared up to the first out of gas in either.
 inline std::string first_difference(const Execution& a, const Execution& b, bool compare_gas) {
@@ -134,6 +147,7 @@ inline std::string first_difference(const Execution& a, const Execution& b, bool
     const Execution::Call& y = b.calls[i];
     if (!compare_gas && (x.trap == TrapKind::OutOfGas || y.trap == TrapKind::OutOfGas)) return "";
     if (x.name != y.name || x.trap != y.trap || x.results != y.results ||
+        x.trace != y.trace || x.trace_omitted != y.trace_omitted ||
         (compare_gas && x.gas_left != y.gas_left))
       return "call " + std::to_string(i) + ": " + describe(x) + " | " + describe(y);
   }
