@@ -295,23 +295,52 @@ void print_gas(const Store& store, std::FILE* out) {
                g.remaining);
 }
 
-/// Prints the trap and its wasm backtrace to stderr.
-void print_trap(TrapKind trap, const char* where) {
-  std::fprintf(stderr, "trap: %s\n", trap_message(trap));
-  if (where != nullptr) std::fprintf(stderr, "note: %s\n", where);
+/// Prints a trap's wasm backtrace to stderr, innermost frame first:
+///   0: func[12] <name> at 0x1a2b (code +0x0f31)
+void print_trace(const std::vector<TraceFrame>& trace, uint32_t omitted) {
+  if (trace.empty()) return;
+  std::fprintf(stderr, "wasm backtrace:\n");
+  for (size_t i = 0; i < trace.size(); ++i) {
+    const TraceFrame& f = trace[i];
+    std::string line = "  " + std::to_string(i) + ": ";
+    if (f.func_index == UINT32_MAX) {
+      line += "<unknown function>";
+    } else {
+      line += "func[" + std::to_string(f.func_index) + "]";
+      const std::string_view name =
+          f.module != nullptr ? f.module->func_name(f.func_index) : std::string_view();
+      if (!name.empty()) line += " <" + std::string(name) + ">";
+    }
+    if (f.offset != UINT32_MAX) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, " at 0x%x", f.offset);
+      line += buf;
+      if (f.module != nullptr && f.module->code_section_start != 0 &&
+          f.offset >= f.module->code_section_start) {
+        std::snprintf(buf, sizeof buf, " (code +0x%x)", f.offset - f.module->code_section_start);
+        line += buf;
+      }
+    }
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  if (omitted != 0) std::fprintf(stderr, "  ... %u more frame(s)\n", omitted);
 }
 
-/// How a run ended, after a trap: the WASI exit, AssemblyScript's abort, or a trap.
+/// How a run ended, after a trap: the WASI exit, AssemblyScript's abort, or
+/// a trap (its message, `where` and backtrace on stderr).
 int trap_exit_code(TrapKind trap, const wasi::Context* wasi, const assemblyscript::Host& as,
-                   const char* where) {
+                   const char* where, const CallResult* result) {
   std::fflush(stdout);
   if (trap == TrapKind::HostError && wasi != nullptr && wasi->exit_code())
     return static_cast<int>(*wasi->exit_code());
   if (trap == TrapKind::HostError && as.aborted()) {
     std::fprintf(stderr, "%s\n", assemblyscript::Host::describe(*as.aborted()).c_str());
+    if (result != nullptr) print_trace(result->trace, result->trace_omitted);
     return kExitAbort;
   }
-  print_trap(trap, where);
+  std::fprintf(stderr, "trap: %s\n", trap_message(trap));
+  if (where != nullptr) std::fprintf(stderr, "note: %s\n", where);
+  if (result != nullptr) print_trace(result->trace, result->trace_omitted);
   return trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
 }
 
@@ -431,7 +460,10 @@ int cmd_run(const std::vector<std::string>& argv) {
     if (imports[i].ptr != nullptr) continue;
     const Import& imp = mod->imports[i];
     std::string what = extern_kind_name(imp.kind);
-    if (imp.kind == ExternKind::Func) what += " " + signature(mod->types[imp.func_type]);
+    if (imp.kind == ExternKind::Func) {
+      what += ' ';
+      what += signature(mod->types[imp.func_type]);
+    }
     std::fprintf(stderr,
                  "error: module imports %s.%s (%s); `wvm run` provides WASI preview1 "
                  "(wasi_snapshot_preview1.*) and AssemblyScript's env.abort, env.trace and "
@@ -446,7 +478,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!inst) {
     const Error& e = inst.error();
     if (e.trap != TrapKind::None) {
-      const int code = trap_exit_code(e.trap, wasi_ctx, as_host, "the start function trapped");
+      const int code = trap_exit_code(e.trap, wasi_ctx, as_host, "the start function trapped", nullptr);
       if (o.gas_limit) print_gas(store, gas_out);
       return code;
     }
@@ -469,7 +501,7 @@ int cmd_run(const std::vector<std::string>& argv) {
     if (init != nullptr && init->kind == ExternKind::Func) {
       CallResult r = store.call((*inst)->find_export("_initialize").as_func(), {});
       if (!r.ok()) {
-        const int code = trap_exit_code(r.trap, wasi_ctx, as_host, "in _initialize");
+        const int code = trap_exit_code(r.trap, wasi_ctx, as_host, "in _initialize", &r);
         if (o.gas_limit) print_gas(store, gas_out);
         return code;
       }
@@ -479,7 +511,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   Func* func = (*inst)->find_export(invoke ? *invoke : "_start").as_func();
   CallResult result = store.call(func, call_args);
   if (!result.ok()) {
-    const int code = trap_exit_code(result.trap, wasi_ctx, as_host, nullptr);
+    const int code = trap_exit_code(result.trap, wasi_ctx, as_host, nullptr, &result);
     if (o.gas_limit) print_gas(store, gas_out);
     return code;
   }

@@ -95,6 +95,15 @@ check text-format 3 "" "this is WebAssembly text (.wat), not a binary module; co
   -- "$T" "$M/text.wasm"
 check unknown-command 1 "" "unknown command \"frob\"" -- frob
 
+# A trap prints its backtrace: function index, name (name section), offset
+# in the file and in the code section; the same in every tier (auto tiers up
+# after one call here), for a divide by zero and a guard-page fault.
+check trap-trace 5 "" $'trap: integer divide by zero\nwasm backtrace:\n  0: func[1] <div> at 0x49 (code +0x11)\n  1: func[2] <middle> at 0x4f (code +0x17)\n  2: func[3] <outer> at 0x56 (code +0x1e)' \
+  -- "$T" --tier-threshold=1 "$M/trap.wasm" outer 0
+check trap-trace-fault 5 "" $'trap: out of bounds memory access\nwasm backtrace:\n  0: func[0] <load_far> at 0x3f (code +0x7)' \
+  -- "$T" "$M/trap.wasm" load_far
+check as-abort-trace 7 "" $'abort: hi at a.ts:3:7\nwasm backtrace:\n  0: func[4] <inner>' -- "$T" "$M/as_abort.wasm"
+
 # WASI commands: output, proc_exit's code from a nested call, gas on stderr,
 # a preopen that does not exist, an import nobody provides.
 check wasi-exit 3 "hello" - -- "$T" "$M/wasi_exit.wasm"
