@@ -207,6 +207,10 @@ class Sandbox {
     return o;
   }
 
+  /// The status flags of the open file description behind stdio (shared
+  /// with whoever gave it: a guest must not leave it non-blocking).
+  int stdio_flags() const { return fcntl(null_fd_, F_GETFL); }
+
   /// Everything below the root except the sandbox: path -> description.
   std::map<std::string, std::string> outside() const { return snapshot(root_, true, true); }
   /// The sandbox's tree without times (tiers must leave the same one).
@@ -238,7 +242,8 @@ class Sandbox {
           d += " " + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         }
       }
-      out[fs::relative(p, top, ec).string()] = d;
+      // Not fs::relative: it resolves every component's symlinks.
+      out[p.string().substr(top.string().size())] = d;
     }
     return out;
   }
@@ -266,7 +271,16 @@ class CallMaker {
 
   /// One call; returns the errno or 1000 + the trap kind.
   uint32_t step() {
-    const FuncSpec& f = kFuncs[r_.u8() % kNumFuncs];
+    size_t index = r_.u8() % kNumFuncs;
+    // sched_yield gives the CPU away (milliseconds on a busy machine), so it
+    // is drawn an eighth as often as the others.
+    if (std::strcmp(kFuncs[index].name, "sched_yield") == 0 && r_.u8() % 8 != 0) {
+      index = r_.u8() % kNumFuncs;
+    }
+    const FuncSpec& f = kFuncs[index];
+    // Closing a preopen early would leave the rest of the input EBADF: these
+    // two take the preopens only as often as any other low fd.
+    closing_ = std::strcmp(f.name, "fd_close") == 0 || std::strcmp(f.name, "fd_renumber") == 0;
     std::vector<Value> args;
     uint32_t pending_len = 0;  // the length of the path/buffer/array just placed
     out_regions_.clear();
@@ -310,6 +324,11 @@ class CallMaker {
     if (name == "fd_filestat_get" || name == "path_filestat_get" || name == "fd_readdir") {
       for (const auto& [p, len] : out_regions_) zero(p, len);
     }
+    if (name == "path_open" && out == 0 && args[8].as_i32() <= kMemSize - 4 && opened_.size() < 16) {
+      uint32_t new_fd;
+      std::memcpy(&new_fd, mem() + args[8].as_i32(), 4);
+      opened_.push_back(new_fd);
+    }
     last_name_ = f.name;
     return out;
   }
@@ -325,9 +344,16 @@ class CallMaker {
     if (p < kMemSize) std::memcpy(mem() + p, data, std::min<size_t>(len, kMemSize - p));
   }
 
+  // Mostly the preopens (3 writable, 4 read-only) so path calls get past
+  // the fd check, or an fd path_open returned, then any low fd, sometimes
+  // one past the table.
   uint32_t fd() {
-    const uint8_t m = r_.u8();
-    if (m < 200) return m % 10;
+    uint8_t m = r_.u8();
+    if (closing_ && m < 136) m = static_cast<uint8_t>(136 + m % 96);
+    if (m < 112) return 3;
+    if (m < 136) return 4;
+    if (m < 184 && !opened_.empty()) return opened_[r_.u8() % opened_.size()];
+    if (m < 232) return m % 10;
     switch (m % 5) {
       case 0: return 0x8000'0000u;
       case 1: return 0xffff'ffffu;
@@ -338,7 +364,7 @@ class CallMaker {
   }
   uint32_t flags() {
     const uint8_t m = r_.u8();
-    return m < 224 ? m % 32 : r_.u32();
+    return m < 160 ? m % 16 : m < 232 ? m % 32 : r_.u32();
   }
   uint64_t any64() {
     switch (r_.u8() % 10) {
@@ -398,7 +424,7 @@ class CallMaker {
         "f", "d", "d/g", "new", "d/new", "..", "../sentinel", "../../../sentinel/secret", "/",
         "/etc/passwd", "up", "up/secret", "abs", "abs/secret", "loop", "loop/x", "d/../f",
         "d/../../x", ".", "d/", "f/", "", "dlink", "dlink/..", "dlink/../..", "d/parent/..",
-        "d/parent/../..", "esc", "./././f", "d//g", "new/", "ro", "d/parent/up/secret",
+        "d/parent/../..", "esc", "up/", "abs/", "esc/", "dlink/", "./././f", "d//g", "new/", "ro", "d/parent/up/secret",
     };
     static const char* const kParts[] = {"f", "d", "g", "new", "..", ".", "up", "abs", "loop",
                                          "dlink", "esc", "x", "parent", ""};
@@ -490,6 +516,8 @@ class CallMaker {
   uint32_t last_ptr_ = 0;
   const char* last_name_ = "";
   std::vector<std::pair<uint32_t, uint64_t>> out_regions_;
+  std::vector<uint32_t> opened_;  ///< fds path_open returned
+  bool closing_ = false;
 };
 
 inline uint64_t fnv(const uint8_t* p, size_t n) {
@@ -505,6 +533,7 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
   Run run;
   box.reset();
   const auto before = box.outside();
+  const int stdio_before = box.stdio_flags();
   {
     auto ctx = wasi::Context::create(box.options());
     if (!ctx.ok()) {
@@ -543,6 +572,10 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
     run.gas_left = store.gas_left();
   }  // the store and the context close every descriptor here
   const auto after = box.outside();
+  if (run.failure.empty() && box.stdio_flags() != stdio_before) {
+    run.failure = "the host's stdio flags changed: " + std::to_string(stdio_before) + " -> " +
+                  std::to_string(box.stdio_flags());
+  }
   if (run.failure.empty() && before != after) {
     std::string diff;
     for (const auto& [k, v] : before) {
