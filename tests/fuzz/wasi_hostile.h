@@ -299,7 +299,10 @@ class CallMaker {
         case 'P': args.push_back(Value::i32(path(pending_len))); break;
         case 'v': args.push_back(Value::i32(iovecs(pending_len))); break;
         case 's': args.push_back(Value::i32(subscriptions(pending_len))); break;
-        case 'e': args.push_back(Value::i32(ptr(32))); break;
+        case 'e':
+          events_ptr_ = ptr(32);
+          args.push_back(Value::i32(events_ptr_));
+          break;
         case 'b': {
           const uint32_t p = ptr(64);
           pending_len = r_.u8() % 8 == 0 ? hostile_len() : r_.u8() * 4u;
@@ -311,13 +314,20 @@ class CallMaker {
         case 'L':
           args.push_back(Value::i32(pending_len));
           break;
-        case 'n': args.push_back(Value::i32(r_.u8() % 8 == 0 ? hostile_len() : pending_len)); break;
+        case 'n': {
+          const uint32_t n = r_.u8() % 8 == 0 ? hostile_len() : pending_len;
+          if (k[-1] == 'e') out_regions_.push_back({events_ptr_, uint64_t{n} * 32});
+          args.push_back(Value::i32(n));
+          break;
+        }
       }
     }
     Func* fn = inst_.find_export(std::string("t_") + f.name).as_func();
+    std::memcpy(before_.data(), mem(), kMemSize);
     CallResult res = store_.call(fn, args);
     uint32_t out = res.ok() ? (f.has_result ? res.results.at(0).as_i32() : 0)
                             : 1000 + static_cast<uint32_t>(res.trap);
+    if (wrote_outside_outputs()) out = kWroteOutside;
     // Stat results hold inode numbers and times, readdir entries inode
     // numbers: host facts that differ between two fresh sandboxes.
     const std::string name = f.name;
@@ -333,8 +343,26 @@ class CallMaker {
     return out;
   }
   const char* last_name() const { return last_name_; }
+  /// What step() returns when a call changed guest memory outside the
+  /// places its arguments name as outputs.
+  static constexpr uint32_t kWroteOutside = 2000;
 
  private:
+  bool wrote_outside_outputs() const {
+    const uint8_t* now = inst_.memory()->data();
+    constexpr uint32_t kBlock = 256;
+    for (uint32_t b = 0; b < kMemSize; b += kBlock) {
+      if (std::memcmp(now + b, before_.data() + b, kBlock) == 0) continue;
+      for (uint32_t i = b; i < b + kBlock; ++i) {
+        if (now[i] == before_[i]) continue;
+        bool allowed = false;
+        for (const auto& [p, len] : out_regions_) allowed |= i >= p && i - p < len;
+        if (!allowed) return true;
+      }
+    }
+    return false;
+  }
+
   uint8_t* mem() { return inst_.memory()->data(); }
   void zero(uint32_t p, uint64_t len) {
     if (p >= kMemSize) return;
@@ -517,6 +545,8 @@ class CallMaker {
   const char* last_name_ = "";
   std::vector<std::pair<uint32_t, uint64_t>> out_regions_;
   std::vector<uint32_t> opened_;  ///< fds path_open returned
+  std::vector<uint8_t> before_ = std::vector<uint8_t>(kMemSize);
+  uint32_t events_ptr_ = 0;
   bool closing_ = false;
 };
 
@@ -524,6 +554,14 @@ inline uint64_t fnv(const uint8_t* p, size_t n) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
   return h;
+}
+
+/// The process's open descriptors (a context must close all it opened).
+inline size_t open_fds() {
+  size_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator("/proc/self/fd", ec); !ec && it != fs::end(it); it.increment(ec)) ++n;
+  return n;
 }
 
 /// Runs the input's calls on `engine` against a fresh sandbox and checks the
@@ -534,6 +572,7 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
   box.reset();
   const auto before = box.outside();
   const int stdio_before = box.stdio_flags();
+  const size_t fds_before = open_fds();
   {
     auto ctx = wasi::Context::create(box.options());
     if (!ctx.ok()) {
@@ -551,8 +590,11 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
       run.failure = "instantiate: " + inst.error().to_string();
       return run;
     }
-    store.set_gas_limit(kGasLimit);
     ByteReader r(data, size);
+    // One input in eight runs out of gas part way, inside a WASI call or in
+    // the trampolines: every later call must then trap the same way.
+    const uint8_t gas_choice = r.u8();
+    store.set_gas_limit(gas_choice < 32 ? 100 + r.u16() / 4 : kGasLimit);
     CallMaker maker(r, store, *inst.value());
     while (!r.done() && run.results.size() < kMaxCallsPerInput) {
       const uint32_t out = maker.step();
@@ -560,7 +602,13 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
       run.names.push_back(maker.last_name());
       const std::string& name = run.names.back();
       const bool exit_trap = name == "proc_exit" && out == 1000 + static_cast<uint32_t>(TrapKind::HostError);
-      if (out > kMaxErrno && !exit_trap) {
+      if (out == CallMaker::kWroteOutside) {
+        run.failure = "call " + std::to_string(run.results.size() - 1) + " (" + name +
+                      ") changed guest memory outside its output arguments";
+        break;
+      }
+      const bool out_of_gas = out == 1000 + static_cast<uint32_t>(TrapKind::OutOfGas);
+      if (out > kMaxErrno && !exit_trap && !out_of_gas) {
         run.failure = "call " + std::to_string(run.results.size() - 1) + " (" + name +
                       ") returned " + (out >= 1000 ? std::string("trap ") + trap_message(static_cast<TrapKind>(out - 1000))
                                                    : "errno " + std::to_string(out));
@@ -572,6 +620,10 @@ inline Run run_input(Engine& engine, const std::shared_ptr<const Module>& module
     run.gas_left = store.gas_left();
   }  // the store and the context close every descriptor here
   const auto after = box.outside();
+  if (run.failure.empty() && open_fds() != fds_before) {
+    run.failure = "host descriptors leaked: " + std::to_string(fds_before) + " open before, " +
+                  std::to_string(open_fds()) + " after";
+  }
   if (run.failure.empty() && box.stdio_flags() != stdio_before) {
     run.failure = "the host's stdio flags changed: " + std::to_string(stdio_before) + " -> " +
                   std::to_string(box.stdio_flags());
