@@ -9,7 +9,8 @@
 # Runs the unit tests (every tier), the core spec suite in tier 0 and tier 1
 # (spec-core, spec-core-jit), the replay of the kept fuzz inputs and the
 # fuzz slices (label fuzz: fuzz/execute-slice runs WVM_FUZZ_EXECUTE_RUNS
-# libFuzzer inputs with a fixed seed, fuzz/compile-slice the decoder's).
+# libFuzzer inputs with a fixed seed, fuzz/compile-slice the decoder's,
+# fuzz/wasi-slice WVM_FUZZ_WASI_RUNS hostile WASI call sequences).
 # Not the wasmvm Go tests, bench checks or the other spec modes (the release
 # and asan-ubsan runs have them): this stays within its CI budget (README, Tests).
 set -euo pipefail
@@ -17,5 +18,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset clang-ubsan >/dev/null
 cmake --build --preset clang-ubsan --target wvm-unit-tests wvm-spectest wvm-fuzz-compile \
-  wvm-fuzz-execute wvm-fuzz-execute-replay
+  wvm-fuzz-execute wvm-fuzz-execute-replay wvm-fuzz-wasi wvm-fuzz-wasi-replay
 ctest --preset clang-ubsan -j "$(nproc)" -L '^(unit|spec-core|spec-core-jit|fuzz)$' "$@"

@@ -48,6 +48,15 @@ struct Context::State {
   uint64_t virtual_now_ns = 0;
   uint64_t rng_state = 0;
   std::deque<Binding> bindings;  ///< stable addresses for host_data
+  /// Stdio's open file descriptions are the embedder's too (a dup shares
+  /// O_APPEND and O_NONBLOCK): their status flags as given, put back when
+  /// the context goes, through a descriptor of our own (the guest may close
+  /// or renumber fds 0-2).
+  struct SavedStdio {
+    int host_fd = -1;
+    int status_flags = 0;
+  };
+  SavedStdio saved_stdio[3];
 
   /// The entry for guest fd `fd`, or nullptr when it is not open.
   FdEntry* entry(uint32_t fd) noexcept {

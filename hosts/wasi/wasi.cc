@@ -157,6 +157,14 @@ Context::Context(std::unique_ptr<State> state) : state_(std::move(state)) {
 
 Context::~Context() {
   for (uint32_t fd = 0; fd < state_->fds.size(); ++fd) state_->close_fd(fd);
+  for (const State::SavedStdio& saved : state_->saved_stdio) {
+    if (saved.host_fd < 0) continue;
+    // fd_fdstat_set_flags may have left the embedder's stream non-blocking.
+    if (fcntl(saved.host_fd, F_GETFL) != saved.status_flags) {
+      fcntl(saved.host_fd, F_SETFL, saved.status_flags);
+    }
+    close(saved.host_fd);
+  }
 }
 
 Result<std::unique_ptr<Context>> Context::create(Options options) {
@@ -176,6 +184,7 @@ Result<std::unique_ptr<Context>> Context::create(Options options) {
       e.rights_base = abi::kFileRights;  // seeking a pipe or terminal fails in the host (ESPIPE)
       int fl = fcntl(e.host_fd, F_GETFL);
       if (fl >= 0 && (fl & O_APPEND)) e.fdflags |= abi::kFdflagAppend;
+      if (fl >= 0) s.saved_stdio[i] = {dup_or_closed(e.host_fd), fl};
     }
     s.fds.push_back(std::move(e));
   }

@@ -30,6 +30,9 @@ struct Options {
   std::vector<std::string> env;   ///< "KEY=VALUE" entries, nothing inherited
   std::vector<Preopen> preopens;  ///< guest fds 3, 4, ... in this order
   /// Host descriptors behind guest fds 0, 1, 2 (dup'ed; -1 leaves that fd closed).
+  /// A dup shares the open file description: status flags the guest sets
+  /// with fd_fdstat_set_flags (append, non-blocking) reach the embedder's
+  /// descriptor while the context lives, and are put back when it is destroyed.
   int stdin_fd = 0;
   int stdout_fd = 1;
   int stderr_fd = 2;
