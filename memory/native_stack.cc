@@ -118,6 +118,16 @@ NativeStack::~NativeStack() {
   munmap(mapping_, mapping_size_);
 }
 
+void NativeStack::forget_frames_below(const void* frame) noexcept {
+#ifdef WVM_NATIVE_STACK_ASAN
+  const uintptr_t f = reinterpret_cast<uintptr_t>(frame);
+  if (f <= low_ || f > high_) return;
+  __asan_unpoison_memory_region(reinterpret_cast<void*>(low_), f - low_);
+#else
+  (void)frame;
+#endif
+}
+
 bool NativeStack::map() noexcept {
   const size_t page = page_size();
   const size_t usable = (usable_size_ + page - 1) / page * page;

@@ -79,6 +79,12 @@ class NativeStack {
   uintptr_t low() const noexcept { return low_; }
   uintptr_t high() const noexcept { return high_; }
 
+  /// After a trap unwound frames of this stack by siglongjmp (from a signal
+  /// handler, possibly on the alternate stack, so AddressSanitizer's own
+  /// longjmp cleanup does not see them): clears their stale poison below
+  /// `frame`, the frame the trap landed in. A no-op outside ASan builds.
+  void forget_frames_below(const void* frame) noexcept;
+
   /// Gives the committed pages back to the kernel if the calls since the
   /// last trim went deeper than the part kept resident (one mincore).
   /// Only while nothing runs on the stack.

@@ -216,6 +216,7 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
     // A fault on a guard region (the out-of-bounds trap) or a trap raised by
     // compiled code: its frames are gone; restore the store's stacks.
     collect_jit_pcs(ctx, scope, why == TrapScope::kTrapScopeFault);  // first: see trace.h
+    ctx.native_stack.forget_frames_below(__builtin_frame_address(0));
     scope.leave();
     trace_unwound_run(ctx, depth, scope);
     ctx.t0_callout = outer_callout;

@@ -76,6 +76,9 @@ bool is_memory_access(uint64_t handler) {
 const Instance* find_fault_ip(const Store& store, const TrapScope& scope, const FuncCode** code,
                               const uint64_t** ip) {
   for (int r = 0; r < scope.num_fault_regs; ++r) {
+    // Code words are 8-byte aligned: any other value is no ip (and must not
+    // be read as one).
+    if (scope.fault_regs[r] % alignof(uint64_t) != 0) continue;
     const auto* p = reinterpret_cast<const uint64_t*>(scope.fault_regs[r]);
     const FuncCode* c = nullptr;
     const Instance* instance = store.instance_with_code(p, &c);
