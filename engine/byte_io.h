@@ -54,7 +54,9 @@ class ByteReader {
     return v;
   }
   void raw(void* out, size_t n) {
-    if (const uint8_t* p = take(n)) std::memcpy(out, p, n);
+    // n == 0 may come with out == nullptr (an empty vector's data()), which
+    // memcpy must not be given even for no bytes.
+    if (const uint8_t* p = take(n); p != nullptr && n != 0) std::memcpy(out, p, n);
   }
   /// `n` bytes in place, or nullptr (and the reader fails) if fewer are left.
   const uint8_t* take(size_t n) {
