@@ -1,0 +1,21 @@
+;; Gas and memory-bounds checks through wvm.h's config.
+(module
+  (memory (export "mem") 1 3)
+  (func (export "spin") (loop $forever (br $forever)))
+  (func (export "sum") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load_off") (param i32) (result i32) (i32.load offset=65535 (local.get 0)))
+  (func (export "store") (param i32 i32) (result i32)
+    (i32.store (local.get 0) (local.get 1))
+    (i32.const 0))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+)

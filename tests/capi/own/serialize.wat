@@ -1,0 +1,30 @@
+;; A module worth compiling: recursion, a loop over memory, an indirect
+;; call, a host import, a data segment and a mutable global.
+(module
+  (import "host" "add" (func $add (param i32 i32) (result i32)))
+  (type $binop (func (param i32 i32) (result i32)))
+  (memory (export "mem") 1)
+  (data (i32.const 16) "\01\02\03\04\05\06\07\08")
+  (global $calls (export "calls") (mut i32) (i32.const 0))
+  (table 2 funcref)
+  (elem (i32.const 0) func $mul $add)
+  (func $mul (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1)))
+  (func $fib (export "fib") (param i32) (result i64)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (if (result i64) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (i64.extend_i32_u (local.get 0)))
+      (else (i64.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $sum_bytes (export "sum_bytes") (param $from i32) (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (i32.load8_u (local.get $from))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+  (func (export "apply") (param $which i32) (param i32 i32) (result i32)
+    (call_indirect (type $binop) (local.get 1) (local.get 2) (local.get $which)))
+)
