@@ -150,7 +150,18 @@ static inline wasm_engine_t* start_test(int argc, char** argv, wasm_byte_vec_t* 
     exit(2);
   }
   load_wasm(argv[1], binary);
-  wasm_engine_t* engine = wasm_engine_new();
+  // Under auto, a low threshold makes functions change tier while the test
+  // runs (the policy itself still comes from WVM_TIER); the other tiers use
+  // wasm_engine_new() as it is.
+  const char* tier = getenv("WVM_TIER");
+  wasm_engine_t* engine;
+  if (tier != NULL && strcmp(tier, "auto") == 0) {
+    wasm_config_t* config = wasm_config_new();
+    wvm_config_set_tier_up_threshold(config, 2);
+    engine = wasm_engine_new_with_config(config);
+  } else {
+    engine = wasm_engine_new();
+  }
   REQUIRE(engine != NULL);
   return engine;
 }

@@ -13,6 +13,7 @@ typedef struct Setup {
   wvm_bounds_t bounds;
   const char* gas_profile;  // NULL: no metering
   uint32_t tier_up_threshold;  // 0: default
+  uint32_t max_call_depth;     // 0: default
 } Setup;
 
 typedef struct Instance {
@@ -31,6 +32,7 @@ static Instance instantiate(const wasm_byte_vec_t* binary, Setup setup) {
   if (setup.set_bounds) wvm_config_set_bounds(config, setup.bounds);
   if (setup.gas_profile != NULL) REQUIRE(wvm_config_set_gas_profile(config, setup.gas_profile));
   if (setup.tier_up_threshold != 0) wvm_config_set_tier_up_threshold(config, setup.tier_up_threshold);
+  if (setup.max_call_depth != 0) wvm_config_set_max_call_depth(config, setup.max_call_depth);
   it.engine = wasm_engine_new_with_config(config);
   REQUIRE(it.engine != NULL);
   it.store = wasm_store_new(it.engine);
@@ -245,6 +247,33 @@ static void bounds(const wasm_byte_vec_t* binary) {
   }
 }
 
+// wvm_config_set_max_call_depth: recursion within the limit runs, deeper
+// recursion traps, and the store goes on.
+static void call_depth(const wasm_byte_vec_t* binary) {
+  Instance it = instantiate(binary, (Setup){.max_call_depth = 100});
+  const wasm_func_t* rec = func(&it, "rec");
+  int32_t depth = 50, result = 0;
+  EXPECT_NO_TRAP(call_i32(rec, &depth, 1, &result));
+  CHECK_I64(result, 50);
+  depth = 1000;
+  wasm_trap_t* trap = call_i32(rec, &depth, 1, &result);
+  CHECK(trap != NULL);
+  if (trap != NULL) {
+    CHECK_STR(wvm_trap_kind(trap), "call stack exhausted");
+    wasm_trap_delete(trap);
+  }
+  depth = 90;
+  EXPECT_NO_TRAP(call_i32(rec, &depth, 1, &result));
+  CHECK_I64(result, 90);
+  release(&it);
+  // The default depth is far more than 100 frames.
+  Instance deep = instantiate(binary, (Setup){0});
+  depth = 1000;
+  EXPECT_NO_TRAP(call_i32(func(&deep, "rec"), &depth, 1, &result));
+  CHECK_I64(result, 1000);
+  release(&deep);
+}
+
 // Run with WVM_TIER=bogus: an engine that takes its tier from the
 // environment is refused; one whose config names its tier is not.
 static int bogus_tier(void) {
@@ -273,6 +302,7 @@ int main(int argc, char** argv) {
   same_gas_in_every_tier(&binary);
   profiles(&binary);
   bounds(&binary);
+  call_depth(&binary);
   wasm_byte_vec_delete(&binary);
   return test_finish("gas_config");
 }
