@@ -5,12 +5,28 @@
 //                                           process compiled nothing
 //   serialize_tool tampered BLOB            flipped bytes and truncations are
 //                                           rejected (NULL + wvm_last_error)
+//   serialize_tool mismatch BLOB            engines configured otherwise
+//                                           refuse it or keep their rules
 #include "common.h"
 
 static wasm_engine_t* jit_engine(void) {
   wasm_config_t* config = wasm_config_new();
   REQUIRE(config != NULL);
   wvm_config_set_tier_policy(config, WVM_TIER_JIT);
+  wasm_engine_t* engine = wasm_engine_new_with_config(config);
+  REQUIRE(engine != NULL);
+  return engine;
+}
+
+// An engine configured unlike the writer's.
+typedef enum Mismatch { kInterp, kMetered, kExplicitBounds } Mismatch;
+
+static wasm_engine_t* other_engine(Mismatch mismatch) {
+  wasm_config_t* config = wasm_config_new();
+  REQUIRE(config != NULL);
+  wvm_config_set_tier_policy(config, mismatch == kInterp ? WVM_TIER_INTERP : WVM_TIER_JIT);
+  if (mismatch == kMetered) REQUIRE(wvm_config_set_gas_profile(config, "uniform"));
+  if (mismatch == kExplicitBounds) wvm_config_set_bounds(config, WVM_BOUNDS_EXPLICIT);
   wasm_engine_t* engine = wasm_engine_new_with_config(config);
   REQUIRE(engine != NULL);
   return engine;
@@ -55,6 +71,33 @@ static int mode_write(const char* wasm_path, const char* blob_path) {
   return test_finish("serialize write");
 }
 
+// An instance of the module with the host's add as its import.
+typedef struct Linked {
+  wasm_func_t* add;
+  wasm_instance_t* instance;
+  wasm_extern_vec_t exports;
+} Linked;
+
+static Linked instantiate_linked(wasm_store_t* store, const wasm_module_t* module) {
+  Linked linked;
+  wasm_functype_t* add_type = wasm_functype_new_2_1(
+      wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32());
+  linked.add = wasm_func_new(store, add_type, host_add);
+  wasm_functype_delete(add_type);
+  wasm_extern_t* import_data[] = {wasm_func_as_extern(linked.add)};
+  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
+  linked.instance = wasm_instance_new(store, module, &imports, NULL);
+  REQUIRE(linked.instance != NULL);
+  wasm_instance_exports(linked.instance, &linked.exports);
+  return linked;
+}
+
+static void release_linked(Linked* linked) {
+  wasm_extern_vec_delete(&linked->exports);
+  wasm_instance_delete(linked->instance);
+  wasm_func_delete(linked->add);
+}
+
 static void run_module(wasm_store_t* store, wasm_module_t* module) {
   g_host_calls = 0;
   // Imports and exports survive the round trip.
@@ -67,16 +110,8 @@ static void run_module(wasm_store_t* store, wasm_module_t* module) {
   CHECK_I64(export_types.size, 5);
   wasm_exporttype_vec_delete(&export_types);
 
-  wasm_functype_t* add_type = wasm_functype_new_2_1(
-      wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32());
-  wasm_func_t* add = wasm_func_new(store, add_type, host_add);
-  wasm_functype_delete(add_type);
-  wasm_extern_t* import_data[] = {wasm_func_as_extern(add)};
-  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  REQUIRE(instance != NULL);
-  wasm_extern_vec_t exports;
-  wasm_instance_exports(instance, &exports);
+  Linked linked = instantiate_linked(store, module);
+  wasm_extern_vec_t exports = linked.exports;
 
   wasm_val_t args[3] = {WASM_I32_VAL(20)};
   wasm_val_t results[1] = {WASM_INIT_VAL};
@@ -113,9 +148,7 @@ static void run_module(wasm_store_t* store, wasm_module_t* module) {
     wasm_trap_delete(trap);
   }
 
-  wasm_extern_vec_delete(&exports);
-  wasm_instance_delete(instance);
-  wasm_func_delete(add);
+  release_linked(&linked);
 }
 
 static int mode_read(const char* blob_path) {
@@ -231,10 +264,61 @@ static int mode_tampered(const char* blob_path) {
   return test_finish("serialize tampered");
 }
 
+// The blob in engines configured otherwise than the writer's: refused (with
+// a reason) or loaded such that the engine's own rules hold: an interpreter
+// engine runs it, a metered engine charges gas, an explicit-bounds engine
+// still traps out of bounds. Unmetered or unchecked code must never run.
+static int mode_mismatch(const char* blob_path) {
+  wasm_byte_vec_t blob;
+  load_wasm(blob_path, &blob);
+  static const Mismatch kMismatches[] = {kInterp, kMetered, kExplicitBounds};
+  static const char* const kNames[] = {"interp", "metered", "explicit bounds"};
+  for (size_t m = 0; m < 3; ++m) {
+    wasm_engine_t* engine = other_engine(kMismatches[m]);
+    wasm_store_t* store = wasm_store_new(engine);
+    wasm_module_t* module = wasm_module_deserialize(store, &blob);
+    if (module == NULL) {
+      printf("%s: refused: %s\n", kNames[m], last_error() ? last_error() : "(null)");
+      CHECK(has_last_error());
+    } else {
+      printf("%s: loaded\n", kNames[m]);
+      if (kMismatches[m] == kMetered) {
+        wvm_store_set_gas_limit(store, 1000000);
+        run_module(store, module);
+        uint64_t used = wvm_store_gas_used(store);
+        printf("metered: the checks used %" PRIu64 " gas\n", used);
+        CHECK(used > 0);
+      } else {
+        run_module(store, module);
+      }
+      // Out of bounds traps whatever the engine's bounds strategy.
+      Linked linked = instantiate_linked(store, module);
+      wasm_extern_vec_t exports = linked.exports;
+      int32_t args[] = {65530, 4096};
+      int32_t sum = 0;
+      wasm_trap_t* trap = call_i32(export_func(module, &exports, "sum_bytes"), args, 2, &sum);
+      CHECK(trap != NULL);
+      if (trap != NULL) {
+        CHECK_STR(wvm_trap_kind(trap), "out of bounds memory access");
+        wasm_trap_delete(trap);
+      }
+      release_linked(&linked);
+      wasm_module_delete(module);
+    }
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+  }
+  wasm_byte_vec_delete(&blob);
+  return test_finish("serialize mismatch");
+}
+
 int main(int argc, char** argv) {
   if (argc == 4 && strcmp(argv[1], "write") == 0) return mode_write(argv[2], argv[3]);
   if (argc == 3 && strcmp(argv[1], "read") == 0) return mode_read(argv[2]);
   if (argc == 3 && strcmp(argv[1], "tampered") == 0) return mode_tampered(argv[2]);
-  fprintf(stderr, "usage: serialize_tool write MODULE.wasm BLOB | read BLOB | tampered BLOB\n");
+  if (argc == 3 && strcmp(argv[1], "mismatch") == 0) return mode_mismatch(argv[2]);
+  fprintf(stderr,
+          "usage: serialize_tool write MODULE.wasm BLOB | read BLOB | tampered BLOB | "
+          "mismatch BLOB\n");
   return 2;
 }

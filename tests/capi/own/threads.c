@@ -1,8 +1,9 @@
 // A module compiled once and shared (wasm_module_share) with several
 // threads, each obtaining it in its own store, instantiating it with its own
 // host import and calling it many times while the others do the same.
-// Then again with a shared module whose original wasm_module_t was deleted
-// before any thread obtained it. Usage: threads threads.wasm (tier from WVM_TIER).
+// Then with the shared handle deleted while the threads' modules live, and
+// with a shared module whose original wasm_module_t (and its store) was
+// deleted before any thread obtained it. Usage: threads threads.wasm (tier from WVM_TIER).
 #define _POSIX_C_SOURCE 200809L  // pthread barriers
 #include <pthread.h>
 
@@ -14,7 +15,8 @@ typedef struct Worker {
   int id;
   wasm_engine_t* engine;
   const wasm_shared_module_t* shared;
-  pthread_barrier_t* barrier;
+  pthread_barrier_t* obtained;  // with the main thread: every module obtained
+  pthread_barrier_t* barrier;   // all workers: start calling together
   int host_calls;  // counted by the host import, on this thread only
   int failures;
   pthread_t thread;
@@ -50,6 +52,8 @@ static void* run_worker(void* arg) {
   if (store == NULL) return NULL;
   wasm_module_t* module = wasm_module_obtain(store, worker->shared);
   WCHECK(worker, module != NULL);
+  // The main thread may delete the shared module now: ours must not care.
+  pthread_barrier_wait(worker->obtained);
   if (module == NULL) {
     wasm_store_delete(store);
     return NULL;
@@ -104,15 +108,21 @@ static void* run_worker(void* arg) {
   return NULL;
 }
 
-static void run_threads(wasm_engine_t* engine, const wasm_shared_module_t* shared,
+// Runs the workers on `shared`; with delete_shared, deletes it once every
+// worker obtained its module and before they instantiate.
+static void run_threads(wasm_engine_t* engine, wasm_shared_module_t* shared, bool delete_shared,
                         const char* what) {
   Worker workers[kThreads];
-  pthread_barrier_t barrier;
+  pthread_barrier_t obtained, barrier;
+  pthread_barrier_init(&obtained, NULL, kThreads + 1);
   pthread_barrier_init(&barrier, NULL, kThreads);
   for (int i = 0; i < kThreads; ++i) {
-    workers[i] = (Worker){.id = i + 1, .engine = engine, .shared = shared, .barrier = &barrier};
+    workers[i] = (Worker){.id = i + 1, .engine = engine, .shared = shared,
+                          .obtained = &obtained, .barrier = &barrier};
     REQUIRE(pthread_create(&workers[i].thread, NULL, run_worker, &workers[i]) == 0);
   }
+  pthread_barrier_wait(&obtained);
+  if (delete_shared) wasm_shared_module_delete(shared);
   for (int i = 0; i < kThreads; ++i) {
     pthread_join(workers[i].thread, NULL);
     if (workers[i].failures != 0) {
@@ -122,6 +132,7 @@ static void run_threads(wasm_engine_t* engine, const wasm_shared_module_t* share
     }
   }
   pthread_barrier_destroy(&barrier);
+  pthread_barrier_destroy(&obtained);
 }
 
 int main(int argc, char** argv) {
@@ -134,8 +145,14 @@ int main(int argc, char** argv) {
   REQUIRE(module != NULL);
   wasm_shared_module_t* shared = wasm_module_share(module);
   REQUIRE(shared != NULL);
-  run_threads(engine, shared, "original alive");
+  run_threads(engine, shared, false, "original alive");
   wasm_shared_module_delete(shared);
+
+  // Shared, obtained by every thread, then the shared handle deleted before
+  // they instantiate and call.
+  shared = wasm_module_share(module);
+  REQUIRE(shared != NULL);
+  run_threads(engine, shared, true, "shared deleted after obtain");
 
   // Shared, then the original deleted (and its store too) before any thread
   // obtains it.
@@ -143,7 +160,7 @@ int main(int argc, char** argv) {
   REQUIRE(shared != NULL);
   wasm_module_delete(module);
   wasm_store_delete(store);
-  run_threads(engine, shared, "original deleted");
+  run_threads(engine, shared, false, "original deleted");
   // And obtained again on this thread, in a fresh store.
   wasm_store_t* store2 = wasm_store_new(engine);
   wasm_module_t* again = wasm_module_obtain(store2, shared);
