@@ -4,7 +4,10 @@
 # the tier chosen by WVM_TIER. Passes when it exits with status 0 and prints
 # exactly tests/capi/expected/NAME.out.
 #
-# Usage: run_example.sh EXECUTABLE EXAMPLE_DIR NAME TIER EXPECTED [EMULATOR...]
+# Usage: run_example.sh EXECUTABLE EXAMPLE_DIR NAME TIER EXPECTED MODULE_DIR [EMULATOR...]
+#
+# MODULE_DIR holds modules that replace the example directory's (hostref.wasm,
+# whose upstream binary a Wasm 2.0 engine must reject; see modules/*.wat).
 #
 # Normalized before comparing, because they differ from run to run:
 # - the instance address a trap frame prints with %p (trap.c, start.c):
@@ -12,11 +15,14 @@
 # - threads.c's lines, which its ten threads print in any order: both
 #   outputs are sorted.
 set -u
-exe=$1 example_dir=$2 name=$3 tier=$4 expected=$5
-shift 5
+exe=$1 example_dir=$2 name=$3 tier=$4 expected=$5 module_dir=$6
+shift 6
 work=$(mktemp -d "${TMPDIR:-/tmp}/wvm-capi-$name.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 cp "$example_dir"/*.wasm "$work"/ || exit 1
+for m in "$module_dir"/*.wasm; do
+  if [ -f "$m" ]; then cp "$m" "$work"/ || exit 1; fi
+done
 cd "$work" || exit 1
 WVM_TIER=$tier "$@" "$exe" > stdout.txt
 status=$?
