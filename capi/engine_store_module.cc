@@ -79,7 +79,6 @@ wasm_store_t::~wasm_store_t() {
   }
   for (auto& env : host_funcs)
     if (env->finalizer) env->finalizer(env->env);
-  pending_host_trap.reset();
   store.reset();
 }
 

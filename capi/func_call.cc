@@ -8,8 +8,7 @@ namespace {
 
 // Runs a C callback for wasm: its arguments are handed over as wasm_val_t
 // (references as new handles, released after the call), its results taken
-// back; a trap it returns is kept for the call that ran it and raised as a
-// host error.
+// back; a trap it returns is raised with its message (HostCall::trap).
 TrapKind call_host(HostCall& call, const Value* args, Value* results) {
   auto* env = static_cast<HostFuncEnv*>(call.user_data);
   wasm_store_t* store = env->store;
@@ -29,9 +28,10 @@ TrapKind call_host(HostCall& call, const Value* args, Value* results) {
   for (wasm_val_t& v : in) wasm_val_delete(&v);
   TrapKind result = TrapKind::None;
   if (trap) {
-    store->pending_host_trap = std::static_pointer_cast<TrapData>(handle(trap)->shared);
+    std::string message = static_cast<TrapData*>(handle(trap)->shared.get())->message;
+    if (!message.empty() && message.back() == '\0') message.pop_back();
     wasm_trap_delete(trap);
-    result = TrapKind::HostError;
+    result = call.trap(std::move(message));
   } else {
     for (size_t i = 0; i < out.size(); ++i) results[i] = to_value(store, out[i], type.results[i]);
   }
@@ -52,17 +52,6 @@ wasm_func_t* new_host_func(wasm_store_t* store, const wasm_functype_t* type,
 }
 
 Func* func_of(const wasm_func_t* f) { return static_cast<Func*>(handle(f)->target); }
-
-// The trap handle for a call result: a host function's own trap if it raised one.
-wasm_trap_t* trap_of(wasm_store_t* store, const CallResult& r) {
-  std::shared_ptr<TrapData> host = std::move(store->pending_host_trap);
-  store->pending_host_trap.reset();
-  std::vector<wasm_frame_t> frames = frames_of(store, r.trace);
-  if (r.trap == TrapKind::HostError && host) {
-    return new_trap(store, r.trap, host->message, std::move(frames));
-  }
-  return new_trap(store, r.trap, trap_message(r.trap), std::move(frames));
-}
 
 }  // namespace
 }  // namespace wvm::capi
@@ -114,8 +103,7 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args,
     in[i] = to_value(store, args->data[i], type.params[i]);
   }
   CallResult r = store->store->call(f, in);
-  if (!r.ok()) return trap_of(store, r);
-  store->pending_host_trap.reset();
+  if (!r.ok()) return new_trap(store, r.trap, r.message, frames_of(store, r.trace));
   // A results vector shorter than the arity receives the first results only.
   const size_t n = std::min(nresults, r.results.size());
   for (size_t i = 0; i < n; ++i) results->data[i] = from_value(store, r.results[i]);

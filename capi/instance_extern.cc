@@ -98,18 +98,14 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* mod
     }
     externs.push_back(e);
   }
-  auto instance = store->store->instantiate(m, externs);
+  CallResult start;
+  auto instance = store->store->instantiate(m, externs, &start);
   if (!instance) {
-    const Error& err = instance.error();
-    set_last_error(err.to_string());
-    if (trap && err.trap != TrapKind::None) {
-      // A start-function trap. A host function's own message wins.
-      std::string message = trap_message(err.trap);
-      if (err.trap == TrapKind::HostError && store->pending_host_trap)
-        message = store->pending_host_trap->message;
-      *trap = new_trap(store, err.trap, std::move(message), {});
+    set_last_error(instance.error().to_string());
+    if (trap && !start.ok()) {
+      // The start function trapped: its frames belong to no instance.
+      *trap = new_trap(store, start.trap, start.message, frames_of(store, start.trace, false));
     }
-    store->pending_host_trap.reset();
     return nullptr;
   }
   store->instance_of_module[m.get()] = instance.value();

@@ -146,8 +146,6 @@ struct wasm_store_t {
   std::vector<std::unique_ptr<wvm::capi::HostFuncEnv>> host_funcs;
   /// The latest instance of each module, for the instance of a trace frame.
   std::unordered_map<const wvm::Module*, wvm::Instance*> instance_of_module;
-  /// The trap a host function returned, until the call that ran it reads it.
-  std::shared_ptr<wvm::capi::TrapData> pending_host_trap;
   ~wasm_store_t();
 };
 
@@ -186,8 +184,10 @@ SizeLimits to_limits(const wasm_limits_t& limits);
 /// A trap handle for `message` (a NUL is added if missing).
 wasm_trap_t* new_trap(wasm_store_t* store, TrapKind kind, std::string message,
                       std::vector<wasm_frame_t> frames);
-/// The frames of a call's trace, with instances from `store`.
-std::vector<wasm_frame_t> frames_of(wasm_store_t* store, const std::vector<TraceFrame>& trace);
+/// The frames of a call's trace, with their instances from `store` (or none:
+/// a start function's frames, whose instance was never made).
+std::vector<wasm_frame_t> frames_of(wasm_store_t* store, const std::vector<TraceFrame>& trace,
+                                    bool with_instances = true);
 
 /// Sets wvm_last_error() for this thread ("" clears it).
 void set_last_error(std::string text);

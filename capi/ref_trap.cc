@@ -93,13 +93,14 @@ wasm_trap_t* new_trap(wasm_store_t* store, TrapKind kind, std::string message,
   return as<wasm_trap_t>(new Handle{HandleKind::Trap, store, nullptr, std::move(data)});
 }
 
-std::vector<wasm_frame_t> frames_of(wasm_store_t* store, const std::vector<TraceFrame>& trace) {
+std::vector<wasm_frame_t> frames_of(wasm_store_t* store, const std::vector<TraceFrame>& trace,
+                                    bool with_instances) {
   std::vector<wasm_frame_t> out;
   for (const TraceFrame& f : trace) {
     wasm_frame_t frame{nullptr, f.func_index, 0, f.offset};
     if (f.module) {
       auto it = store->instance_of_module.find(f.module);
-      if (it != store->instance_of_module.end()) {
+      if (with_instances && it != store->instance_of_module.end()) {
         ObjectRecord* rec = record_of(store, HandleKind::Instance, it->second);
         if (!rec->canonical) rec->canonical = new_handle(HandleKind::Instance, store, it->second);
         frame.instance = as<wasm_instance_t>(rec->canonical);
