@@ -65,6 +65,9 @@ struct ExecContext {
   NativeStack native_stack;
   uintptr_t native_stack_limit = 0;
 
+  // The message of the host trap unwinding now (HostCall::trap); Store::call
+  // hands it to its CallResult and clears it.
+  std::string host_trap_message;
   // The trace of the trap unwinding now, built as it passes each tier-0 run
   // (tier0-interp/trace.h); Store::call hands it to its CallResult.
   std::vector<TraceFrame> trace;

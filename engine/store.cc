@@ -178,6 +178,7 @@ Store::~Store() {
 struct Store::HostFuncBox {
   Func func;
   FuncType type;
+  HostFunction callable;  // for create_host_func(type, HostFunction)
   std::shared_ptr<TypeRegistry> types;  // holds func.type_id's reference
   ~HostFuncBox() {
     if (types) types->release(func.type_id);
@@ -195,6 +196,22 @@ Func* Store::create_host_func(FuncType type, HostFunc fn, void* user_data) {
   f.host_data = user_data;
   host_funcs_.push_back(std::move(box));
   return &host_funcs_.back()->func;
+}
+
+namespace {
+
+TrapKind call_callable(HostCall& call, const Value* args, Value* results) {
+  return (*static_cast<HostFunction*>(call.user_data))(call, args, results);
+}
+
+}  // namespace
+
+Func* Store::create_host_func(FuncType type, HostFunction fn) {
+  Func* f = create_host_func(std::move(type), &call_callable, nullptr);
+  HostFuncBox& box = *host_funcs_.back();
+  box.callable = std::move(fn);
+  f->host_data = &box.callable;
+  return f;
 }
 
 Result<Memory*> Store::create_memory(MemoryType type) {
@@ -292,8 +309,13 @@ uint64_t eval_const(const ConstExpr& e, const Instance& inst) {
 
 }  // namespace
 
-Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
+Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module,
                                      const std::vector<Extern>& imports) {
+  return instantiate(std::move(module), imports, nullptr);
+}
+
+Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
+                                     const std::vector<Extern>& imports, CallResult* start_trap) {
   const Module& m = *module_ptr;
   if (m.bounds != engine_.config().memory.bounds)
     return link_error("module was compiled for another bounds-check strategy than this store's");
@@ -335,9 +357,13 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
         break;
       }
     }
-    if (!ok)
-      return link_error("incompatible import type for " + import_name(im) + " (" +
-                        extern_kind_name(im.kind) + ")");
+    if (!ok) {
+      std::string why = extern_kind_name(im.kind);
+      if (im.kind == ExternKind::Func)
+        why += ": expected " + func_type_string(m.types[im.func_type]) + ", got " +
+               func_type_string(*ex.as_func()->type);
+      return link_error("incompatible import type for " + import_name(im) + " (" + why + ")");
+    }
   }
 
   // The store owns the instance from now on, even if instantiation fails: an
@@ -450,7 +476,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module_ptr,
 
   if (m.start) {
     CallResult r = call(self->func(*m.start), {});
-    if (!r.ok()) return trap_error(r.trap, "start function");
+    if (!r.ok()) {
+      Error e{ErrorKind::Uninstantiable, 0, "start function: " + r.message, r.trap};
+      if (start_trap != nullptr) *start_trap = std::move(r);
+      return e;
+    }
   }
   return self;
 }
@@ -470,6 +500,11 @@ GasReport Store::gas_report() const noexcept {
   r.used_externally = exec_->gas_external;
   r.used_internally = r.limit - r.remaining - r.used_externally;
   return r;
+}
+
+TrapKind HostCall::trap(std::string message) const {
+  store->exec().host_trap_message = std::move(message);
+  return TrapKind::HostError;
 }
 
 TrapKind HostCall::charge(uint64_t gas) const noexcept {
@@ -525,15 +560,37 @@ const Instance* Store::instance_with_jit_code(uintptr_t pc, const FuncCode** cod
   return nullptr;
 }
 
+namespace {
+
+// Why `args` do not fit `type`, or "" if they do.
+std::string argument_mismatch(const FuncType& type, const std::vector<Value>& args) {
+  if (args.size() != type.params.size())
+    return "wrong number of arguments: the function takes " + std::to_string(type.params.size()) +
+           ", the call passed " + std::to_string(args.size());
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].type != type.params[i])
+      return "argument " + std::to_string(i) + " is " + val_type_name(args[i].type) +
+             ", the function's parameter " + std::to_string(i) + " is " +
+             val_type_name(type.params[i]);
+  return {};
+}
+
+}  // namespace
+
 CallResult Store::call(Func* func, const std::vector<Value>& args) {
   CallResult result;
   const FuncType& ft = *func->type;
-  bool args_ok = args.size() == ft.params.size();
-  for (size_t i = 0; args_ok && i < args.size(); ++i) args_ok = args[i].type == ft.params[i];
   ExecContext& ctx = *exec_;
+  std::string mismatch = argument_mismatch(ft, args);
+  if (!mismatch.empty()) {
+    result.trap = TrapKind::HostError;
+    result.message = std::move(mismatch);
+    return result;
+  }
   const size_t slots = std::max(ft.params.size(), ft.results.size());
-  if (!args_ok || ctx.sp + slots > ctx.stack_end) {
-    result.trap = args_ok ? TrapKind::CallStackExhausted : TrapKind::HostError;
+  if (ctx.sp + slots > ctx.stack_end) {
+    result.trap = TrapKind::CallStackExhausted;
+    result.message = trap_message(result.trap);
     return result;
   }
   uint64_t* base = ctx.sp;
@@ -572,6 +629,11 @@ CallResult Store::call(Func* func, const std::vector<Value>& args) {
     ctx.trace_level = UINT32_MAX;
   }
   result.trap = t;
+  if (t != TrapKind::None)
+    result.message = t == TrapKind::HostError && !ctx.host_trap_message.empty()
+                         ? std::move(ctx.host_trap_message)
+                         : std::string(trap_message(t));
+  ctx.host_trap_message.clear();
   return result;
 }
 

@@ -20,6 +20,18 @@ const char* val_type_name(ValType t) noexcept {
   return "<unknown type>";
 }
 
+std::string func_type_string(const FuncType& t) {
+  auto list = [](const std::vector<ValType>& types) {
+    std::string s = "(";
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (i) s += ", ";
+      s += val_type_name(types[i]);
+    }
+    return s + ")";
+  };
+  return list(t.params) + " -> " + list(t.results);
+}
+
 const char* trap_message(TrapKind kind) noexcept {
   switch (kind) {
     case TrapKind::None: return "no trap";

@@ -284,7 +284,7 @@ std::string export_list(const Module& m) {
   for (const Export& e : m.exports) {
     if (e.kind != ExternKind::Func) continue;
     if (!s.empty()) s += ", ";
-    s += e.name + " " + signature(m.func_type(e.index));
+    s += e.name + " " + func_type_string(m.func_type(e.index));
   }
   return s.empty() ? "none" : s;
 }
@@ -338,7 +338,8 @@ int trap_exit_code(TrapKind trap, const wasi::Context* wasi, const assemblyscrip
     if (result != nullptr) print_trace(result->trace, result->trace_omitted);
     return kExitAbort;
   }
-  std::fprintf(stderr, "trap: %s\n", trap_message(trap));
+  const bool has_message = result != nullptr && !result->message.empty();
+  std::fprintf(stderr, "trap: %s\n", has_message ? result->message.c_str() : trap_message(trap));
   if (where != nullptr) std::fprintf(stderr, "note: %s\n", where);
   if (result != nullptr) print_trace(result->trace, result->trace_omitted);
   return trap == TrapKind::OutOfGas ? kExitOutOfGas : kExitTrap;
@@ -408,7 +409,7 @@ int cmd_run(const std::vector<std::string>& argv) {
                          ", not a function; exported functions: " + export_list(*mod));
     const FuncType& type = mod->func_type(exp->index);
     if (invoke_args.size() != type.params.size())
-      return usage_error("run: " + *invoke + " " + signature(type) + " takes " +
+      return usage_error("run: " + *invoke + " " + func_type_string(type) + " takes " +
                          std::to_string(type.params.size()) + " argument(s), got " +
                          std::to_string(invoke_args.size()));
     for (size_t p = 0; p < type.params.size(); ++p) {
@@ -462,7 +463,7 @@ int cmd_run(const std::vector<std::string>& argv) {
     std::string what = extern_kind_name(imp.kind);
     if (imp.kind == ExternKind::Func) {
       what += ' ';
-      what += signature(mod->types[imp.func_type]);
+      what += func_type_string(mod->types[imp.func_type]);
     }
     std::fprintf(stderr,
                  "error: module imports %s.%s (%s); `wvm run` provides WASI preview1 "

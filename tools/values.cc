@@ -98,21 +98,6 @@ bool parse_nan(std::string_view s, unsigned mant_bits, unsigned total_bits, uint
 
 }  // namespace
 
-std::string signature(const FuncType& t) {
-  std::string s = "(";
-  for (size_t i = 0; i < t.params.size(); ++i) {
-    if (i) s += ", ";
-    s += val_type_name(t.params[i]);
-  }
-  s += ") -> (";
-  for (size_t i = 0; i < t.results.size(); ++i) {
-    if (i) s += ", ";
-    s += val_type_name(t.results[i]);
-  }
-  s += ")";
-  return s;
-}
-
 std::string format_value(const Value& v) {
   char buf[64];
   switch (v.type) {

@@ -8,8 +8,6 @@
 
 namespace wvm::cli {
 
-/// "(i32, i64) -> (f32)".
-std::string signature(const FuncType& t);
 /// Parses `text` as a value of `type` (the forms `wvm help run` lists);
 /// false if it does not parse or does not fit.
 bool parse_arg(const std::string& text, ValType type, Value* out);

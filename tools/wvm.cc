@@ -126,7 +126,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
     std::string desc;
     switch (imp.kind) {
       case ExternKind::Func:
-        desc = imp.func_type < m.types.size() ? signature(m.types[imp.func_type]) : "?";
+        desc = imp.func_type < m.types.size() ? func_type_string(m.types[imp.func_type]) : "?";
         break;
       case ExternKind::Table:
         desc = std::string(val_type_name(imp.table.elem)) + " " + limits_text(imp.table.limits);
@@ -142,7 +142,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
   for (const Export& e : m.exports) {
     std::string extra;
     if (e.kind == ExternKind::Func && e.index < m.num_funcs())
-      extra = " " + signature(m.func_type(e.index));
+      extra = " " + func_type_string(m.func_type(e.index));
     if (e.kind == ExternKind::Global && e.index < m.globals.size())
       extra = " " + global_type_text(m.globals[e.index]);
     std::printf("  \"%s\" %s %u%s\n", e.name.c_str(), extern_kind_name(e.kind), e.index,
@@ -166,7 +166,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
   std::printf("data segments: %zu\n", m.datas.size());
   std::printf("element segments: %zu\n", m.elems.size());
   if (m.start)
-    std::printf("start: %u %s\n", *m.start, signature(m.func_type(*m.start)).c_str());
+    std::printf("start: %u %s\n", *m.start, func_type_string(m.func_type(*m.start)).c_str());
   else
     std::printf("start: none\n");
   return kExitOk;

@@ -124,7 +124,8 @@ uint16_t random_get(Call& c, const Value* a) {
 
 uint16_t proc_exit(Call& c, const Value* a) {
   c.s.record_exit(a[0].as_i32());
-  c.trap = TrapKind::HostError;  // unwinds every frame, in every tier
+  // Unwinds every frame, in every tier; embedders recognize it by exit_code().
+  c.trap = c.host.trap("wasi: proc_exit(" + std::to_string(a[0].as_i32()) + ")");
   return abi::kSuccess;
 }
 

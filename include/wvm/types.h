@@ -77,6 +77,9 @@ struct FuncType {
   }
 };
 
+/// "(i32, i64) -> (f32)": a signature as messages and tools print it.
+std::string func_type_string(const FuncType& t);
+
 /// Every way a wasm call can trap; shared by every tier. Tests compare these
 /// enums, never the message strings.
 enum class TrapKind : uint8_t {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -244,11 +245,16 @@ struct HostCall {
   /// TrapKind::OutOfGas, leaving no gas, if not enough is left; the host
   /// function should then return that trap.
   TrapKind charge(uint64_t gas) const noexcept;
+  /// Raises a host trap that carries `message` (CallResult::message): the
+  /// host function returns what this returns (TrapKind::HostError).
+  TrapKind trap(std::string message) const;
 };
 
 /// A host function: reads args (typed by its FuncType), writes results, and
 /// returns TrapKind::None or the trap to raise.
 using HostFunc = TrapKind (*)(HostCall& call, const Value* args, Value* results);
+/// The same as a callable that may hold state (a lambda with captures).
+using HostFunction = std::function<TrapKind(HostCall& call, const Value* args, Value* results)>;
 
 /// A function instance: wasm code of an instance, or a host function.
 struct Func {
@@ -369,6 +375,11 @@ struct CallResult {
   /// left out.
   std::vector<TraceFrame> trace;
   uint32_t trace_omitted = 0;
+  /// When the call trapped, what the trap says: a host function's own
+  /// message (HostCall::trap) or, for other traps, trap_message(trap). When
+  /// the call was refused (HostError before running), which argument was
+  /// wrong and why.
+  std::string message;
   bool ok() const noexcept { return trap == TrapKind::None; }
 };
 
@@ -383,7 +394,11 @@ class Store {
 
   Engine& engine() noexcept { return engine_; }
 
+  /// A host function of this store (HostCall::user_data is `user_data`).
   Func* create_host_func(FuncType type, HostFunc fn, void* user_data);
+  /// A host function that is a callable with its own state; it lives (and
+  /// is destroyed) with the store.
+  Func* create_host_func(FuncType type, HostFunction fn);
   /// Fails (Uninstantiable) if the memory pool cannot provide a reservation.
   Result<Memory*> create_memory(MemoryType type);
   /// Fails (Uninstantiable) past the engine's table-size limit, past the
@@ -397,8 +412,13 @@ class Store {
   /// memories and tables made before the trap remain, as the spec requires.
   Result<Instance*> instantiate(std::shared_ptr<const Module> module,
                                 const std::vector<Extern>& imports);
+  /// The same; when the start function traps, `start_trap` receives its
+  /// outcome (trap, message, trace) besides the Uninstantiable error.
+  Result<Instance*> instantiate(std::shared_ptr<const Module> module,
+                                const std::vector<Extern>& imports, CallResult* start_trap);
 
-  /// Calls `func` with `args` (checked against its type: a mismatch is HostError).
+  /// Calls `func` with `args` (checked against its type: a mismatch is a
+  /// HostError whose message names the argument).
   CallResult call(Func* func, const std::vector<Value>& args);
 
   /// Sets the gas the next calls may use (default: unlimited). Metered code

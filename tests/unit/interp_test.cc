@@ -90,12 +90,12 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
   CallResult call(const std::string& name, const std::vector<Value>& args = {}) {
     if (instance_ == nullptr) {
       ADD_FAILURE() << "no instance";
-      return {TrapKind::HostError, {}, {}, 0};
+      return {TrapKind::HostError, {}, {}, 0, {}};
     }
     Func* f = instance_->find_export(name).as_func();
     if (f == nullptr) {
       ADD_FAILURE() << "no exported function " << name;
-      return {TrapKind::HostError, {}, {}, 0};
+      return {TrapKind::HostError, {}, {}, 0, {}};
     }
     return store().call(f, args);
   }
@@ -135,7 +135,7 @@ class ExecTest : public ::testing::TestWithParam<std::string> {
     for (uint32_t i = 0; i < args.size(); ++i) c.local_get(i);
     c.op(op);
     m.export_func("f", m.add_func(t, {}, c));
-    if (instantiate(m) == nullptr) return {TrapKind::HostError, {}, {}, 0};
+    if (instantiate(m) == nullptr) return {TrapKind::HostError, {}, {}, 0, {}};
     return call("f", args);
   }
 
