@@ -166,6 +166,15 @@ static inline wasm_engine_t* start_test(int argc, char** argv, wasm_byte_vec_t* 
   return engine;
 }
 
+// Compiles the module a test was given (start_test), which it then frees.
+static inline wasm_module_t* compile_given(wasm_store_t* store, wasm_byte_vec_t* binary) {
+  wasm_module_t* module = wasm_module_new(store, binary);
+  if (module == NULL) fprintf(stderr, "wasm_module_new: %s\n", wvm_last_error());
+  REQUIRE(module != NULL);
+  wasm_byte_vec_delete(binary);
+  return module;
+}
+
 // A standalone i32 global.
 static inline wasm_global_t* new_global_i32(wasm_store_t* store, wasm_mutability_t mutability,
                                             int32_t value) {

@@ -91,9 +91,7 @@ int main(int argc, char** argv) {
   wasm_byte_vec_t binary;
   wasm_engine_t* engine = start_test(argc, argv, &binary);
   wasm_store_t* store = wasm_store_new(engine);
-  wasm_module_t* module = wasm_module_new(store, &binary);
-  REQUIRE(module != NULL);
-  wasm_byte_vec_delete(&binary);
+  wasm_module_t* module = compile_given(store, &binary);
 
   Env env = {.store = store};
   wasm_functype_t* unary = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());

@@ -141,8 +141,7 @@ int main(int argc, char** argv) {
   wasm_store_t* store = wasm_store_new(engine);
 
   // Shared while the original module lives.
-  wasm_module_t* module = wasm_module_new(store, &binary);
-  REQUIRE(module != NULL);
+  wasm_module_t* module = compile_given(store, &binary);
   wasm_shared_module_t* shared = wasm_module_share(module);
   REQUIRE(shared != NULL);
   run_threads(engine, shared, false, "original alive");
@@ -175,7 +174,6 @@ int main(int argc, char** argv) {
   wasm_shared_module_delete(shared);
   wasm_store_delete(store2);
 
-  wasm_byte_vec_delete(&binary);
   wasm_engine_delete(engine);
   return test_finish("threads");
 }
