@@ -175,6 +175,22 @@ static inline wasm_module_t* compile_given(wasm_store_t* store, wasm_byte_vec_t*
   return module;
 }
 
+// An instance of a module whose one import is `func`, and its exports;
+// NULL (and no exports) if instantiation fails.
+static inline wasm_instance_t* instantiate_with_func(wasm_store_t* store,
+                                                     const wasm_module_t* module,
+                                                     wasm_func_t* func, wasm_extern_vec_t* exports) {
+  wasm_extern_t* import_data[] = {wasm_func_as_extern(func)};
+  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
+  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
+  if (instance == NULL) {
+    wasm_extern_vec_new_empty(exports);
+    return NULL;
+  }
+  wasm_instance_exports(instance, exports);
+  return instance;
+}
+
 // A standalone i32 global.
 static inline wasm_global_t* new_global_i32(wasm_store_t* store, wasm_mutability_t mutability,
                                             int32_t value) {

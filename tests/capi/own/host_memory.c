@@ -37,12 +37,9 @@ static void run(const wasm_byte_vec_t* binary, wvm_bounds_t bounds, const char* 
   wasm_functype_t* type = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
   wasm_func_t* host = wasm_func_new_with_env(store, type, grow, &env, NULL);
   wasm_functype_delete(type);
-  wasm_extern_t* import_data[] = {wasm_func_as_extern(host)};
-  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  REQUIRE(instance != NULL);
   wasm_extern_vec_t exports;
-  wasm_instance_exports(instance, &exports);
+  wasm_instance_t* instance = instantiate_with_func(store, module, host, &exports);
+  REQUIRE(instance != NULL);
   env.memory = wasm_extern_as_memory(export_named(module, &exports, "mem"));
   const wasm_func_t* grow_then_load = export_func(module, &exports, "grow_then_load");
   const wasm_func_t* load8 = export_func(module, &exports, "load8");

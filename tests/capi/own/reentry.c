@@ -96,12 +96,9 @@ int main(int argc, char** argv) {
   Env env = {.store = store};
   wasm_functype_t* unary = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
   wasm_func_t* host = wasm_func_new_with_env(store, unary, call_back, &env, NULL);
-  wasm_extern_t* import_data[] = {wasm_func_as_extern(host)};
-  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  REQUIRE(instance != NULL);
   wasm_extern_vec_t exports;
-  wasm_instance_exports(instance, &exports);
+  wasm_instance_t* instance = instantiate_with_func(store, module, host, &exports);
+  REQUIRE(instance != NULL);
   env.enter = export_func(module, &exports, "enter");
   env.div = export_func(module, &exports, "div");
 

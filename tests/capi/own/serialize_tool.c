@@ -84,11 +84,8 @@ static Linked instantiate_linked(wasm_store_t* store, const wasm_module_t* modul
       wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32());
   linked.add = wasm_func_new(store, add_type, host_add);
   wasm_functype_delete(add_type);
-  wasm_extern_t* import_data[] = {wasm_func_as_extern(linked.add)};
-  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
-  linked.instance = wasm_instance_new(store, module, &imports, NULL);
+  linked.instance = instantiate_with_func(store, module, linked.add, &linked.exports);
   REQUIRE(linked.instance != NULL);
-  wasm_instance_exports(linked.instance, &linked.exports);
   return linked;
 }
 

@@ -61,13 +61,10 @@ static void* run_worker(void* arg) {
   wasm_functype_t* type = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
   wasm_func_t* host = wasm_func_new_with_env(store, type, tick, worker, NULL);
   wasm_functype_delete(type);
-  wasm_extern_t* import_data[] = {wasm_func_as_extern(host)};
-  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
+  wasm_extern_vec_t exports;
+  wasm_instance_t* instance = instantiate_with_func(store, module, host, &exports);
   WCHECK(worker, instance != NULL);
   if (instance != NULL) {
-    wasm_extern_vec_t exports;
-    wasm_instance_exports(instance, &exports);
     const wasm_func_t* work = export_func(module, &exports, "work");
     const wasm_func_t* count = export_func(module, &exports, "count");
     pthread_barrier_wait(worker->barrier);  // all threads call at once
@@ -96,12 +93,12 @@ static void* run_worker(void* arg) {
     if (trap) wasm_trap_delete(trap);
     // This instance's global saw exactly this thread's calls.
     WCHECK(worker, results[0].of.i32 == kCalls);
-    wasm_extern_vec_delete(&exports);
     wasm_instance_delete(instance);
   } else {
     pthread_barrier_wait(worker->barrier);
   }
   WCHECK(worker, worker->host_calls == kCalls);
+  wasm_extern_vec_delete(&exports);
   wasm_func_delete(host);
   wasm_module_delete(module);
   wasm_store_delete(store);
