@@ -76,6 +76,12 @@ static void start_trap(wasm_store_t* store) {
     char* text = trap_text(trap);
     CHECK_STR(text, "unreachable");
     free(text);
+    // The start function (func 0) is the trap's one frame.
+    wasm_frame_vec_t trace;
+    wasm_trap_trace(trap, &trace);
+    CHECK_I64(trace.size, 1);
+    if (trace.size >= 1) CHECK_I64(wasm_frame_func_index(trace.data[0]), 0);
+    wasm_frame_vec_delete(&trace);
     wasm_trap_delete(trap);
   }
   // Without a place for the trap, still NULL and no crash.
@@ -138,6 +144,80 @@ static void link_errors(wasm_store_t* store, const wasm_module_t* module, wasm_f
 
   wasm_global_delete(f64_global);
   wasm_func_delete(wrong_f);
+}
+
+// Instantiates `binary` with one import; true if that links.
+static bool links(wasm_store_t* store, const char* binary, size_t size, wasm_extern_t* import) {
+  wasm_byte_vec_t bytes = {size, (char*)binary};
+  wasm_module_t* module = wasm_module_new(store, &bytes);
+  REQUIRE(module != NULL);
+  wasm_extern_t* import_data[] = {import};
+  wasm_extern_vec_t imports = WASM_ARRAY_VEC(import_data);
+  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
+  bool linked = instance != NULL;
+  if (instance != NULL) wasm_instance_delete(instance);
+  if (!linked) CHECK(has_last_error());
+  wasm_module_delete(module);
+  return linked;
+}
+
+// Link-time import matching (the spec's extern subtyping): limits of
+// memories and tables, and the mutability of globals.
+static void import_matching(wasm_store_t* store) {
+  // (import "env" "m" (memory 2 3))
+  static const char kMemory[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x0b,
+                                 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x6d, 0x02, 0x01, 0x02, 0x03};
+  static const struct {
+    wasm_limits_t limits;
+    bool links;
+  } kMemories[] = {{{2, 3}, true},  {{3, 3}, true},  {{1, 3}, false},
+                   {{2, 4}, false}, {{2, 0xffffffffu}, false}};  // the last: no maximum
+  for (size_t i = 0; i < sizeof kMemories / sizeof kMemories[0]; ++i) {
+    wasm_memorytype_t* type = wasm_memorytype_new(&kMemories[i].limits);
+    wasm_memory_t* memory = wasm_memory_new(store, type);
+    wasm_memorytype_delete(type);
+    REQUIRE(memory != NULL);
+    bool linked = links(store, kMemory, sizeof kMemory, wasm_memory_as_extern(memory));
+    if (linked != kMemories[i].links) {
+      fprintf(stderr, "memory {%u, %u} for (memory 2 3): %s, expected %s\n",
+              kMemories[i].limits.min, kMemories[i].limits.max, linked ? "linked" : "refused",
+              kMemories[i].links ? "linked" : "refused");
+      ++g_failures;
+    }
+    wasm_memory_delete(memory);
+  }
+
+  // (import "env" "t" (table 2 3 funcref))
+  static const char kTable[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x0c, 0x01,
+                                0x03, 0x65, 0x6e, 0x76, 0x01, 0x74, 0x01, 0x70, 0x01, 0x02, 0x03};
+  static const struct {
+    wasm_limits_t limits;
+    bool links;
+  } kTables[] = {{{2, 3}, true}, {{3, 3}, true}, {{1, 3}, false}, {{2, 5}, false}};
+  for (size_t i = 0; i < sizeof kTables / sizeof kTables[0]; ++i) {
+    wasm_tabletype_t* type = wasm_tabletype_new(wasm_valtype_new_funcref(), &kTables[i].limits);
+    wasm_table_t* table = wasm_table_new(store, type, NULL);
+    wasm_tabletype_delete(type);
+    REQUIRE(table != NULL);
+    bool linked = links(store, kTable, sizeof kTable, wasm_table_as_extern(table));
+    if (linked != kTables[i].links) {
+      fprintf(stderr, "table {%u, %u} for (table 2 3 funcref): %s, expected %s\n",
+              kTables[i].limits.min, kTables[i].limits.max, linked ? "linked" : "refused",
+              kTables[i].links ? "linked" : "refused");
+      ++g_failures;
+    }
+    wasm_table_delete(table);
+  }
+
+  // (import "env" "g" (global (mut i32))): only a mutable i32 global fits.
+  static const char kGlobal[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x0a,
+                                 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x67, 0x03, 0x7f, 0x01};
+  wasm_global_t* var = new_global_i32(store, WASM_VAR, 1);
+  wasm_global_t* constant = new_global_i32(store, WASM_CONST, 1);
+  CHECK(links(store, kGlobal, sizeof kGlobal, wasm_global_as_extern(var)));
+  CHECK(!links(store, kGlobal, sizeof kGlobal, wasm_global_as_extern(constant)));
+  wasm_global_delete(var);
+  wasm_global_delete(constant);
 }
 
 // A refused call returns a trap whose message contains every needle.
@@ -218,6 +298,7 @@ int main(int argc, char** argv) {
   wasm_store_t* store = wasm_store_new(engine);
   bad_modules(store);
   start_trap(store);
+  import_matching(store);
 
   wasm_byte_vec_t binary;
   load_wasm(argv[1], &binary);
