@@ -161,6 +161,14 @@ static bool links(wasm_store_t* store, const char* binary, size_t size, wasm_ext
   return linked;
 }
 
+static void expect_link(bool linked, bool expected, const char* kind,
+                        const wasm_limits_t* limits) {
+  if (linked == expected) return;
+  fprintf(stderr, "%s {%u, %u} for an import of limits {2, 3}: %s, expected %s\n", kind,
+          limits->min, limits->max, linked ? "linked" : "refused", expected ? "linked" : "refused");
+  ++g_failures;
+}
+
 // Link-time import matching (the spec's extern subtyping): limits of
 // memories and tables, and the mutability of globals.
 static void import_matching(wasm_store_t* store) {
@@ -177,13 +185,8 @@ static void import_matching(wasm_store_t* store) {
     wasm_memory_t* memory = wasm_memory_new(store, type);
     wasm_memorytype_delete(type);
     REQUIRE(memory != NULL);
-    bool linked = links(store, kMemory, sizeof kMemory, wasm_memory_as_extern(memory));
-    if (linked != kMemories[i].links) {
-      fprintf(stderr, "memory {%u, %u} for (memory 2 3): %s, expected %s\n",
-              kMemories[i].limits.min, kMemories[i].limits.max, linked ? "linked" : "refused",
-              kMemories[i].links ? "linked" : "refused");
-      ++g_failures;
-    }
+    expect_link(links(store, kMemory, sizeof kMemory, wasm_memory_as_extern(memory)),
+                kMemories[i].links, "memory", &kMemories[i].limits);
     wasm_memory_delete(memory);
   }
 
@@ -199,13 +202,8 @@ static void import_matching(wasm_store_t* store) {
     wasm_table_t* table = wasm_table_new(store, type, NULL);
     wasm_tabletype_delete(type);
     REQUIRE(table != NULL);
-    bool linked = links(store, kTable, sizeof kTable, wasm_table_as_extern(table));
-    if (linked != kTables[i].links) {
-      fprintf(stderr, "table {%u, %u} for (table 2 3 funcref): %s, expected %s\n",
-              kTables[i].limits.min, kTables[i].limits.max, linked ? "linked" : "refused",
-              kTables[i].links ? "linked" : "refused");
-      ++g_failures;
-    }
+    expect_link(links(store, kTable, sizeof kTable, wasm_table_as_extern(table)),
+                kTables[i].links, "table", &kTables[i].limits);
     wasm_table_delete(table);
   }
 
