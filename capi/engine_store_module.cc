@@ -6,6 +6,11 @@
 #include "capi/internal.h"
 #include "engine/build_id.h"
 
+// The project's version (CMakeLists.txt's project(VERSION)); a build may define it.
+#ifndef WVM_CAPI_VERSION
+#define WVM_CAPI_VERSION "0.1.0"
+#endif
+
 namespace wvm::capi {
 namespace {
 
@@ -70,7 +75,7 @@ void set_last_error(std::string text) { last_error = std::move(text); }
 using namespace wvm;
 using namespace wvm::capi;
 
-wasm_store_t::~wasm_store_t() {
+wasm_store_t::~wasm_store_t() noexcept {
   // Host info finalizers and host-function environments first: they release
   // the program's data, which the objects (still alive here) may point to.
   for (auto& record : records) {
@@ -84,12 +89,12 @@ wasm_store_t::~wasm_store_t() {
 
 extern "C" {
 
-wasm_config_t* wasm_config_new(void) { return new wasm_config_t; }
-void wasm_config_delete(wasm_config_t* config) { delete config; }
+wasm_config_t* wasm_config_new(void) noexcept { return new wasm_config_t; }
+void wasm_config_delete(wasm_config_t* config) noexcept { delete config; }
 
-wasm_engine_t* wasm_engine_new(void) { return wasm_engine_new_with_config(wasm_config_new()); }
+wasm_engine_t* wasm_engine_new(void) noexcept { return wasm_engine_new_with_config(wasm_config_new()); }
 
-wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* config) {
+wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* config) noexcept {
   std::unique_ptr<wasm_config_t> owned(config);
   if (!config) return nullptr;
   if (!config->tier_set && !tier_from_env(&config->config.tiers.policy)) return nullptr;
@@ -97,18 +102,18 @@ wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* config) {
   out->engine = std::make_unique<Engine>(config->config);
   return out;
 }
-void wasm_engine_delete(wasm_engine_t* engine) { delete engine; }
+void wasm_engine_delete(wasm_engine_t* engine) noexcept { delete engine; }
 
-wasm_store_t* wasm_store_new(wasm_engine_t* engine) {
+wasm_store_t* wasm_store_new(wasm_engine_t* engine) noexcept {
   if (!engine) return nullptr;
   auto* out = new wasm_store_t;
   out->engine = engine;
   out->store = std::make_unique<Store>(*engine->engine);
   return out;
 }
-void wasm_store_delete(wasm_store_t* store) { delete store; }
+void wasm_store_delete(wasm_store_t* store) noexcept { delete store; }
 
-wasm_module_t* wasm_module_new(wasm_store_t* store, const wasm_byte_vec_t* binary) {
+wasm_module_t* wasm_module_new(wasm_store_t* store, const wasm_byte_vec_t* binary) noexcept {
   set_last_error("");
   auto module = compile(*store->engine->engine, reinterpret_cast<const uint8_t*>(binary->data),
                         binary->size);
@@ -119,13 +124,13 @@ wasm_module_t* wasm_module_new(wasm_store_t* store, const wasm_byte_vec_t* binar
   return new_module(store, std::move(module.value()));
 }
 
-bool wasm_module_validate(wasm_store_t* store, const wasm_byte_vec_t* binary) {
+bool wasm_module_validate(wasm_store_t* store, const wasm_byte_vec_t* binary) noexcept {
   return validate(*store->engine->engine, reinterpret_cast<const uint8_t*>(binary->data),
                   binary->size)
       .ok();
 }
 
-void wasm_module_imports(const wasm_module_t* module, wasm_importtype_vec_t* out) {
+void wasm_module_imports(const wasm_module_t* module, wasm_importtype_vec_t* out) noexcept {
   const Module& m = *module_data(module)->module;
   wasm_importtype_vec_new_uninitialized(out, m.imports.size());
   for (size_t i = 0; i < m.imports.size(); ++i) {
@@ -137,7 +142,7 @@ void wasm_module_imports(const wasm_module_t* module, wasm_importtype_vec_t* out
   }
 }
 
-void wasm_module_exports(const wasm_module_t* module, wasm_exporttype_vec_t* out) {
+void wasm_module_exports(const wasm_module_t* module, wasm_exporttype_vec_t* out) noexcept {
   const Module& m = *module_data(module)->module;
   wasm_exporttype_vec_new_uninitialized(out, m.exports.size());
   for (size_t i = 0; i < m.exports.size(); ++i) {
@@ -147,7 +152,7 @@ void wasm_module_exports(const wasm_module_t* module, wasm_exporttype_vec_t* out
   }
 }
 
-void wasm_module_serialize(const wasm_module_t* module, wasm_byte_vec_t* out) {
+void wasm_module_serialize(const wasm_module_t* module, wasm_byte_vec_t* out) noexcept {
   ModuleData* data = module_data(module);
   auto bytes = serialize_module(*data->engine->engine, *data->module);
   if (!bytes) {
@@ -158,7 +163,7 @@ void wasm_module_serialize(const wasm_module_t* module, wasm_byte_vec_t* out) {
   wasm_byte_vec_new(out, bytes->size(), reinterpret_cast<const char*>(bytes->data()));
 }
 
-wasm_module_t* wasm_module_deserialize(wasm_store_t* store, const wasm_byte_vec_t* bytes) {
+wasm_module_t* wasm_module_deserialize(wasm_store_t* store, const wasm_byte_vec_t* bytes) noexcept {
   set_last_error("");
   auto module = deserialize_module(*store->engine->engine,
                                    reinterpret_cast<const uint8_t*>(bytes->data), bytes->size);
@@ -175,22 +180,22 @@ struct wasm_shared_module_t {
   wasm_engine_t* engine;
 };
 
-wasm_shared_module_t* wasm_module_share(const wasm_module_t* module) {
+wasm_shared_module_t* wasm_module_share(const wasm_module_t* module) noexcept {
   ModuleData* data = module_data(module);
   return new wasm_shared_module_t{data->module, data->engine};
 }
 
-wasm_module_t* wasm_module_obtain(wasm_store_t* store, const wasm_shared_module_t* shared) {
+wasm_module_t* wasm_module_obtain(wasm_store_t* store, const wasm_shared_module_t* shared) noexcept {
   // Code and types belong to the engine that compiled the module.
   if (!shared || shared->engine != store->engine) return nullptr;
   return new_module(store, shared->module);
 }
 
-void wasm_shared_module_delete(wasm_shared_module_t* shared) { delete shared; }
+void wasm_shared_module_delete(wasm_shared_module_t* shared) noexcept { delete shared; }
 
 // ---- wvm.h ----
 
-void wvm_config_set_tier_policy(wasm_config_t* config, wvm_tier_policy_t policy) {
+void wvm_config_set_tier_policy(wasm_config_t* config, wvm_tier_policy_t policy) noexcept {
   switch (policy) {
     case WVM_TIER_INTERP: config->config.tiers.policy = TierPolicy::Interp; break;
     case WVM_TIER_JIT: config->config.tiers.policy = TierPolicy::Jit; break;
@@ -199,20 +204,20 @@ void wvm_config_set_tier_policy(wasm_config_t* config, wvm_tier_policy_t policy)
   config->tier_set = true;
 }
 
-void wvm_config_set_tier_up_threshold(wasm_config_t* config, uint32_t calls) {
+void wvm_config_set_tier_up_threshold(wasm_config_t* config, uint32_t calls) noexcept {
   config->config.tiers.tier_up_threshold = calls;
 }
 
-void wvm_config_set_background_compile(wasm_config_t* config, bool on) {
+void wvm_config_set_background_compile(wasm_config_t* config, bool on) noexcept {
   config->config.tiers.background_compile = on;
 }
 
-void wvm_config_set_bounds(wasm_config_t* config, wvm_bounds_t bounds) {
+void wvm_config_set_bounds(wasm_config_t* config, wvm_bounds_t bounds) noexcept {
   config->config.memory.bounds =
       bounds == WVM_BOUNDS_EXPLICIT ? BoundsStrategy::ExplicitChecks : BoundsStrategy::GuardPages;
 }
 
-bool wvm_config_set_gas_profile(wasm_config_t* config, const char* profile_name) {
+bool wvm_config_set_gas_profile(wasm_config_t* config, const char* profile_name) noexcept {
   if (!profile_name) return false;
   auto profile = GasProfile::named(profile_name);
   if (!profile) return false;
@@ -221,32 +226,35 @@ bool wvm_config_set_gas_profile(wasm_config_t* config, const char* profile_name)
   return true;
 }
 
-void wvm_config_set_max_call_depth(wasm_config_t* config, uint32_t frames) {
+void wvm_config_set_max_call_depth(wasm_config_t* config, uint32_t frames) noexcept {
   config->config.runtime_limits.max_call_depth = frames;
 }
 
-void wvm_store_set_gas_limit(wasm_store_t* store, uint64_t gas) { store->store->set_gas_limit(gas); }
+void wvm_store_set_gas_limit(wasm_store_t* store, uint64_t gas) noexcept { store->store->set_gas_limit(gas); }
 
-uint64_t wvm_store_gas_left(const wasm_store_t* store) { return store->store->gas_left(); }
+uint64_t wvm_store_gas_left(const wasm_store_t* store) noexcept { return store->store->gas_left(); }
 
-uint64_t wvm_store_gas_used(const wasm_store_t* store) {
+uint64_t wvm_store_gas_used(const wasm_store_t* store) noexcept {
   GasReport r = store->store->gas_report();
   return r.limit - r.remaining;
 }
 
-uint64_t wvm_engine_functions_compiled(const wasm_engine_t* engine) {
+uint64_t wvm_engine_functions_compiled(const wasm_engine_t* engine) noexcept {
   return engine->engine->tier_stats().compiled;
 }
 
-const char* wvm_version(void) {
-  // The build id stands for the commit: a serialized module names it too.
+const char* wvm_version(void) noexcept {
+  // The library's GNU build id stands for the commit (the build has no git
+  // hash to give): it names exactly this build, as serialized modules do.
   static const std::string version = [] {
     std::string id = engine_build_id();
-    return std::string("0.1.0 (build ") + id.substr(0, 12) + ")";
+    const std::string prefix = "gnu-build-id:";
+    if (id.compare(0, prefix.size(), prefix) == 0) id = "build " + id.substr(prefix.size(), 12);
+    return std::string(WVM_CAPI_VERSION " (") + id + ")";
   }();
   return version.c_str();
 }
 
-const char* wvm_last_error(void) { return last_error.c_str(); }
+const char* wvm_last_error(void) noexcept { return last_error.c_str(); }
 
 }  // extern "C"

@@ -62,26 +62,26 @@ using namespace wvm::capi;
 extern "C" {
 
 wasm_func_t* wasm_func_new(wasm_store_t* store, const wasm_functype_t* type,
-                           wasm_func_callback_t callback) {
+                           wasm_func_callback_t callback) noexcept {
   return new_host_func(store, type, callback, nullptr, nullptr, nullptr);
 }
 
 wasm_func_t* wasm_func_new_with_env(wasm_store_t* store, const wasm_functype_t* type,
                                     wasm_func_callback_with_env_t callback, void* env,
-                                    void (*finalizer)(void*)) {
+                                    void (*finalizer)(void*)) noexcept {
   return new_host_func(store, type, nullptr, callback, env, finalizer);
 }
 
-wasm_functype_t* wasm_func_type(const wasm_func_t* func) { return new_functype(*func_of(func)->type); }
+wasm_functype_t* wasm_func_type(const wasm_func_t* func) noexcept { return new_functype(*func_of(func)->type); }
 
-size_t wasm_func_param_arity(const wasm_func_t* func) { return func_of(func)->type->params.size(); }
+size_t wasm_func_param_arity(const wasm_func_t* func) noexcept { return func_of(func)->type->params.size(); }
 
-size_t wasm_func_result_arity(const wasm_func_t* func) {
+size_t wasm_func_result_arity(const wasm_func_t* func) noexcept {
   return func_of(func)->type->results.size();
 }
 
 wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args,
-                            wasm_val_vec_t* results) {
+                            wasm_val_vec_t* results) noexcept {
   Handle* h = handle(func);
   wasm_store_t* store = h->store;
   Func* f = func_of(func);

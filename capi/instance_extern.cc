@@ -39,7 +39,7 @@ using namespace wvm::capi;
 
 extern "C" {
 
-wasm_externkind_t wasm_extern_kind(const wasm_extern_t* e) {
+wasm_externkind_t wasm_extern_kind(const wasm_extern_t* e) noexcept {
   switch (handle(e)->kind) {
     case HandleKind::Global: return WASM_EXTERN_GLOBAL;
     case HandleKind::Table: return WASM_EXTERN_TABLE;
@@ -48,7 +48,7 @@ wasm_externkind_t wasm_extern_kind(const wasm_extern_t* e) {
   }
 }
 
-wasm_externtype_t* wasm_extern_type(const wasm_extern_t* e) {
+wasm_externtype_t* wasm_extern_type(const wasm_extern_t* e) noexcept {
   Handle* h = handle(e);
   switch (h->kind) {
     case HandleKind::Func: return new_functype(*static_cast<Func*>(h->target)->type);
@@ -61,14 +61,14 @@ wasm_externtype_t* wasm_extern_type(const wasm_extern_t* e) {
 
 // An external and its kinds are the same handle.
 #define WVM_CAPI_EXTERN_CAST(T, KIND)                                                        \
-  wasm_extern_t* wasm_##T##_as_extern(wasm_##T##_t* x) { return as<wasm_extern_t>(handle(x)); } \
-  const wasm_extern_t* wasm_##T##_as_extern_const(const wasm_##T##_t* x) {                   \
+  wasm_extern_t* wasm_##T##_as_extern(wasm_##T##_t* x) noexcept { return as<wasm_extern_t>(handle(x)); } \
+  const wasm_extern_t* wasm_##T##_as_extern_const(const wasm_##T##_t* x) noexcept {                   \
     return as<wasm_extern_t>(handle(x));                                                     \
   }                                                                                          \
-  wasm_##T##_t* wasm_extern_as_##T(wasm_extern_t* e) {                                       \
+  wasm_##T##_t* wasm_extern_as_##T(wasm_extern_t* e) noexcept {                                       \
     return e && handle(e)->kind == HandleKind::KIND ? as<wasm_##T##_t>(handle(e)) : nullptr; \
   }                                                                                          \
-  const wasm_##T##_t* wasm_extern_as_##T##_const(const wasm_extern_t* e) {                   \
+  const wasm_##T##_t* wasm_extern_as_##T##_const(const wasm_extern_t* e) noexcept {                   \
     return e && handle(e)->kind == HandleKind::KIND ? as<wasm_##T##_t>(handle(e)) : nullptr; \
   }
 WVM_CAPI_EXTERN_CAST(func, Func)
@@ -79,7 +79,7 @@ WVM_CAPI_EXTERN_CAST(memory, Memory)
 // ---- Instances ----
 
 wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* module,
-                                   const wasm_extern_vec_t* imports, wasm_trap_t** trap) {
+                                   const wasm_extern_vec_t* imports, wasm_trap_t** trap) noexcept {
   set_last_error("");
   if (trap) *trap = nullptr;
   const auto& m = static_cast<ModuleData*>(handle(module)->shared.get())->module;
@@ -112,7 +112,7 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* mod
   return as<wasm_instance_t>(new_handle(HandleKind::Instance, store, instance.value()));
 }
 
-void wasm_instance_exports(const wasm_instance_t* instance, wasm_extern_vec_t* out) {
+void wasm_instance_exports(const wasm_instance_t* instance, wasm_extern_vec_t* out) noexcept {
   Handle* h = handle(instance);
   auto* inst = static_cast<Instance*>(h->target);
   const Module& m = *inst->module();
@@ -133,22 +133,22 @@ void wasm_instance_exports(const wasm_instance_t* instance, wasm_extern_vec_t* o
 // ---- Globals ----
 
 wasm_global_t* wasm_global_new(wasm_store_t* store, const wasm_globaltype_t* type,
-                               const wasm_val_t* value) {
+                               const wasm_val_t* value) noexcept {
   GlobalType gt{to_val_type(type->content->kind), type->mutability == WASM_VAR};
   if (!value || to_val_type(value->kind) != gt.type) return nullptr;
   Global* g = store->store->create_global(gt, to_value(store, *value, gt.type));
   return as<wasm_global_t>(new_handle(HandleKind::Global, store, g));
 }
 
-wasm_globaltype_t* wasm_global_type(const wasm_global_t* global) {
+wasm_globaltype_t* wasm_global_type(const wasm_global_t* global) noexcept {
   return new_globaltype(target_of<Global>(global)->type);
 }
 
-void wasm_global_get(const wasm_global_t* global, wasm_val_t* out) {
+void wasm_global_get(const wasm_global_t* global, wasm_val_t* out) noexcept {
   *out = from_value(handle(global)->store, target_of<Global>(global)->value());
 }
 
-void wasm_global_set(wasm_global_t* global, const wasm_val_t* value) {
+void wasm_global_set(wasm_global_t* global, const wasm_val_t* value) noexcept {
   Global* g = target_of<Global>(global);
   if (!g->type.mut || !value || to_val_type(value->kind) != g->type.type) return;
   g->bits = to_value(handle(global)->store, *value, g->type.type).bits;
@@ -156,7 +156,7 @@ void wasm_global_set(wasm_global_t* global, const wasm_val_t* value) {
 
 // ---- Tables ----
 
-wasm_table_t* wasm_table_new(wasm_store_t* store, const wasm_tabletype_t* type, wasm_ref_t* init) {
+wasm_table_t* wasm_table_new(wasm_store_t* store, const wasm_tabletype_t* type, wasm_ref_t* init) noexcept {
   TableType tt{to_val_type(type->element->kind), to_limits(type->limits)};
   if (!is_ref_type(tt.elem)) return nullptr;
   auto table = store->store->create_table(tt, ref_bits(store, init, tt.elem));
@@ -164,18 +164,18 @@ wasm_table_t* wasm_table_new(wasm_store_t* store, const wasm_tabletype_t* type, 
   return as<wasm_table_t>(new_handle(HandleKind::Table, store, table.value()));
 }
 
-wasm_tabletype_t* wasm_table_type(const wasm_table_t* table) {
+wasm_tabletype_t* wasm_table_type(const wasm_table_t* table) noexcept {
   return new_tabletype(target_of<Table>(table)->type());
 }
 
-wasm_ref_t* wasm_table_get(const wasm_table_t* table, wasm_table_size_t index) {
+wasm_ref_t* wasm_table_get(const wasm_table_t* table, wasm_table_size_t index) noexcept {
   Table* t = target_of<Table>(table);
   if (index >= t->size()) return nullptr;
   wasm_val_t v = from_value(handle(table)->store, Value::ref(t->type().elem, t->data()[index]));
   return v.of.ref;
 }
 
-bool wasm_table_set(wasm_table_t* table, wasm_table_size_t index, wasm_ref_t* ref) {
+bool wasm_table_set(wasm_table_t* table, wasm_table_size_t index, wasm_ref_t* ref) noexcept {
   Table* t = target_of<Table>(table);
   if (index >= t->size()) return false;
   if (ref && t->type().elem == ValType::FuncRef && handle(ref)->kind != HandleKind::Func)
@@ -184,9 +184,9 @@ bool wasm_table_set(wasm_table_t* table, wasm_table_size_t index, wasm_ref_t* re
   return true;
 }
 
-wasm_table_size_t wasm_table_size(const wasm_table_t* table) { return target_of<Table>(table)->size(); }
+wasm_table_size_t wasm_table_size(const wasm_table_t* table) noexcept { return target_of<Table>(table)->size(); }
 
-bool wasm_table_grow(wasm_table_t* table, wasm_table_size_t delta, wasm_ref_t* init) {
+bool wasm_table_grow(wasm_table_t* table, wasm_table_size_t delta, wasm_ref_t* init) noexcept {
   Table* t = target_of<Table>(table);
   if (init && t->type().elem == ValType::FuncRef && handle(init)->kind != HandleKind::Func)
     return false;
@@ -195,29 +195,29 @@ bool wasm_table_grow(wasm_table_t* table, wasm_table_size_t delta, wasm_ref_t* i
 
 // ---- Memories ----
 
-wasm_memory_t* wasm_memory_new(wasm_store_t* store, const wasm_memorytype_t* type) {
+wasm_memory_t* wasm_memory_new(wasm_store_t* store, const wasm_memorytype_t* type) noexcept {
   auto memory = store->store->create_memory(MemoryType{to_limits(type->limits)});
   if (!memory) return nullptr;
   return as<wasm_memory_t>(new_handle(HandleKind::Memory, store, memory.value()));
 }
 
-wasm_memorytype_t* wasm_memory_type(const wasm_memory_t* memory) {
+wasm_memorytype_t* wasm_memory_type(const wasm_memory_t* memory) noexcept {
   return new_memorytype(target_of<Memory>(memory)->type());
 }
 
-byte_t* wasm_memory_data(wasm_memory_t* memory) {
+byte_t* wasm_memory_data(wasm_memory_t* memory) noexcept {
   return reinterpret_cast<byte_t*>(target_of<Memory>(memory)->data());
 }
 
-size_t wasm_memory_data_size(const wasm_memory_t* memory) {
+size_t wasm_memory_data_size(const wasm_memory_t* memory) noexcept {
   return target_of<Memory>(memory)->size_bytes();
 }
 
-wasm_memory_pages_t wasm_memory_size(const wasm_memory_t* memory) {
+wasm_memory_pages_t wasm_memory_size(const wasm_memory_t* memory) noexcept {
   return target_of<Memory>(memory)->pages();
 }
 
-bool wasm_memory_grow(wasm_memory_t* memory, wasm_memory_pages_t delta) {
+bool wasm_memory_grow(wasm_memory_t* memory, wasm_memory_pages_t delta) noexcept {
   return target_of<Memory>(memory)->grow(delta) >= 0;
 }
 

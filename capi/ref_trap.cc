@@ -152,31 +152,31 @@ using namespace wvm::capi;
 
 // delete, copy, same and host info of reference type T.
 #define WVM_CAPI_REF_BASE(T)                                                                  \
-  void wasm_##T##_delete(wasm_##T##_t* r) { delete handle(r); }                               \
-  wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t* r) {                                      \
+  void wasm_##T##_delete(wasm_##T##_t* r) noexcept { delete handle(r); }                               \
+  wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t* r) noexcept {                                      \
     return r ? as<wasm_##T##_t>(new Handle(*handle(r))) : nullptr;                            \
   }                                                                                           \
-  bool wasm_##T##_same(const wasm_##T##_t* a, const wasm_##T##_t* b) { return same(a, b); }   \
-  void* wasm_##T##_get_host_info(const wasm_##T##_t* r) { return get_host_info(r); }          \
-  void wasm_##T##_set_host_info(wasm_##T##_t* r, void* info) {                                \
+  bool wasm_##T##_same(const wasm_##T##_t* a, const wasm_##T##_t* b) noexcept { return same(a, b); }   \
+  void* wasm_##T##_get_host_info(const wasm_##T##_t* r) noexcept { return get_host_info(r); }          \
+  void wasm_##T##_set_host_info(wasm_##T##_t* r, void* info) noexcept {                                \
     host_info_of(r).set(info, nullptr);                                                       \
   }                                                                                           \
   void wasm_##T##_set_host_info_with_finalizer(wasm_##T##_t* r, void* info,                   \
-                                               void (*finalizer)(void*)) {                    \
+                                               void (*finalizer)(void*)) noexcept {                    \
     host_info_of(r).set(info, finalizer);                                                     \
   }
 
 // ...plus the conversions to and from wasm_ref_t, checked by `IS_KIND(kind)`.
 #define WVM_CAPI_REF(T, IS_KIND)                                                              \
   WVM_CAPI_REF_BASE(T)                                                                        \
-  wasm_ref_t* wasm_##T##_as_ref(wasm_##T##_t* r) { return as<wasm_ref_t>(handle(r)); }         \
-  const wasm_ref_t* wasm_##T##_as_ref_const(const wasm_##T##_t* r) {                          \
+  wasm_ref_t* wasm_##T##_as_ref(wasm_##T##_t* r) noexcept { return as<wasm_ref_t>(handle(r)); }         \
+  const wasm_ref_t* wasm_##T##_as_ref_const(const wasm_##T##_t* r) noexcept {                          \
     return as<wasm_ref_t>(handle(r));                                                         \
   }                                                                                           \
-  wasm_##T##_t* wasm_ref_as_##T(wasm_ref_t* r) {                                              \
+  wasm_##T##_t* wasm_ref_as_##T(wasm_ref_t* r) noexcept {                                              \
     return r && IS_KIND(handle(r)->kind) ? as<wasm_##T##_t>(handle(r)) : nullptr;             \
   }                                                                                           \
-  const wasm_##T##_t* wasm_ref_as_##T##_const(const wasm_ref_t* r) {                          \
+  const wasm_##T##_t* wasm_ref_as_##T##_const(const wasm_ref_t* r) noexcept {                          \
     return r && IS_KIND(handle(r)->kind) ? as<wasm_##T##_t>(handle(r)) : nullptr;             \
   }
 
@@ -195,19 +195,19 @@ WVM_CAPI_REF(memory, WVM_CAPI_IS(Memory))
 WVM_CAPI_REF(instance, WVM_CAPI_IS(Instance))
 WVM_CAPI_REF(extern, is_extern)
 
-void wasm_val_delete(wasm_val_t* v) {
+void wasm_val_delete(wasm_val_t* v) noexcept {
   if (v && wasm_valkind_is_ref(v->kind) && v->of.ref) {
     wasm_ref_delete(v->of.ref);
     v->of.ref = nullptr;
   }
 }
 
-void wasm_val_copy(wasm_val_t* out, const wasm_val_t* src) {
+void wasm_val_copy(wasm_val_t* out, const wasm_val_t* src) noexcept {
   *out = *src;
   if (wasm_valkind_is_ref(src->kind) && src->of.ref) out->of.ref = wasm_ref_copy(src->of.ref);
 }
 
-wasm_foreign_t* wasm_foreign_new(wasm_store_t* store) {
+wasm_foreign_t* wasm_foreign_new(wasm_store_t* store) noexcept {
   // A foreign object is its record: its address is its externref value.
   store->records.push_back(
       std::make_unique<ObjectRecord>(ObjectRecord{HandleKind::Foreign, nullptr, {}, nullptr}));
@@ -217,36 +217,36 @@ wasm_foreign_t* wasm_foreign_new(wasm_store_t* store) {
   return as<wasm_foreign_t>(new_handle(HandleKind::Foreign, store, rec));
 }
 
-wasm_trap_t* wasm_trap_new(wasm_store_t* store, const wasm_message_t* message) {
+wasm_trap_t* wasm_trap_new(wasm_store_t* store, const wasm_message_t* message) noexcept {
   std::string text = message && message->size ? std::string(message->data, message->size) : "";
   return new_trap(store, TrapKind::HostError, std::move(text), {});
 }
 
-void wasm_trap_message(const wasm_trap_t* trap, wasm_message_t* out) {
+void wasm_trap_message(const wasm_trap_t* trap, wasm_message_t* out) noexcept {
   const std::string& m = static_cast<TrapData*>(handle(trap)->shared.get())->message;
   wasm_byte_vec_new(out, m.size(), m.data());
 }
 
-wasm_frame_t* wasm_trap_origin(const wasm_trap_t* trap) {
+wasm_frame_t* wasm_trap_origin(const wasm_trap_t* trap) noexcept {
   const auto& frames = static_cast<TrapData*>(handle(trap)->shared.get())->frames;
   return frames.empty() ? nullptr : new wasm_frame_t(frames.front());
 }
 
-void wasm_trap_trace(const wasm_trap_t* trap, wasm_frame_vec_t* out) {
+void wasm_trap_trace(const wasm_trap_t* trap, wasm_frame_vec_t* out) noexcept {
   const auto& frames = static_cast<TrapData*>(handle(trap)->shared.get())->frames;
   wasm_frame_vec_new_uninitialized(out, frames.size());
   for (size_t i = 0; i < frames.size(); ++i) out->data[i] = new wasm_frame_t(frames[i]);
 }
 
-const char* wvm_trap_kind(const wasm_trap_t* trap) {
+const char* wvm_trap_kind(const wasm_trap_t* trap) noexcept {
   return trap_message(static_cast<TrapData*>(handle(trap)->shared.get())->kind);
 }
 
-wasm_frame_t* wasm_frame_copy(const wasm_frame_t* frame) { return new wasm_frame_t(*frame); }
-void wasm_frame_delete(wasm_frame_t* frame) { delete frame; }
-wasm_instance_t* wasm_frame_instance(const wasm_frame_t* frame) { return frame->instance; }
-uint32_t wasm_frame_func_index(const wasm_frame_t* frame) { return frame->func_index; }
-size_t wasm_frame_func_offset(const wasm_frame_t* frame) { return frame->func_offset; }
-size_t wasm_frame_module_offset(const wasm_frame_t* frame) { return frame->module_offset; }
+wasm_frame_t* wasm_frame_copy(const wasm_frame_t* frame) noexcept { return new wasm_frame_t(*frame); }
+void wasm_frame_delete(wasm_frame_t* frame) noexcept { delete frame; }
+wasm_instance_t* wasm_frame_instance(const wasm_frame_t* frame) noexcept { return frame->instance; }
+uint32_t wasm_frame_func_index(const wasm_frame_t* frame) noexcept { return frame->func_index; }
+size_t wasm_frame_func_offset(const wasm_frame_t* frame) noexcept { return frame->func_offset; }
+size_t wasm_frame_module_offset(const wasm_frame_t* frame) noexcept { return frame->module_offset; }
 
 }  // extern "C"

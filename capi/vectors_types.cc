@@ -132,17 +132,17 @@ using namespace wvm::capi;
 
 // One vector's five functions over policy P and element type E.
 #define WVM_CAPI_VEC(T, E, P)                                                                   \
-  void wasm_##T##_vec_new_empty(wasm_##T##_vec_t* out) { out->size = 0, out->data = nullptr; } \
-  void wasm_##T##_vec_new_uninitialized(wasm_##T##_vec_t* out, size_t size) {                  \
+  void wasm_##T##_vec_new_empty(wasm_##T##_vec_t* out) noexcept { out->size = 0, out->data = nullptr; } \
+  void wasm_##T##_vec_new_uninitialized(wasm_##T##_vec_t* out, size_t size) noexcept {                  \
     vec_uninitialized<wasm_##T##_vec_t, E>(out, size);                                         \
   }                                                                                            \
-  void wasm_##T##_vec_new(wasm_##T##_vec_t* out, size_t size, E const data[]) {                \
+  void wasm_##T##_vec_new(wasm_##T##_vec_t* out, size_t size, E const data[]) noexcept {                \
     vec_from<wasm_##T##_vec_t, E>(out, size, data);                                            \
   }                                                                                            \
-  void wasm_##T##_vec_copy(wasm_##T##_vec_t* out, const wasm_##T##_vec_t* src) {               \
+  void wasm_##T##_vec_copy(wasm_##T##_vec_t* out, const wasm_##T##_vec_t* src) noexcept {               \
     vec_copy<wasm_##T##_vec_t, E, P>(out, src);                                                \
   }                                                                                            \
-  void wasm_##T##_vec_delete(wasm_##T##_vec_t* v) { vec_delete<wasm_##T##_vec_t, P>(v); }
+  void wasm_##T##_vec_delete(wasm_##T##_vec_t* v) noexcept { vec_delete<wasm_##T##_vec_t, P>(v); }
 
 // A type object's vector, copy and delete.
 #define WVM_CAPI_TYPE_VEC(T)                                                        \
@@ -165,18 +165,18 @@ WVM_CAPI_TYPE_VEC(frame)
 WVM_CAPI_TYPE_VEC(extern)
 
 // Value types are immutable: one static object per kind, never freed.
-wasm_valtype_t* wasm_valtype_new(wasm_valkind_t kind) {
+wasm_valtype_t* wasm_valtype_new(wasm_valkind_t kind) noexcept {
   static wasm_valtype_t kinds[] = {{WASM_I32}, {WASM_I64},       {WASM_F32},
                                    {WASM_F64}, {WASM_EXTERNREF}, {WASM_FUNCREF}};
   for (auto& k : kinds)
     if (k.kind == kind) return &k;
   return nullptr;
 }
-wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t* t) { return t->kind; }
-wasm_valtype_t* wasm_valtype_copy(const wasm_valtype_t* t) { return wasm_valtype_new(t->kind); }
-void wasm_valtype_delete(wasm_valtype_t*) {}
+wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t* t) noexcept { return t->kind; }
+wasm_valtype_t* wasm_valtype_copy(const wasm_valtype_t* t) noexcept { return wasm_valtype_new(t->kind); }
+void wasm_valtype_delete(wasm_valtype_t*) noexcept {}
 
-wasm_functype_t* wasm_functype_new(wasm_valtype_vec_t* params, wasm_valtype_vec_t* results) {
+wasm_functype_t* wasm_functype_new(wasm_valtype_vec_t* params, wasm_valtype_vec_t* results) noexcept {
   auto* out = new wasm_functype_t;
   out->kind = WASM_EXTERN_FUNC;
   out->params = *params;
@@ -185,23 +185,23 @@ wasm_functype_t* wasm_functype_new(wasm_valtype_vec_t* params, wasm_valtype_vec_
   *results = {0, nullptr};
   return out;
 }
-const wasm_valtype_vec_t* wasm_functype_params(const wasm_functype_t* t) { return &t->params; }
-const wasm_valtype_vec_t* wasm_functype_results(const wasm_functype_t* t) { return &t->results; }
-wasm_functype_t* wasm_functype_copy(const wasm_functype_t* t) {
+const wasm_valtype_vec_t* wasm_functype_params(const wasm_functype_t* t) noexcept { return &t->params; }
+const wasm_valtype_vec_t* wasm_functype_results(const wasm_functype_t* t) noexcept { return &t->results; }
+wasm_functype_t* wasm_functype_copy(const wasm_functype_t* t) noexcept {
   auto* out = new wasm_functype_t;
   out->kind = WASM_EXTERN_FUNC;
   wasm_valtype_vec_copy(&out->params, &t->params);
   wasm_valtype_vec_copy(&out->results, &t->results);
   return out;
 }
-void wasm_functype_delete(wasm_functype_t* t) {
+void wasm_functype_delete(wasm_functype_t* t) noexcept {
   if (!t) return;
   wasm_valtype_vec_delete(&t->params);
   wasm_valtype_vec_delete(&t->results);
   delete t;
 }
 
-wasm_globaltype_t* wasm_globaltype_new(wasm_valtype_t* content, wasm_mutability_t mutability) {
+wasm_globaltype_t* wasm_globaltype_new(wasm_valtype_t* content, wasm_mutability_t mutability) noexcept {
   if (!content) return nullptr;
   auto* out = new wasm_globaltype_t;
   out->kind = WASM_EXTERN_GLOBAL;
@@ -209,18 +209,18 @@ wasm_globaltype_t* wasm_globaltype_new(wasm_valtype_t* content, wasm_mutability_
   out->mutability = mutability;
   return out;
 }
-const wasm_valtype_t* wasm_globaltype_content(const wasm_globaltype_t* t) { return t->content; }
-wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t* t) { return t->mutability; }
-wasm_globaltype_t* wasm_globaltype_copy(const wasm_globaltype_t* t) {
+const wasm_valtype_t* wasm_globaltype_content(const wasm_globaltype_t* t) noexcept { return t->content; }
+wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t* t) noexcept { return t->mutability; }
+wasm_globaltype_t* wasm_globaltype_copy(const wasm_globaltype_t* t) noexcept {
   return wasm_globaltype_new(wasm_valtype_copy(t->content), t->mutability);
 }
-void wasm_globaltype_delete(wasm_globaltype_t* t) {
+void wasm_globaltype_delete(wasm_globaltype_t* t) noexcept {
   if (!t) return;
   wasm_valtype_delete(t->content);
   delete t;
 }
 
-wasm_tabletype_t* wasm_tabletype_new(wasm_valtype_t* element, const wasm_limits_t* limits) {
+wasm_tabletype_t* wasm_tabletype_new(wasm_valtype_t* element, const wasm_limits_t* limits) noexcept {
   if (!element || !limits) return nullptr;
   auto* out = new wasm_tabletype_t;
   out->kind = WASM_EXTERN_TABLE;
@@ -228,32 +228,32 @@ wasm_tabletype_t* wasm_tabletype_new(wasm_valtype_t* element, const wasm_limits_
   out->limits = *limits;
   return out;
 }
-const wasm_valtype_t* wasm_tabletype_element(const wasm_tabletype_t* t) { return t->element; }
-const wasm_limits_t* wasm_tabletype_limits(const wasm_tabletype_t* t) { return &t->limits; }
-wasm_tabletype_t* wasm_tabletype_copy(const wasm_tabletype_t* t) {
+const wasm_valtype_t* wasm_tabletype_element(const wasm_tabletype_t* t) noexcept { return t->element; }
+const wasm_limits_t* wasm_tabletype_limits(const wasm_tabletype_t* t) noexcept { return &t->limits; }
+wasm_tabletype_t* wasm_tabletype_copy(const wasm_tabletype_t* t) noexcept {
   return wasm_tabletype_new(wasm_valtype_copy(t->element), &t->limits);
 }
-void wasm_tabletype_delete(wasm_tabletype_t* t) {
+void wasm_tabletype_delete(wasm_tabletype_t* t) noexcept {
   if (!t) return;
   wasm_valtype_delete(t->element);
   delete t;
 }
 
-wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t* limits) {
+wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t* limits) noexcept {
   if (!limits) return nullptr;
   auto* out = new wasm_memorytype_t;
   out->kind = WASM_EXTERN_MEMORY;
   out->limits = *limits;
   return out;
 }
-const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t* t) { return &t->limits; }
-wasm_memorytype_t* wasm_memorytype_copy(const wasm_memorytype_t* t) {
+const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t* t) noexcept { return &t->limits; }
+wasm_memorytype_t* wasm_memorytype_copy(const wasm_memorytype_t* t) noexcept {
   return wasm_memorytype_new(&t->limits);
 }
-void wasm_memorytype_delete(wasm_memorytype_t* t) { delete t; }
+void wasm_memorytype_delete(wasm_memorytype_t* t) noexcept { delete t; }
 
-wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t* t) { return t->kind; }
-wasm_externtype_t* wasm_externtype_copy(const wasm_externtype_t* t) {
+wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t* t) noexcept { return t->kind; }
+wasm_externtype_t* wasm_externtype_copy(const wasm_externtype_t* t) noexcept {
   switch (t->kind) {
     case WASM_EXTERN_FUNC: return wasm_functype_copy(static_cast<const wasm_functype_t*>(t));
     case WASM_EXTERN_GLOBAL: return wasm_globaltype_copy(static_cast<const wasm_globaltype_t*>(t));
@@ -261,7 +261,7 @@ wasm_externtype_t* wasm_externtype_copy(const wasm_externtype_t* t) {
     default: return wasm_memorytype_copy(static_cast<const wasm_memorytype_t*>(t));
   }
 }
-void wasm_externtype_delete(wasm_externtype_t* t) {
+void wasm_externtype_delete(wasm_externtype_t* t) noexcept {
   if (!t) return;
   switch (t->kind) {
     case WASM_EXTERN_FUNC: return wasm_functype_delete(static_cast<wasm_functype_t*>(t));
@@ -273,14 +273,14 @@ void wasm_externtype_delete(wasm_externtype_t* t) {
 
 // Upcasts and checked downcasts between an external type and its kinds.
 #define WVM_CAPI_EXTERNTYPE_CAST(T, KIND)                                                    \
-  wasm_externtype_t* wasm_##T##_as_externtype(wasm_##T##_t* t) { return t; }                 \
-  const wasm_externtype_t* wasm_##T##_as_externtype_const(const wasm_##T##_t* t) {           \
+  wasm_externtype_t* wasm_##T##_as_externtype(wasm_##T##_t* t) noexcept { return t; }                 \
+  const wasm_externtype_t* wasm_##T##_as_externtype_const(const wasm_##T##_t* t) noexcept {           \
     return t;                                                                                \
   }                                                                                          \
-  wasm_##T##_t* wasm_externtype_as_##T(wasm_externtype_t* t) {                               \
+  wasm_##T##_t* wasm_externtype_as_##T(wasm_externtype_t* t) noexcept {                               \
     return t && t->kind == KIND ? static_cast<wasm_##T##_t*>(t) : nullptr;                   \
   }                                                                                          \
-  const wasm_##T##_t* wasm_externtype_as_##T##_const(const wasm_externtype_t* t) {           \
+  const wasm_##T##_t* wasm_externtype_as_##T##_const(const wasm_externtype_t* t) noexcept {           \
     return t && t->kind == KIND ? static_cast<const wasm_##T##_t*>(t) : nullptr;             \
   }
 WVM_CAPI_EXTERNTYPE_CAST(functype, WASM_EXTERN_FUNC)
@@ -289,23 +289,23 @@ WVM_CAPI_EXTERNTYPE_CAST(tabletype, WASM_EXTERN_TABLE)
 WVM_CAPI_EXTERNTYPE_CAST(memorytype, WASM_EXTERN_MEMORY)
 
 wasm_importtype_t* wasm_importtype_new(wasm_name_t* module, wasm_name_t* name,
-                                       wasm_externtype_t* type) {
+                                       wasm_externtype_t* type) noexcept {
   auto* out = new wasm_importtype_t{*module, *name, type};
   *module = {0, nullptr};
   *name = {0, nullptr};
   return out;
 }
-const wasm_name_t* wasm_importtype_module(const wasm_importtype_t* t) { return &t->module; }
-const wasm_name_t* wasm_importtype_name(const wasm_importtype_t* t) { return &t->name; }
-const wasm_externtype_t* wasm_importtype_type(const wasm_importtype_t* t) { return t->type; }
-wasm_importtype_t* wasm_importtype_copy(const wasm_importtype_t* t) {
+const wasm_name_t* wasm_importtype_module(const wasm_importtype_t* t) noexcept { return &t->module; }
+const wasm_name_t* wasm_importtype_name(const wasm_importtype_t* t) noexcept { return &t->name; }
+const wasm_externtype_t* wasm_importtype_type(const wasm_importtype_t* t) noexcept { return t->type; }
+wasm_importtype_t* wasm_importtype_copy(const wasm_importtype_t* t) noexcept {
   auto* out = new wasm_importtype_t;
   wasm_byte_vec_copy(&out->module, &t->module);
   wasm_byte_vec_copy(&out->name, &t->name);
   out->type = wasm_externtype_copy(t->type);
   return out;
 }
-void wasm_importtype_delete(wasm_importtype_t* t) {
+void wasm_importtype_delete(wasm_importtype_t* t) noexcept {
   if (!t) return;
   wasm_byte_vec_delete(&t->module);
   wasm_byte_vec_delete(&t->name);
@@ -313,20 +313,20 @@ void wasm_importtype_delete(wasm_importtype_t* t) {
   delete t;
 }
 
-wasm_exporttype_t* wasm_exporttype_new(wasm_name_t* name, wasm_externtype_t* type) {
+wasm_exporttype_t* wasm_exporttype_new(wasm_name_t* name, wasm_externtype_t* type) noexcept {
   auto* out = new wasm_exporttype_t{*name, type};
   *name = {0, nullptr};
   return out;
 }
-const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t* t) { return &t->name; }
-const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t* t) { return t->type; }
-wasm_exporttype_t* wasm_exporttype_copy(const wasm_exporttype_t* t) {
+const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t* t) noexcept { return &t->name; }
+const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t* t) noexcept { return t->type; }
+wasm_exporttype_t* wasm_exporttype_copy(const wasm_exporttype_t* t) noexcept {
   auto* out = new wasm_exporttype_t;
   wasm_byte_vec_copy(&out->name, &t->name);
   out->type = wasm_externtype_copy(t->type);
   return out;
 }
-void wasm_exporttype_delete(wasm_exporttype_t* t) {
+void wasm_exporttype_delete(wasm_exporttype_t* t) noexcept {
   if (!t) return;
   wasm_byte_vec_delete(&t->name);
   wasm_externtype_delete(t->type);

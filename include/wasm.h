@@ -25,6 +25,15 @@
 #endif
 #endif
 
+/* In C++ the functions are noexcept: no exception ever leaves the library. */
+#ifndef WASM_NOEXCEPT_
+#ifdef __cplusplus
+#define WASM_NOEXCEPT_ noexcept
+#else
+#define WASM_NOEXCEPT_
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -44,7 +53,7 @@ typedef double float64_t;
 /* WASM_OWN_(T): an owned object type T with wasm_T_delete. */
 #define WASM_OWN_(T)                               \
   typedef struct wasm_##T##_t wasm_##T##_t;        \
-  WASM_API_EXTERN void wasm_##T##_delete(own wasm_##T##_t*);
+  WASM_API_EXTERN void wasm_##T##_delete(own wasm_##T##_t*) WASM_NOEXCEPT_;
 
 /* WASM_VEC_(T, P): wasm_T_vec_t holding `size` elements of type wasm_T_t P. */
 #define WASM_VEC_(T, P)                                                                   \
@@ -52,14 +61,14 @@ typedef double float64_t;
     size_t size;                                                                          \
     wasm_##T##_t P* data;                                                                 \
   } wasm_##T##_vec_t;                                                                     \
-  WASM_API_EXTERN void wasm_##T##_vec_new_empty(own wasm_##T##_vec_t* out);               \
+  WASM_API_EXTERN void wasm_##T##_vec_new_empty(own wasm_##T##_vec_t* out) WASM_NOEXCEPT_;               \
   WASM_API_EXTERN void wasm_##T##_vec_new_uninitialized(own wasm_##T##_vec_t* out,        \
-                                                        size_t size);                     \
+                                                        size_t size) WASM_NOEXCEPT_;                     \
   WASM_API_EXTERN void wasm_##T##_vec_new(own wasm_##T##_vec_t* out, size_t size,         \
-                                          own wasm_##T##_t P const data[]);               \
+                                          own wasm_##T##_t P const data[]) WASM_NOEXCEPT_;               \
   WASM_API_EXTERN void wasm_##T##_vec_copy(own wasm_##T##_vec_t* out,                     \
-                                           const wasm_##T##_vec_t* src);                  \
-  WASM_API_EXTERN void wasm_##T##_vec_delete(own wasm_##T##_vec_t*);
+                                           const wasm_##T##_vec_t* src) WASM_NOEXCEPT_;                  \
+  WASM_API_EXTERN void wasm_##T##_vec_delete(own wasm_##T##_vec_t*) WASM_NOEXCEPT_;
 
 /// A byte.
 typedef byte_t wasm_byte_t;
@@ -87,17 +96,17 @@ static inline void wasm_name_new_from_string_nt(own wasm_name_t* out, const char
 
 WASM_OWN_(config)
 /// A configuration with wvm's defaults (see wvm.h for its settings).
-WASM_API_EXTERN own wasm_config_t* wasm_config_new(void);
+WASM_API_EXTERN own wasm_config_t* wasm_config_new(void) WASM_NOEXCEPT_;
 
 WASM_OWN_(engine)
 /// An engine with the default configuration; NULL if WVM_TIER is invalid.
-WASM_API_EXTERN own wasm_engine_t* wasm_engine_new(void);
+WASM_API_EXTERN own wasm_engine_t* wasm_engine_new(void) WASM_NOEXCEPT_;
 /// An engine with `config`, which it consumes.
-WASM_API_EXTERN own wasm_engine_t* wasm_engine_new_with_config(own wasm_config_t* config);
+WASM_API_EXTERN own wasm_engine_t* wasm_engine_new_with_config(own wasm_config_t* config) WASM_NOEXCEPT_;
 
 WASM_OWN_(store)
 /// A store of runtime objects, used by one thread at a time.
-WASM_API_EXTERN own wasm_store_t* wasm_store_new(wasm_engine_t* engine);
+WASM_API_EXTERN own wasm_store_t* wasm_store_new(wasm_engine_t* engine) WASM_NOEXCEPT_;
 
 /* ---- Type representations ---------------------------------------------- */
 
@@ -119,7 +128,7 @@ static const uint32_t wasm_limits_max_default = 0xffffffff;
 #define WASM_TYPE_(T) \
   WASM_OWN_(T)        \
   WASM_VEC_(T, *)     \
-  WASM_API_EXTERN own wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t*);
+  WASM_API_EXTERN own wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(valtype)
 
@@ -136,9 +145,9 @@ enum wasm_valkind_enum {
 };
 
 /// The value type of kind `kind`.
-WASM_API_EXTERN own wasm_valtype_t* wasm_valtype_new(wasm_valkind_t kind);
+WASM_API_EXTERN own wasm_valtype_t* wasm_valtype_new(wasm_valkind_t kind) WASM_NOEXCEPT_;
 /// The kind of a value type.
-WASM_API_EXTERN wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t*);
+WASM_API_EXTERN wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t*) WASM_NOEXCEPT_;
 
 /// True for i32, i64, f32, f64.
 static inline bool wasm_valkind_is_num(wasm_valkind_t k) { return k < WASM_EXTERNREF; }
@@ -156,35 +165,35 @@ static inline bool wasm_valtype_is_ref(const wasm_valtype_t* t) {
 WASM_TYPE_(functype)
 /// A function type; consumes both vectors.
 WASM_API_EXTERN own wasm_functype_t* wasm_functype_new(own wasm_valtype_vec_t* params,
-                                                       own wasm_valtype_vec_t* results);
+                                                       own wasm_valtype_vec_t* results) WASM_NOEXCEPT_;
 /// The parameter types (borrowed).
-WASM_API_EXTERN const wasm_valtype_vec_t* wasm_functype_params(const wasm_functype_t*);
+WASM_API_EXTERN const wasm_valtype_vec_t* wasm_functype_params(const wasm_functype_t*) WASM_NOEXCEPT_;
 /// The result types (borrowed).
-WASM_API_EXTERN const wasm_valtype_vec_t* wasm_functype_results(const wasm_functype_t*);
+WASM_API_EXTERN const wasm_valtype_vec_t* wasm_functype_results(const wasm_functype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(globaltype)
 /// A global type; consumes `content`.
 WASM_API_EXTERN own wasm_globaltype_t* wasm_globaltype_new(own wasm_valtype_t* content,
-                                                           wasm_mutability_t mutability);
+                                                           wasm_mutability_t mutability) WASM_NOEXCEPT_;
 /// The value type (borrowed).
-WASM_API_EXTERN const wasm_valtype_t* wasm_globaltype_content(const wasm_globaltype_t*);
+WASM_API_EXTERN const wasm_valtype_t* wasm_globaltype_content(const wasm_globaltype_t*) WASM_NOEXCEPT_;
 /// WASM_CONST or WASM_VAR.
-WASM_API_EXTERN wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t*);
+WASM_API_EXTERN wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(tabletype)
 /// A table type; consumes `element`.
 WASM_API_EXTERN own wasm_tabletype_t* wasm_tabletype_new(own wasm_valtype_t* element,
-                                                         const wasm_limits_t* limits);
+                                                         const wasm_limits_t* limits) WASM_NOEXCEPT_;
 /// The element type (borrowed).
-WASM_API_EXTERN const wasm_valtype_t* wasm_tabletype_element(const wasm_tabletype_t*);
+WASM_API_EXTERN const wasm_valtype_t* wasm_tabletype_element(const wasm_tabletype_t*) WASM_NOEXCEPT_;
 /// The limits, in elements (borrowed).
-WASM_API_EXTERN const wasm_limits_t* wasm_tabletype_limits(const wasm_tabletype_t*);
+WASM_API_EXTERN const wasm_limits_t* wasm_tabletype_limits(const wasm_tabletype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(memorytype)
 /// A memory type with `limits` in 64 KiB pages.
-WASM_API_EXTERN own wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t* limits);
+WASM_API_EXTERN own wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t* limits) WASM_NOEXCEPT_;
 /// The limits, in pages (borrowed).
-WASM_API_EXTERN const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t*);
+WASM_API_EXTERN const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(externtype)
 
@@ -199,68 +208,68 @@ enum wasm_externkind_enum {
 };
 
 /// The kind of an external type.
-WASM_API_EXTERN wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t*);
+WASM_API_EXTERN wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t*) WASM_NOEXCEPT_;
 
 /// A function type viewed as an external type (same object, borrowed).
-WASM_API_EXTERN wasm_externtype_t* wasm_functype_as_externtype(wasm_functype_t*);
+WASM_API_EXTERN wasm_externtype_t* wasm_functype_as_externtype(wasm_functype_t*) WASM_NOEXCEPT_;
 /// A global type viewed as an external type.
-WASM_API_EXTERN wasm_externtype_t* wasm_globaltype_as_externtype(wasm_globaltype_t*);
+WASM_API_EXTERN wasm_externtype_t* wasm_globaltype_as_externtype(wasm_globaltype_t*) WASM_NOEXCEPT_;
 /// A table type viewed as an external type.
-WASM_API_EXTERN wasm_externtype_t* wasm_tabletype_as_externtype(wasm_tabletype_t*);
+WASM_API_EXTERN wasm_externtype_t* wasm_tabletype_as_externtype(wasm_tabletype_t*) WASM_NOEXCEPT_;
 /// A memory type viewed as an external type.
-WASM_API_EXTERN wasm_externtype_t* wasm_memorytype_as_externtype(wasm_memorytype_t*);
+WASM_API_EXTERN wasm_externtype_t* wasm_memorytype_as_externtype(wasm_memorytype_t*) WASM_NOEXCEPT_;
 /// The function type, or NULL if the external type is of another kind.
-WASM_API_EXTERN wasm_functype_t* wasm_externtype_as_functype(wasm_externtype_t*);
+WASM_API_EXTERN wasm_functype_t* wasm_externtype_as_functype(wasm_externtype_t*) WASM_NOEXCEPT_;
 /// The global type, or NULL.
-WASM_API_EXTERN wasm_globaltype_t* wasm_externtype_as_globaltype(wasm_externtype_t*);
+WASM_API_EXTERN wasm_globaltype_t* wasm_externtype_as_globaltype(wasm_externtype_t*) WASM_NOEXCEPT_;
 /// The table type, or NULL.
-WASM_API_EXTERN wasm_tabletype_t* wasm_externtype_as_tabletype(wasm_externtype_t*);
+WASM_API_EXTERN wasm_tabletype_t* wasm_externtype_as_tabletype(wasm_externtype_t*) WASM_NOEXCEPT_;
 /// The memory type, or NULL.
-WASM_API_EXTERN wasm_memorytype_t* wasm_externtype_as_memorytype(wasm_externtype_t*);
+WASM_API_EXTERN wasm_memorytype_t* wasm_externtype_as_memorytype(wasm_externtype_t*) WASM_NOEXCEPT_;
 
 /// Const view of wasm_functype_as_externtype.
-WASM_API_EXTERN const wasm_externtype_t* wasm_functype_as_externtype_const(const wasm_functype_t*);
+WASM_API_EXTERN const wasm_externtype_t* wasm_functype_as_externtype_const(const wasm_functype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_globaltype_as_externtype.
 WASM_API_EXTERN const wasm_externtype_t* wasm_globaltype_as_externtype_const(
-    const wasm_globaltype_t*);
+    const wasm_globaltype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_tabletype_as_externtype.
 WASM_API_EXTERN const wasm_externtype_t* wasm_tabletype_as_externtype_const(
-    const wasm_tabletype_t*);
+    const wasm_tabletype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_memorytype_as_externtype.
 WASM_API_EXTERN const wasm_externtype_t* wasm_memorytype_as_externtype_const(
-    const wasm_memorytype_t*);
+    const wasm_memorytype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_externtype_as_functype.
-WASM_API_EXTERN const wasm_functype_t* wasm_externtype_as_functype_const(const wasm_externtype_t*);
+WASM_API_EXTERN const wasm_functype_t* wasm_externtype_as_functype_const(const wasm_externtype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_externtype_as_globaltype.
 WASM_API_EXTERN const wasm_globaltype_t* wasm_externtype_as_globaltype_const(
-    const wasm_externtype_t*);
+    const wasm_externtype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_externtype_as_tabletype.
 WASM_API_EXTERN const wasm_tabletype_t* wasm_externtype_as_tabletype_const(
-    const wasm_externtype_t*);
+    const wasm_externtype_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_externtype_as_memorytype.
 WASM_API_EXTERN const wasm_memorytype_t* wasm_externtype_as_memorytype_const(
-    const wasm_externtype_t*);
+    const wasm_externtype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(importtype)
 /// An import type; consumes all three arguments.
 WASM_API_EXTERN own wasm_importtype_t* wasm_importtype_new(own wasm_name_t* module,
                                                            own wasm_name_t* name,
-                                                           own wasm_externtype_t* type);
+                                                           own wasm_externtype_t* type) WASM_NOEXCEPT_;
 /// The module name (borrowed).
-WASM_API_EXTERN const wasm_name_t* wasm_importtype_module(const wasm_importtype_t*);
+WASM_API_EXTERN const wasm_name_t* wasm_importtype_module(const wasm_importtype_t*) WASM_NOEXCEPT_;
 /// The field name (borrowed).
-WASM_API_EXTERN const wasm_name_t* wasm_importtype_name(const wasm_importtype_t*);
+WASM_API_EXTERN const wasm_name_t* wasm_importtype_name(const wasm_importtype_t*) WASM_NOEXCEPT_;
 /// The expected type (borrowed).
-WASM_API_EXTERN const wasm_externtype_t* wasm_importtype_type(const wasm_importtype_t*);
+WASM_API_EXTERN const wasm_externtype_t* wasm_importtype_type(const wasm_importtype_t*) WASM_NOEXCEPT_;
 
 WASM_TYPE_(exporttype)
 /// An export type; consumes both arguments.
 WASM_API_EXTERN own wasm_exporttype_t* wasm_exporttype_new(own wasm_name_t* name,
-                                                           own wasm_externtype_t* type);
+                                                           own wasm_externtype_t* type) WASM_NOEXCEPT_;
 /// The export name (borrowed).
-WASM_API_EXTERN const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t*);
+WASM_API_EXTERN const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t*) WASM_NOEXCEPT_;
 /// The exported type (borrowed).
-WASM_API_EXTERN const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t*);
+WASM_API_EXTERN const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t*) WASM_NOEXCEPT_;
 
 /* ---- Values -------------------------------------------------------------- */
 
@@ -279,9 +288,9 @@ typedef struct wasm_val_t {
 } wasm_val_t;
 
 /// Releases what a value owns (its reference, if any).
-WASM_API_EXTERN void wasm_val_delete(own wasm_val_t* v);
+WASM_API_EXTERN void wasm_val_delete(own wasm_val_t* v) WASM_NOEXCEPT_;
 /// Copies a value (a reference is copied as a new handle).
-WASM_API_EXTERN void wasm_val_copy(own wasm_val_t* out, const wasm_val_t* src);
+WASM_API_EXTERN void wasm_val_copy(own wasm_val_t* out, const wasm_val_t* src) WASM_NOEXCEPT_;
 
 WASM_VEC_(val, )
 
@@ -291,28 +300,28 @@ WASM_VEC_(val, )
  * info belongs to the underlying object, not to the handle. */
 #define WASM_REF_BASE_(T)                                                                 \
   WASM_OWN_(T)                                                                            \
-  WASM_API_EXTERN own wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t*);                 \
-  WASM_API_EXTERN bool wasm_##T##_same(const wasm_##T##_t*, const wasm_##T##_t*);         \
-  WASM_API_EXTERN void* wasm_##T##_get_host_info(const wasm_##T##_t*);                    \
-  WASM_API_EXTERN void wasm_##T##_set_host_info(wasm_##T##_t*, void* info);               \
+  WASM_API_EXTERN own wasm_##T##_t* wasm_##T##_copy(const wasm_##T##_t*) WASM_NOEXCEPT_;                 \
+  WASM_API_EXTERN bool wasm_##T##_same(const wasm_##T##_t*, const wasm_##T##_t*) WASM_NOEXCEPT_;         \
+  WASM_API_EXTERN void* wasm_##T##_get_host_info(const wasm_##T##_t*) WASM_NOEXCEPT_;                    \
+  WASM_API_EXTERN void wasm_##T##_set_host_info(wasm_##T##_t*, void* info) WASM_NOEXCEPT_;               \
   WASM_API_EXTERN void wasm_##T##_set_host_info_with_finalizer(wasm_##T##_t*, void* info, \
-                                                               void (*finalizer)(void*));
+                                                               void (*finalizer)(void*)) WASM_NOEXCEPT_;
 
 /* WASM_REF_(T): a reference type convertible to and from wasm_ref_t. */
 #define WASM_REF_(T)                                                                    \
   WASM_REF_BASE_(T)                                                                     \
-  WASM_API_EXTERN wasm_ref_t* wasm_##T##_as_ref(wasm_##T##_t*);                          \
-  WASM_API_EXTERN wasm_##T##_t* wasm_ref_as_##T(wasm_ref_t*);                            \
-  WASM_API_EXTERN const wasm_ref_t* wasm_##T##_as_ref_const(const wasm_##T##_t*);        \
-  WASM_API_EXTERN const wasm_##T##_t* wasm_ref_as_##T##_const(const wasm_ref_t*);
+  WASM_API_EXTERN wasm_ref_t* wasm_##T##_as_ref(wasm_##T##_t*) WASM_NOEXCEPT_;                          \
+  WASM_API_EXTERN wasm_##T##_t* wasm_ref_as_##T(wasm_ref_t*) WASM_NOEXCEPT_;                            \
+  WASM_API_EXTERN const wasm_ref_t* wasm_##T##_as_ref_const(const wasm_##T##_t*) WASM_NOEXCEPT_;        \
+  WASM_API_EXTERN const wasm_##T##_t* wasm_ref_as_##T##_const(const wasm_ref_t*) WASM_NOEXCEPT_;
 
 /* WASM_SHARABLE_REF_(T): a reference that can be shared with another thread. */
 #define WASM_SHARABLE_REF_(T)                                                         \
   WASM_REF_(T)                                                                        \
   WASM_OWN_(shared_##T)                                                               \
-  WASM_API_EXTERN own wasm_shared_##T##_t* wasm_##T##_share(const wasm_##T##_t*);     \
+  WASM_API_EXTERN own wasm_shared_##T##_t* wasm_##T##_share(const wasm_##T##_t*) WASM_NOEXCEPT_;     \
   WASM_API_EXTERN own wasm_##T##_t* wasm_##T##_obtain(wasm_store_t*,                  \
-                                                      const wasm_shared_##T##_t*);
+                                                      const wasm_shared_##T##_t*) WASM_NOEXCEPT_;
 
 WASM_REF_BASE_(ref)
 
@@ -321,51 +330,51 @@ WASM_REF_BASE_(ref)
 WASM_OWN_(frame)
 WASM_VEC_(frame, *)
 /// A copy of a frame.
-WASM_API_EXTERN own wasm_frame_t* wasm_frame_copy(const wasm_frame_t*);
+WASM_API_EXTERN own wasm_frame_t* wasm_frame_copy(const wasm_frame_t*) WASM_NOEXCEPT_;
 /// The instance running the frame's function (borrowed; lives as long as its store).
-WASM_API_EXTERN struct wasm_instance_t* wasm_frame_instance(const wasm_frame_t*);
+WASM_API_EXTERN struct wasm_instance_t* wasm_frame_instance(const wasm_frame_t*) WASM_NOEXCEPT_;
 /// The function's index in its module, imports included.
-WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t*);
+WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t*) WASM_NOEXCEPT_;
 /// Byte offset of the instruction from the start of the function's body.
-WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t*);
+WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t*) WASM_NOEXCEPT_;
 /// Byte offset of the instruction from the start of the module's binary.
-WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t*);
+WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t*) WASM_NOEXCEPT_;
 
 /// A trap message: bytes including the terminating NUL.
 typedef wasm_name_t wasm_message_t;
 
 WASM_REF_(trap)
 /// A trap with `message` (to be returned from a host function).
-WASM_API_EXTERN own wasm_trap_t* wasm_trap_new(wasm_store_t* store, const wasm_message_t* message);
+WASM_API_EXTERN own wasm_trap_t* wasm_trap_new(wasm_store_t* store, const wasm_message_t* message) WASM_NOEXCEPT_;
 /// The trap's message, NUL-terminated, the NUL counted in its size.
-WASM_API_EXTERN void wasm_trap_message(const wasm_trap_t*, own wasm_message_t* out);
+WASM_API_EXTERN void wasm_trap_message(const wasm_trap_t*, own wasm_message_t* out) WASM_NOEXCEPT_;
 /// The innermost wasm frame, or NULL if there is none.
-WASM_API_EXTERN own wasm_frame_t* wasm_trap_origin(const wasm_trap_t*);
+WASM_API_EXTERN own wasm_frame_t* wasm_trap_origin(const wasm_trap_t*) WASM_NOEXCEPT_;
 /// The wasm frames the trap unwound, innermost first.
-WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t*, own wasm_frame_vec_t* out);
+WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t*, own wasm_frame_vec_t* out) WASM_NOEXCEPT_;
 
 /* ---- Foreign objects -------------------------------------------------------- */
 
 WASM_REF_(foreign)
 /// A new host object (an externref value with host info).
-WASM_API_EXTERN own wasm_foreign_t* wasm_foreign_new(wasm_store_t*);
+WASM_API_EXTERN own wasm_foreign_t* wasm_foreign_new(wasm_store_t*) WASM_NOEXCEPT_;
 
 /* ---- Modules ----------------------------------------------------------------- */
 
 WASM_SHARABLE_REF_(module)
 /// Compiles `binary`; NULL if it is invalid (wvm_last_error says why).
-WASM_API_EXTERN own wasm_module_t* wasm_module_new(wasm_store_t*, const wasm_byte_vec_t* binary);
+WASM_API_EXTERN own wasm_module_t* wasm_module_new(wasm_store_t*, const wasm_byte_vec_t* binary) WASM_NOEXCEPT_;
 /// Whether `binary` is a valid module.
-WASM_API_EXTERN bool wasm_module_validate(wasm_store_t*, const wasm_byte_vec_t* binary);
+WASM_API_EXTERN bool wasm_module_validate(wasm_store_t*, const wasm_byte_vec_t* binary) WASM_NOEXCEPT_;
 /// The module's imports, in order.
-WASM_API_EXTERN void wasm_module_imports(const wasm_module_t*, own wasm_importtype_vec_t* out);
+WASM_API_EXTERN void wasm_module_imports(const wasm_module_t*, own wasm_importtype_vec_t* out) WASM_NOEXCEPT_;
 /// The module's exports, in order.
-WASM_API_EXTERN void wasm_module_exports(const wasm_module_t*, own wasm_exporttype_vec_t* out);
+WASM_API_EXTERN void wasm_module_exports(const wasm_module_t*, own wasm_exporttype_vec_t* out) WASM_NOEXCEPT_;
 /// The compiled module as bytes (an empty vector on failure).
-WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out);
+WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out) WASM_NOEXCEPT_;
 /// A module from wasm_module_serialize's bytes; NULL for stale or corrupted bytes.
 WASM_API_EXTERN own wasm_module_t* wasm_module_deserialize(wasm_store_t*,
-                                                           const wasm_byte_vec_t* bytes);
+                                                           const wasm_byte_vec_t* bytes) WASM_NOEXCEPT_;
 
 /* ---- Functions ----------------------------------------------------------------- */
 
@@ -380,34 +389,34 @@ typedef own wasm_trap_t* (*wasm_func_callback_with_env_t)(void* env, const wasm_
 
 /// A host function of type `type`.
 WASM_API_EXTERN own wasm_func_t* wasm_func_new(wasm_store_t*, const wasm_functype_t* type,
-                                               wasm_func_callback_t callback);
+                                               wasm_func_callback_t callback) WASM_NOEXCEPT_;
 /// A host function with `env`; `finalizer(env)` runs once when the store is deleted.
 WASM_API_EXTERN own wasm_func_t* wasm_func_new_with_env(wasm_store_t*,
                                                         const wasm_functype_t* type,
                                                         wasm_func_callback_with_env_t callback,
-                                                        void* env, void (*finalizer)(void*));
+                                                        void* env, void (*finalizer)(void*)) WASM_NOEXCEPT_;
 /// The function's type.
-WASM_API_EXTERN own wasm_functype_t* wasm_func_type(const wasm_func_t*);
+WASM_API_EXTERN own wasm_functype_t* wasm_func_type(const wasm_func_t*) WASM_NOEXCEPT_;
 /// The number of parameters.
-WASM_API_EXTERN size_t wasm_func_param_arity(const wasm_func_t*);
+WASM_API_EXTERN size_t wasm_func_param_arity(const wasm_func_t*) WASM_NOEXCEPT_;
 /// The number of results.
-WASM_API_EXTERN size_t wasm_func_result_arity(const wasm_func_t*);
+WASM_API_EXTERN size_t wasm_func_result_arity(const wasm_func_t*) WASM_NOEXCEPT_;
 /// Calls the function; NULL on success (results written), else the trap.
 WASM_API_EXTERN own wasm_trap_t* wasm_func_call(const wasm_func_t*, const wasm_val_vec_t* args,
-                                                wasm_val_vec_t* results);
+                                                wasm_val_vec_t* results) WASM_NOEXCEPT_;
 
 /* ---- Globals --------------------------------------------------------------------- */
 
 WASM_REF_(global)
 /// A global of type `type` holding `value`.
 WASM_API_EXTERN own wasm_global_t* wasm_global_new(wasm_store_t*, const wasm_globaltype_t* type,
-                                                   const wasm_val_t* value);
+                                                   const wasm_val_t* value) WASM_NOEXCEPT_;
 /// The global's type.
-WASM_API_EXTERN own wasm_globaltype_t* wasm_global_type(const wasm_global_t*);
+WASM_API_EXTERN own wasm_globaltype_t* wasm_global_type(const wasm_global_t*) WASM_NOEXCEPT_;
 /// The global's value.
-WASM_API_EXTERN void wasm_global_get(const wasm_global_t*, own wasm_val_t* out);
+WASM_API_EXTERN void wasm_global_get(const wasm_global_t*, own wasm_val_t* out) WASM_NOEXCEPT_;
 /// Sets a mutable global (ignored for an immutable one or a value of the wrong kind).
-WASM_API_EXTERN void wasm_global_set(wasm_global_t*, const wasm_val_t* value);
+WASM_API_EXTERN void wasm_global_set(wasm_global_t*, const wasm_val_t* value) WASM_NOEXCEPT_;
 
 /* ---- Tables ------------------------------------------------------------------------ */
 
@@ -416,17 +425,17 @@ WASM_REF_(table)
 typedef uint32_t wasm_table_size_t;
 /// A table of type `type` with every element `init` (may be NULL).
 WASM_API_EXTERN own wasm_table_t* wasm_table_new(wasm_store_t*, const wasm_tabletype_t* type,
-                                                 wasm_ref_t* init);
+                                                 wasm_ref_t* init) WASM_NOEXCEPT_;
 /// The table's type.
-WASM_API_EXTERN own wasm_tabletype_t* wasm_table_type(const wasm_table_t*);
+WASM_API_EXTERN own wasm_tabletype_t* wasm_table_type(const wasm_table_t*) WASM_NOEXCEPT_;
 /// Element `index`; NULL for a null element or an index out of bounds.
-WASM_API_EXTERN own wasm_ref_t* wasm_table_get(const wasm_table_t*, wasm_table_size_t index);
+WASM_API_EXTERN own wasm_ref_t* wasm_table_get(const wasm_table_t*, wasm_table_size_t index) WASM_NOEXCEPT_;
 /// Sets element `index`; false if out of bounds or of the wrong type.
-WASM_API_EXTERN bool wasm_table_set(wasm_table_t*, wasm_table_size_t index, wasm_ref_t* ref);
+WASM_API_EXTERN bool wasm_table_set(wasm_table_t*, wasm_table_size_t index, wasm_ref_t* ref) WASM_NOEXCEPT_;
 /// The number of elements.
-WASM_API_EXTERN wasm_table_size_t wasm_table_size(const wasm_table_t*);
+WASM_API_EXTERN wasm_table_size_t wasm_table_size(const wasm_table_t*) WASM_NOEXCEPT_;
 /// Grows by `delta` elements set to `init`; false if it cannot.
-WASM_API_EXTERN bool wasm_table_grow(wasm_table_t*, wasm_table_size_t delta, wasm_ref_t* init);
+WASM_API_EXTERN bool wasm_table_grow(wasm_table_t*, wasm_table_size_t delta, wasm_ref_t* init) WASM_NOEXCEPT_;
 
 /* ---- Memories ------------------------------------------------------------------------ */
 
@@ -436,17 +445,17 @@ typedef uint32_t wasm_memory_pages_t;
 /// Bytes per page.
 static const size_t MEMORY_PAGE_SIZE = 0x10000;
 /// A memory of type `type`.
-WASM_API_EXTERN own wasm_memory_t* wasm_memory_new(wasm_store_t*, const wasm_memorytype_t* type);
+WASM_API_EXTERN own wasm_memory_t* wasm_memory_new(wasm_store_t*, const wasm_memorytype_t* type) WASM_NOEXCEPT_;
 /// The memory's type.
-WASM_API_EXTERN own wasm_memorytype_t* wasm_memory_type(const wasm_memory_t*);
+WASM_API_EXTERN own wasm_memorytype_t* wasm_memory_type(const wasm_memory_t*) WASM_NOEXCEPT_;
 /// The memory's bytes; the address does not change when it grows.
-WASM_API_EXTERN byte_t* wasm_memory_data(wasm_memory_t*);
+WASM_API_EXTERN byte_t* wasm_memory_data(wasm_memory_t*) WASM_NOEXCEPT_;
 /// The size in bytes.
-WASM_API_EXTERN size_t wasm_memory_data_size(const wasm_memory_t*);
+WASM_API_EXTERN size_t wasm_memory_data_size(const wasm_memory_t*) WASM_NOEXCEPT_;
 /// The size in pages.
-WASM_API_EXTERN wasm_memory_pages_t wasm_memory_size(const wasm_memory_t*);
+WASM_API_EXTERN wasm_memory_pages_t wasm_memory_size(const wasm_memory_t*) WASM_NOEXCEPT_;
 /// Grows by `delta` pages; false (unchanged) past its maximum.
-WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t*, wasm_memory_pages_t delta);
+WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t*, wasm_memory_pages_t delta) WASM_NOEXCEPT_;
 
 /* ---- Externals ------------------------------------------------------------------------- */
 
@@ -454,43 +463,43 @@ WASM_REF_(extern)
 WASM_VEC_(extern, *)
 
 /// The kind of an external.
-WASM_API_EXTERN wasm_externkind_t wasm_extern_kind(const wasm_extern_t*);
+WASM_API_EXTERN wasm_externkind_t wasm_extern_kind(const wasm_extern_t*) WASM_NOEXCEPT_;
 /// The type of an external.
-WASM_API_EXTERN own wasm_externtype_t* wasm_extern_type(const wasm_extern_t*);
+WASM_API_EXTERN own wasm_externtype_t* wasm_extern_type(const wasm_extern_t*) WASM_NOEXCEPT_;
 
 /// A function viewed as an external (same handle, borrowed).
-WASM_API_EXTERN wasm_extern_t* wasm_func_as_extern(wasm_func_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_func_as_extern(wasm_func_t*) WASM_NOEXCEPT_;
 /// A global viewed as an external.
-WASM_API_EXTERN wasm_extern_t* wasm_global_as_extern(wasm_global_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_global_as_extern(wasm_global_t*) WASM_NOEXCEPT_;
 /// A table viewed as an external.
-WASM_API_EXTERN wasm_extern_t* wasm_table_as_extern(wasm_table_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_table_as_extern(wasm_table_t*) WASM_NOEXCEPT_;
 /// A memory viewed as an external.
-WASM_API_EXTERN wasm_extern_t* wasm_memory_as_extern(wasm_memory_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_memory_as_extern(wasm_memory_t*) WASM_NOEXCEPT_;
 /// The function, or NULL if the external is of another kind.
-WASM_API_EXTERN wasm_func_t* wasm_extern_as_func(wasm_extern_t*);
+WASM_API_EXTERN wasm_func_t* wasm_extern_as_func(wasm_extern_t*) WASM_NOEXCEPT_;
 /// The global, or NULL.
-WASM_API_EXTERN wasm_global_t* wasm_extern_as_global(wasm_extern_t*);
+WASM_API_EXTERN wasm_global_t* wasm_extern_as_global(wasm_extern_t*) WASM_NOEXCEPT_;
 /// The table, or NULL.
-WASM_API_EXTERN wasm_table_t* wasm_extern_as_table(wasm_extern_t*);
+WASM_API_EXTERN wasm_table_t* wasm_extern_as_table(wasm_extern_t*) WASM_NOEXCEPT_;
 /// The memory, or NULL.
-WASM_API_EXTERN wasm_memory_t* wasm_extern_as_memory(wasm_extern_t*);
+WASM_API_EXTERN wasm_memory_t* wasm_extern_as_memory(wasm_extern_t*) WASM_NOEXCEPT_;
 
 /// Const view of wasm_func_as_extern.
-WASM_API_EXTERN const wasm_extern_t* wasm_func_as_extern_const(const wasm_func_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_func_as_extern_const(const wasm_func_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_global_as_extern.
-WASM_API_EXTERN const wasm_extern_t* wasm_global_as_extern_const(const wasm_global_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_global_as_extern_const(const wasm_global_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_table_as_extern.
-WASM_API_EXTERN const wasm_extern_t* wasm_table_as_extern_const(const wasm_table_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_table_as_extern_const(const wasm_table_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_memory_as_extern.
-WASM_API_EXTERN const wasm_extern_t* wasm_memory_as_extern_const(const wasm_memory_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_memory_as_extern_const(const wasm_memory_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_extern_as_func.
-WASM_API_EXTERN const wasm_func_t* wasm_extern_as_func_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_func_t* wasm_extern_as_func_const(const wasm_extern_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_extern_as_global.
-WASM_API_EXTERN const wasm_global_t* wasm_extern_as_global_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_global_t* wasm_extern_as_global_const(const wasm_extern_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_extern_as_table.
-WASM_API_EXTERN const wasm_table_t* wasm_extern_as_table_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_table_t* wasm_extern_as_table_const(const wasm_extern_t*) WASM_NOEXCEPT_;
 /// Const view of wasm_extern_as_memory.
-WASM_API_EXTERN const wasm_memory_t* wasm_extern_as_memory_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_memory_t* wasm_extern_as_memory_const(const wasm_extern_t*) WASM_NOEXCEPT_;
 
 /* ---- Instances --------------------------------------------------------------------------- */
 
@@ -500,9 +509,9 @@ WASM_REF_(instance)
 /// `trap` is not NULL); a link error is described by wvm_last_error().
 WASM_API_EXTERN own wasm_instance_t* wasm_instance_new(wasm_store_t*, const wasm_module_t*,
                                                        const wasm_extern_vec_t* imports,
-                                                       own wasm_trap_t** trap);
+                                                       own wasm_trap_t** trap) WASM_NOEXCEPT_;
 /// The instance's exports, in the module's order.
-WASM_API_EXTERN void wasm_instance_exports(const wasm_instance_t*, own wasm_extern_vec_t* out);
+WASM_API_EXTERN void wasm_instance_exports(const wasm_instance_t*, own wasm_extern_vec_t* out) WASM_NOEXCEPT_;
 
 /* ---- Convenience ---------------------------------------------------------------------------- */
 

@@ -26,43 +26,43 @@ typedef enum wvm_tier_policy_t {
   WVM_TIER_JIT = 2
 } wvm_tier_policy_t;
 /// Sets the tier policy (overrides WVM_TIER).
-WASM_API_EXTERN void wvm_config_set_tier_policy(wasm_config_t*, wvm_tier_policy_t policy);
+WASM_API_EXTERN void wvm_config_set_tier_policy(wasm_config_t*, wvm_tier_policy_t policy) WASM_NOEXCEPT_;
 /// Auto policy: calls or loop iterations of a function before it is compiled.
-WASM_API_EXTERN void wvm_config_set_tier_up_threshold(wasm_config_t*, uint32_t calls);
+WASM_API_EXTERN void wvm_config_set_tier_up_threshold(wasm_config_t*, uint32_t calls) WASM_NOEXCEPT_;
 /// Auto policy: compile hot functions on a background thread.
-WASM_API_EXTERN void wvm_config_set_background_compile(wasm_config_t*, bool on);
+WASM_API_EXTERN void wvm_config_set_background_compile(wasm_config_t*, bool on) WASM_NOEXCEPT_;
 
 /// How memory accesses are bounds-checked: guard pages (default) or explicit compares.
 typedef enum wvm_bounds_t { WVM_BOUNDS_GUARD_PAGES = 0, WVM_BOUNDS_EXPLICIT = 1 } wvm_bounds_t;
 /// Sets the bounds-check strategy.
-WASM_API_EXTERN void wvm_config_set_bounds(wasm_config_t*, wvm_bounds_t bounds);
+WASM_API_EXTERN void wvm_config_set_bounds(wasm_config_t*, wvm_bounds_t bounds) WASM_NOEXCEPT_;
 
 /// Turns gas metering on with profile "uniform", "cosmwasm" or "cosmwasm-3.0.9";
 /// false (config unchanged) for another name.
-WASM_API_EXTERN bool wvm_config_set_gas_profile(wasm_config_t*, const char* profile_name);
+WASM_API_EXTERN bool wvm_config_set_gas_profile(wasm_config_t*, const char* profile_name) WASM_NOEXCEPT_;
 /// The most wasm frames a call may nest.
-WASM_API_EXTERN void wvm_config_set_max_call_depth(wasm_config_t*, uint32_t frames);
+WASM_API_EXTERN void wvm_config_set_max_call_depth(wasm_config_t*, uint32_t frames) WASM_NOEXCEPT_;
 
 /// Sets the gas the store's next calls may use (default: unlimited).
-WASM_API_EXTERN void wvm_store_set_gas_limit(wasm_store_t*, uint64_t gas);
+WASM_API_EXTERN void wvm_store_set_gas_limit(wasm_store_t*, uint64_t gas) WASM_NOEXCEPT_;
 /// The gas left of the last limit.
-WASM_API_EXTERN uint64_t wvm_store_gas_left(const wasm_store_t*);
+WASM_API_EXTERN uint64_t wvm_store_gas_left(const wasm_store_t*) WASM_NOEXCEPT_;
 /// The gas used since the last wvm_store_set_gas_limit (limit minus left).
-WASM_API_EXTERN uint64_t wvm_store_gas_used(const wasm_store_t*);
+WASM_API_EXTERN uint64_t wvm_store_gas_used(const wasm_store_t*) WASM_NOEXCEPT_;
 
 /// Functions tier 1 compiled in this engine (deserialized ones are loaded, not counted).
-WASM_API_EXTERN uint64_t wvm_engine_functions_compiled(const wasm_engine_t*);
+WASM_API_EXTERN uint64_t wvm_engine_functions_compiled(const wasm_engine_t*) WASM_NOEXCEPT_;
 
 /// The trap's kind in words ("integer divide by zero", "out of gas", "host error"
 /// for a trap a host function returned); a static string.
-WASM_API_EXTERN const char* wvm_trap_kind(const wasm_trap_t*);
+WASM_API_EXTERN const char* wvm_trap_kind(const wasm_trap_t*) WASM_NOEXCEPT_;
 
 /// The library version, "0.1.0 (commit abc1234)" style; a static string.
-WASM_API_EXTERN const char* wvm_version(void);
+WASM_API_EXTERN const char* wvm_version(void) WASM_NOEXCEPT_;
 
 /// Why the last wasm_module_new, wasm_module_deserialize or wasm_instance_new
 /// of this thread failed ("" if it did not): kind, offset and message.
-WASM_API_EXTERN const char* wvm_last_error(void);
+WASM_API_EXTERN const char* wvm_last_error(void) WASM_NOEXCEPT_;
 
 #ifdef __cplusplus
 }  // extern "C"
