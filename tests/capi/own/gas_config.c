@@ -24,8 +24,40 @@ typedef struct Instance {
   wasm_extern_vec_t exports;
 } Instance;
 
-static Instance instantiate(const wasm_byte_vec_t* binary, Setup setup) {
+// The host's import: calls the instance's own sum (set after instantiation)
+// from inside a wasm call, so that gas is used in a nested wasm_func_call.
+typedef struct ReenterEnv {
+  const wasm_func_t* sum;
+} ReenterEnv;
+
+static wasm_trap_t* reenter(void* data, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  ReenterEnv* env = (ReenterEnv*)data;
+  results->data[0].kind = WASM_I32;
+  return wasm_func_call(env->sum, args, results);  // a trap (out of gas) is passed on
+}
+
+// Engine, store, module and instance from a config (taken).
+static Instance instantiate_config(const wasm_byte_vec_t* binary, wasm_config_t* config) {
   Instance it = {0};
+  it.engine = wasm_engine_new_with_config(config);
+  REQUIRE(it.engine != NULL);
+  it.store = wasm_store_new(it.engine);
+  it.module = wasm_module_new(it.store, binary);
+  REQUIRE(it.module != NULL);
+  // The env is freed by its finalizer when the store goes (LSan checks it does).
+  ReenterEnv* env = (ReenterEnv*)calloc(1, sizeof(ReenterEnv));
+  REQUIRE(env != NULL);
+  wasm_functype_t* type = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+  wasm_func_t* host = wasm_func_new_with_env(it.store, type, reenter, env, free);
+  wasm_functype_delete(type);
+  it.instance = instantiate_with_func(it.store, it.module, host, &it.exports);
+  REQUIRE(it.instance != NULL);
+  wasm_func_delete(host);
+  env->sum = export_func(it.module, &it.exports, "sum");
+  return it;
+}
+
+static Instance instantiate(const wasm_byte_vec_t* binary, Setup setup) {
   wasm_config_t* config = wasm_config_new();
   REQUIRE(config != NULL);
   if (setup.set_tier) wvm_config_set_tier_policy(config, setup.tier);
@@ -33,16 +65,7 @@ static Instance instantiate(const wasm_byte_vec_t* binary, Setup setup) {
   if (setup.gas_profile != NULL) REQUIRE(wvm_config_set_gas_profile(config, setup.gas_profile));
   if (setup.tier_up_threshold != 0) wvm_config_set_tier_up_threshold(config, setup.tier_up_threshold);
   if (setup.max_call_depth != 0) wvm_config_set_max_call_depth(config, setup.max_call_depth);
-  it.engine = wasm_engine_new_with_config(config);
-  REQUIRE(it.engine != NULL);
-  it.store = wasm_store_new(it.engine);
-  it.module = wasm_module_new(it.store, binary);
-  REQUIRE(it.module != NULL);
-  wasm_extern_vec_t none = WASM_EMPTY_VEC;
-  it.instance = wasm_instance_new(it.store, it.module, &none, NULL);
-  REQUIRE(it.instance != NULL);
-  wasm_instance_exports(it.instance, &it.exports);
-  return it;
+  return instantiate_config(binary, config);
 }
 
 static void release(Instance* it) {
@@ -155,26 +178,68 @@ static void profiles(const wasm_byte_vec_t* binary) {
   // not stop a call.
   config = wasm_config_new();
   CHECK(!wvm_config_set_gas_profile(config, "Uniform"));
-  wasm_engine_t* engine = wasm_engine_new_with_config(config);
-  REQUIRE(engine != NULL);
-  wasm_store_t* store = wasm_store_new(engine);
-  wasm_module_t* module = wasm_module_new(store, binary);
-  REQUIRE(module != NULL);
-  wasm_extern_vec_t none = WASM_EMPTY_VEC;
-  wasm_instance_t* instance = wasm_instance_new(store, module, &none, NULL);
-  REQUIRE(instance != NULL);
-  wasm_extern_vec_t exports;
-  wasm_instance_exports(instance, &exports);
-  wvm_store_set_gas_limit(store, 1);
+  Instance it = instantiate_config(binary, config);
+  wvm_store_set_gas_limit(it.store, 1);
   int32_t n = 50, result = 0;
-  wasm_trap_t* trap = call_i32(export_func(module, &exports, "sum"), &n, 1, &result);
-  EXPECT_NO_TRAP(trap);
+  EXPECT_NO_TRAP(call_i32(func(&it, "sum"), &n, 1, &result));
   CHECK_I64(result, 1275);
-  wasm_extern_vec_delete(&exports);
-  wasm_instance_delete(instance);
-  wasm_module_delete(module);
-  wasm_store_delete(store);
-  wasm_engine_delete(engine);
+  release(&it);
+}
+
+// Gas used by wasm that a host function called (a nested wasm_func_call on
+// the same store) counts against the store's limit like the rest: the outer
+// call uses more than the nested one alone, the same in every tier, and
+// running out inside the nested call is out of gas for the outer one.
+static void gas_across_host_calls(const wasm_byte_vec_t* binary) {
+  static const Setup kTiers[] = {
+      {.set_tier = true, .tier = WVM_TIER_INTERP, .gas_profile = "uniform"},
+      {.set_tier = true, .tier = WVM_TIER_JIT, .gas_profile = "uniform"},
+      {.set_tier = true, .tier = WVM_TIER_AUTO, .gas_profile = "uniform", .tier_up_threshold = 2},
+  };
+  static const char* const kNames[] = {"interp", "jit", "auto"};
+  uint64_t reference = 0;
+  for (size_t t = 0; t < 3; ++t) {
+    Instance it = instantiate(binary, kTiers[t]);
+    int32_t n = 100, result = 0;
+    wvm_store_set_gas_limit(it.store, 1000000);
+    EXPECT_NO_TRAP(call_i32(func(&it, "sum"), &n, 1, &result));
+    uint64_t nested_alone = wvm_store_gas_used(it.store);
+    for (int round = 0; round < 4; ++round) {  // under auto, tiers change between rounds
+      wvm_store_set_gas_limit(it.store, 1000000);
+      EXPECT_NO_TRAP(call_i32(func(&it, "via_host"), &n, 1, &result));
+      CHECK_I64(result, 5050);
+      uint64_t outer = wvm_store_gas_used(it.store);
+      if (outer <= nested_alone) {
+        fprintf(stderr, "%s: via_host(100) used %" PRIu64 " gas, sum(100) alone %" PRIu64
+                        ": the nested call's gas was lost\n", kNames[t], outer, nested_alone);
+        ++g_failures;
+      }
+      if (t == 0 && round == 0) reference = outer;
+      if (outer != reference) {
+        fprintf(stderr, "%s: round %d: via_host(100) used %" PRIu64 " gas, interp %" PRIu64 "\n",
+                kNames[t], round, outer, reference);
+        ++g_failures;
+      }
+    }
+    // Out of gas in the nested call, passed on by the host function as it
+    // came: still out of gas (it is not a trap the host made).
+    wvm_store_set_gas_limit(it.store, nested_alone / 2);
+    wasm_trap_t* trap = call_i32(func(&it, "via_host"), &n, 1, &result);
+    CHECK(trap != NULL);
+    if (trap != NULL) {
+      char* text = trap_text(trap);
+      CHECK_STR(text, "out of gas");
+      free(text);
+      CHECK_STR(wvm_trap_kind(trap), "out of gas");
+      wasm_trap_delete(trap);
+    }
+    CHECK_I64(wvm_store_gas_left(it.store), 0);
+    wvm_store_set_gas_limit(it.store, 1000000);
+    EXPECT_NO_TRAP(call_i32(func(&it, "via_host"), &n, 1, &result));
+    CHECK_I64(wvm_store_gas_used(it.store), reference);
+    release(&it);
+  }
+  printf("via_host(100): %" PRIu64 " gas in every tier\n", reference);
 }
 
 // Runs a fixed sequence of memory accesses; each outcome is written as the
@@ -300,6 +365,7 @@ int main(int argc, char** argv) {
   load_wasm(argv[1], &binary);
   out_of_gas(&binary);
   same_gas_in_every_tier(&binary);
+  gas_across_host_calls(&binary);
   profiles(&binary);
   bounds(&binary);
   call_depth(&binary);

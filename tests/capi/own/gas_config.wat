@@ -1,5 +1,7 @@
 ;; Gas and memory-bounds checks through wvm.h's config.
 (module
+  ;; reenter(n) is the host calling sum(n) back through wasm_func_call.
+  (import "host" "reenter" (func $reenter (param i32) (result i32)))
   (memory (export "mem") 1 3)
   (func (export "spin") (loop $forever (br $forever)))
   (func (export "sum") (param $n i32) (result i32)
@@ -11,6 +13,8 @@
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $next)))
     (local.get $acc))
+  (func (export "via_host") (param i32) (result i32)
+    (i32.add (call $reenter (local.get 0)) (i32.const 0)))
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
   (func (export "load_off") (param i32) (result i32) (i32.load offset=65535 (local.get 0)))
