@@ -143,6 +143,29 @@ int main(int argc, char** argv) {
     CHECK_I64(result, -4);
   }
 
+  // Deep alternation of wasm and host frames: either it completes or it
+  // stops with call stack exhausted; never a crash. The store goes on.
+  static const int32_t kDepths[] = {1000, 20000, 200000};
+  for (size_t i = 0; i < sizeof kDepths / sizeof kDepths[0]; ++i) {
+    env.mode = kSwallow;
+    int32_t depth = kDepths[i], result = 0;
+    wasm_trap_t* trap = call_i32(env.enter, &depth, 1, &result);
+    if (trap == NULL) {
+      CHECK_I64(result, 100 + 2 * depth + 1);
+    } else {
+      char* text = trap_text(trap);
+      printf("enter(%d): %s\n", depth, text);
+      CHECK_STR(text, "call stack exhausted");
+      free(text);
+      wasm_trap_delete(trap);
+    }
+    CHECK_I64(env.nesting, 0);
+    env.nesting = 0;
+    depth = 3;
+    EXPECT_NO_TRAP(call_i32(env.enter, &depth, 1, &result));
+    CHECK_I64(result, 107);
+  }
+
   // A host function in the table, called indirectly.
   wasm_func_t* neg = wasm_func_new(store, unary, negate);
   wasm_table_t* table = wasm_extern_as_table(export_named(module, &exports, "table"));
