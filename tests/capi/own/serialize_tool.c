@@ -165,6 +165,29 @@ static int mode_read(const char* blob_path) {
   wasm_store_t* store2 = wasm_store_new(engine);
   run_module(store2, module);
   wasm_store_delete(store2);
+  // A loaded module serializes again, to bytes that load and run.
+  wasm_byte_vec_t again;
+  wasm_module_serialize(module, &again);
+  CHECK(again.size > 0);
+  wasm_module_t* reloaded = wasm_module_deserialize(store, &again);
+  CHECK(reloaded != NULL);
+  if (reloaded != NULL) {
+    run_module(store, reloaded);
+    wasm_module_delete(reloaded);
+  }
+  wasm_byte_vec_delete(&again);
+  // Shared to another thread's store: here, a second store obtains it.
+  wasm_shared_module_t* shared = wasm_module_share(module);
+  REQUIRE(shared != NULL);
+  wasm_store_t* store3 = wasm_store_new(engine);
+  wasm_module_t* obtained = wasm_module_obtain(store3, shared);
+  CHECK(obtained != NULL);
+  if (obtained != NULL) {
+    run_module(store3, obtained);
+    wasm_module_delete(obtained);
+  }
+  wasm_shared_module_delete(shared);
+  wasm_store_delete(store3);
   uint64_t compiled = wvm_engine_functions_compiled(engine);
   printf("read: %" PRIu64 " functions compiled\n", compiled);
   CHECK_I64(compiled, 0);
