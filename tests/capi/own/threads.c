@@ -17,6 +17,8 @@ typedef struct Worker {
   const wasm_shared_module_t* shared;
   pthread_barrier_t* obtained;  // with the main thread: every module obtained
   pthread_barrier_t* barrier;   // all workers: start calling together
+  bool metered;    // the engine meters gas: record each call's gas by x
+  uint64_t gas[60];  // gas of work(x), the same at every call and thread
   int host_calls;  // counted by the host import, on this thread only
   int failures;
   pthread_t thread;
@@ -73,6 +75,7 @@ static void* run_worker(void* arg) {
       wasm_val_t args[] = {WASM_I32_VAL(x)};
       wasm_val_t results[] = {WASM_INIT_VAL};
       wasm_val_vec_t arg_vec = WASM_ARRAY_VEC(args), result_vec = WASM_ARRAY_VEC(results);
+      if (worker->metered) wvm_store_set_gas_limit(store, 1u << 30);
       wasm_trap_t* trap = wasm_func_call(work, &arg_vec, &result_vec);
       WCHECK(worker, trap == NULL);
       if (trap != NULL) {
@@ -84,6 +87,16 @@ static void* run_worker(void* arg) {
                 results[0].of.i32, expected_work(x, worker->id));
         ++worker->failures;
         break;
+      }
+      if (worker->metered) {
+        uint64_t used = wvm_store_gas_used(store);
+        if (worker->gas[x] == 0) worker->gas[x] = used;
+        if (used == 0 || used != worker->gas[x]) {
+          fprintf(stderr, "thread %d: work(%d) used %" PRIu64 " gas, before %" PRIu64 "\n",
+                  worker->id, x, used, worker->gas[x]);
+          ++worker->failures;
+          break;
+        }
       }
     }
     wasm_val_t results[] = {WASM_INIT_VAL};
@@ -108,14 +121,14 @@ static void* run_worker(void* arg) {
 // Runs the workers on `shared`; with delete_shared, deletes it once every
 // worker obtained its module and before they instantiate.
 static void run_threads(wasm_engine_t* engine, wasm_shared_module_t* shared, bool delete_shared,
-                        const char* what) {
+                        bool metered, const char* what) {
   Worker workers[kThreads];
   pthread_barrier_t obtained, barrier;
   pthread_barrier_init(&obtained, NULL, kThreads + 1);
   pthread_barrier_init(&barrier, NULL, kThreads);
   for (int i = 0; i < kThreads; ++i) {
     workers[i] = (Worker){.id = i + 1, .engine = engine, .shared = shared,
-                          .obtained = &obtained, .barrier = &barrier};
+                          .obtained = &obtained, .barrier = &barrier, .metered = metered};
     REQUIRE(pthread_create(&workers[i].thread, NULL, run_worker, &workers[i]) == 0);
   }
   pthread_barrier_wait(&obtained);
@@ -130,6 +143,17 @@ static void run_threads(wasm_engine_t* engine, wasm_shared_module_t* shared, boo
   }
   pthread_barrier_destroy(&barrier);
   pthread_barrier_destroy(&obtained);
+  // Every thread's store charged the same gas for the same call.
+  for (int i = 1; metered && i < kThreads; ++i) {
+    for (int x = 0; x < 60; ++x) {
+      if (workers[i].gas[x] != 0 && workers[0].gas[x] != 0 &&
+          workers[i].gas[x] != workers[0].gas[x]) {
+        fprintf(stderr, "%s: work(%d) used %" PRIu64 " gas on thread %d, %" PRIu64 " on 1\n", what,
+                x, workers[i].gas[x], workers[i].id, workers[0].gas[x]);
+        ++g_failures;
+      }
+    }
+  }
 }
 
 int main(int argc, char** argv) {
@@ -138,17 +162,18 @@ int main(int argc, char** argv) {
   wasm_store_t* store = wasm_store_new(engine);
 
   // Shared while the original module lives.
-  wasm_module_t* module = compile_given(store, &binary);
+  wasm_module_t* module = wasm_module_new(store, &binary);  // the binary is used again below
+  REQUIRE(module != NULL);
   wasm_shared_module_t* shared = wasm_module_share(module);
   REQUIRE(shared != NULL);
-  run_threads(engine, shared, false, "original alive");
+  run_threads(engine, shared, false, false, "original alive");
   wasm_shared_module_delete(shared);
 
   // Shared, obtained by every thread, then the shared handle deleted before
   // they instantiate and call.
   shared = wasm_module_share(module);
   REQUIRE(shared != NULL);
-  run_threads(engine, shared, true, "shared deleted after obtain");
+  run_threads(engine, shared, true, false, "shared deleted after obtain");
 
   // Shared, then the original deleted (and its store too) before any thread
   // obtains it.
@@ -156,7 +181,7 @@ int main(int argc, char** argv) {
   REQUIRE(shared != NULL);
   wasm_module_delete(module);
   wasm_store_delete(store);
-  run_threads(engine, shared, false, "original deleted");
+  run_threads(engine, shared, false, false, "original deleted");
   // And obtained again on this thread, in a fresh store.
   wasm_store_t* store2 = wasm_store_new(engine);
   wasm_module_t* again = wasm_module_obtain(store2, shared);
@@ -172,5 +197,24 @@ int main(int argc, char** argv) {
   wasm_store_delete(store2);
 
   wasm_engine_delete(engine);
+
+  // A metered engine: each thread's store has its own gas, charged alike.
+  wasm_config_t* config = wasm_config_new();
+  REQUIRE(wvm_config_set_gas_profile(config, "uniform"));
+  const char* tier = getenv("WVM_TIER");
+  if (tier != NULL && strcmp(tier, "auto") == 0) wvm_config_set_tier_up_threshold(config, 2);
+  wasm_engine_t* metered = wasm_engine_new_with_config(config);
+  REQUIRE(metered != NULL);
+  wasm_store_t* store4 = wasm_store_new(metered);
+  module = wasm_module_new(store4, &binary);
+  REQUIRE(module != NULL);
+  shared = wasm_module_share(module);
+  REQUIRE(shared != NULL);
+  run_threads(metered, shared, false, true, "metered");
+  wasm_shared_module_delete(shared);
+  wasm_module_delete(module);
+  wasm_store_delete(store4);
+  wasm_engine_delete(metered);
+  wasm_byte_vec_delete(&binary);
   return test_finish("threads");
 }
