@@ -28,10 +28,17 @@ TrapKind call_host(HostCall& call, const Value* args, Value* results) {
   for (wasm_val_t& v : in) wasm_val_delete(&v);
   TrapKind result = TrapKind::None;
   if (trap) {
-    std::string message = static_cast<TrapData*>(handle(trap)->shared.get())->message;
-    if (!message.empty() && message.back() == '\0') message.pop_back();
+    const TrapData& data = *static_cast<TrapData*>(handle(trap)->shared.get());
+    // A trap passed on from a nested wasm_func_call keeps its kind (out of
+    // gas stays out of gas); only the host's own traps are host errors.
+    if (data.kind != TrapKind::HostError) {
+      result = data.kind;
+    } else {
+      std::string message = data.message;
+      if (!message.empty() && message.back() == '\0') message.pop_back();
+      result = call.trap(std::move(message));
+    }
     wasm_trap_delete(trap);
-    result = call.trap(std::move(message));
   } else {
     for (size_t i = 0; i < out.size(); ++i) results[i] = to_value(store, out[i], type.results[i]);
   }
