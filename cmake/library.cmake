@@ -100,5 +100,6 @@ install(FILES ${CMAKE_BINARY_DIR}/wvmConfig.cmake ${CMAKE_BINARY_DIR}/wvmConfigV
   DESTINATION ${WVM_CMAKE_DIR})
 # The .pc finds its prefix from its own place, so the tree can move.
 file(RELATIVE_PATH WVM_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
+string(REGEX REPLACE "/$" "" WVM_PC_TO_PREFIX "${WVM_PC_TO_PREFIX}")
 configure_file(${CMAKE_SOURCE_DIR}/cmake/wvm.pc.in ${CMAKE_BINARY_DIR}/wvm.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/wvm.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
