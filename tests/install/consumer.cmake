@@ -9,8 +9,11 @@
 # its sanitizer flags, which a consumer of a sanitized library needs too.
 file(REMOVE_RECURSE "${BINARY}")
 file(MAKE_DIRECTORY "${BINARY}")
-string(REPLACE ";" " " flags "${FLAGS}")
-string(REPLACE ";" " " link_flags "${LINK_FLAGS}")
+# Lists arrive "|"-separated.
+string(REPLACE "|" " " flags "${FLAGS}")
+string(REPLACE "|" " " link_flags "${LINK_FLAGS}")
+string(REPLACE "|" ";" ARGS "${ARGS}")
+string(REPLACE "|" ";" PROGRAMS "${PROGRAMS}")
 if(MODE STREQUAL "cmake")
   execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE}" -B "${BINARY}" -G "${GENERATOR}"
                     -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PREFIX_PATH=${PREFIX}"
