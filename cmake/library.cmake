@@ -72,14 +72,18 @@ set_target_properties(wvm_static PROPERTIES
   ARCHIVE_OUTPUT_DIRECTORY ${WVM_LIBRARY_DIR})
 target_include_directories(wvm_static INTERFACE ${WVM_INTERFACE_INCLUDE})
 target_link_libraries(wvm_static INTERFACE stdc++ m pthread rt)
+# An ar script in the subset GNU ar and llvm-ar share (no "open").
 file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/wvm_static_fold.mri CONTENT
-"open $<TARGET_FILE:wvm_static>
+"create $<TARGET_FILE:wvm_static>.folded
+addlib $<TARGET_FILE:wvm_static>
 addlib ${WVM_ASMJIT_PIC}
 save
 end
 ")
 add_custom_command(TARGET wvm_static POST_BUILD
   COMMAND ${CMAKE_AR} -M < ${CMAKE_BINARY_DIR}/wvm_static_fold.mri
+  COMMAND ${CMAKE_RANLIB} $<TARGET_FILE:wvm_static>.folded
+  COMMAND ${CMAKE_COMMAND} -E rename $<TARGET_FILE:wvm_static>.folded $<TARGET_FILE:wvm_static>
   COMMENT "Folding asmjit into lib/libwvm.a")
 
 # cmake --install: the public headers, both libraries, the CMake package
