@@ -1,4 +1,4 @@
-// Runs an exported `add` through the standard wasm-c-api (README, "Embedding").
+// Runs an exported `add` through the standard wasm-c-api (README, "Embedding: the installed library").
 #include <stdio.h>
 #include <wasm.h>
 
