@@ -1,4 +1,4 @@
-// Runs an exported `add` through the standard wasm-c-api (README, "Embedding: the installed library").
+// Runs an exported `add` through the standard wasm-c-api (README, "Embedding").
 #include <stdio.h>
 #include <wasm.h>
 
