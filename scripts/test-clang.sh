@@ -10,7 +10,8 @@
 # (spec-core, spec-core-jit), the replay of the kept fuzz inputs and the
 # fuzz slices (label fuzz: fuzz/execute-slice runs WVM_FUZZ_EXECUTE_RUNS
 # libFuzzer inputs with a fixed seed, fuzz/compile-slice the decoder's,
-# fuzz/wasi-slice WVM_FUZZ_WASI_RUNS hostile WASI call sequences).
+# fuzz/wasi-slice WVM_FUZZ_WASI_RUNS hostile WASI call sequences) and the
+# install tests (label install: consumers built against the installed package).
 # Not the wasmvm Go tests, bench checks or the other spec modes (the release
 # and asan-ubsan runs have them): this stays within its CI budget (README, Tests).
 set -euo pipefail
@@ -18,5 +19,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset clang-ubsan >/dev/null
 cmake --build --preset clang-ubsan --target wvm-unit-tests wvm-spectest wvm-fuzz-compile \
-  wvm-fuzz-execute wvm-fuzz-execute-replay wvm-fuzz-wasi wvm-fuzz-wasi-replay
-ctest --preset clang-ubsan -j "$(nproc)" -L '^(unit|spec-core|spec-core-jit|fuzz)$' "$@"
+  wvm-fuzz-execute wvm-fuzz-execute-replay wvm-fuzz-wasi wvm-fuzz-wasi-replay wvm_shared wvm_static
+ctest --preset clang-ubsan -j "$(nproc)" -L '^(unit|spec-core|spec-core-jit|fuzz|install)$' "$@"

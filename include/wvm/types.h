@@ -66,6 +66,9 @@ struct Value {
   friend bool operator==(const Value& a, const Value& b) noexcept {
     return a.type == b.type && a.bits == b.bits;
   }
+#if __cplusplus < 202002L  // C++20 derives != from ==
+  friend bool operator!=(const Value& a, const Value& b) noexcept { return !(a == b); }
+#endif
 };
 
 /// A function signature.
@@ -75,6 +78,9 @@ struct FuncType {
   friend bool operator==(const FuncType& a, const FuncType& b) noexcept {
     return a.params == b.params && a.results == b.results;
   }
+#if __cplusplus < 202002L  // C++20 derives != from ==
+  friend bool operator!=(const FuncType& a, const FuncType& b) noexcept { return !(a == b); }
+#endif
 };
 
 /// "(i32, i64) -> (f32)": a signature as messages and tools print it.

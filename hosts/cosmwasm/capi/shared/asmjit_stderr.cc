@@ -1,9 +1,10 @@
 // Debian's libasmjit.a is compiled as position-independent executable code,
 // not as shared-library code: its one reference to an external variable,
 // globals.cpp's use of `stderr` (for asmjit's debug output), cannot be
-// linked into a shared object. CMakeLists.txt links libwvm_cosmwasm.so
-// against a copy of the archive in which that reference is renamed to this
-// variable, which is local to the library and holds libc's stderr.
+// linked into a shared object. libwvm_cosmwasm.so, libwvm.so and the
+// installed libwvm.a take asmjit from a copy of the archive in which that
+// reference is renamed to this variable (cmake/library.cmake), which is
+// local to the library and holds libc's stderr.
 #include <cstdio>
 
 extern "C" {
