@@ -116,12 +116,9 @@ struct GasProfile {
       if (p.name == name) return p;
     return std::nullopt;
   }
-#if __cplusplus >= 202002L
-  friend bool operator==(const GasProfile&, const GasProfile&) = default;
-#else
-  // C++17 embedders (README, "Embedding"). Binding every field turns a field
-  // added above into a compile error here (tests/install/consumer-cpp builds
-  // this branch), not into a comparison that misses it.
+  // Written out, not defaulted, so that the header stays C++17 (README,
+  // "Embedding"). Binding every field turns a field added above into a
+  // compile error here, not into a comparison that misses it.
   friend bool operator==(const GasProfile& x, const GasProfile& y) {
     const auto& [n1, op1, acc1, cl1, fl1, gl1, mg1, bm1, te1] = x;
     const auto& [n2, op2, acc2, cl2, fl2, gl2, mg2, bm2, te2] = y;
@@ -129,23 +126,18 @@ struct GasProfile {
            mg1 == mg2 && bm1 == bm2 && te1 == te2;
   }
   friend bool operator!=(const GasProfile& x, const GasProfile& y) { return !(x == y); }
-#endif
 };
 
 /// Gas metering. Off, compiled code contains no metering at all.
 struct MeteringConfig {
   bool enabled = false;
   GasProfile profile;
-#if __cplusplus >= 202002L
-  friend bool operator==(const MeteringConfig&, const MeteringConfig&) = default;
-#else
   friend bool operator==(const MeteringConfig& x, const MeteringConfig& y) {
     const auto& [enabled1, profile1] = x;  // every field, as GasProfile's
     const auto& [enabled2, profile2] = y;
     return enabled1 == enabled2 && profile1 == profile2;
   }
   friend bool operator!=(const MeteringConfig& x, const MeteringConfig& y) { return !(x == y); }
-#endif
 };
 
 /// Limits that apply while code runs.

@@ -66,9 +66,7 @@ struct Value {
   friend bool operator==(const Value& a, const Value& b) noexcept {
     return a.type == b.type && a.bits == b.bits;
   }
-#if __cplusplus < 202002L  // C++20 derives != from ==
-  friend bool operator!=(const Value& a, const Value& b) noexcept { return !(a == b); }
-#endif
+  friend bool operator!=(const Value& a, const Value& b) noexcept { return !(a == b); }  // C++17
 };
 
 /// A function signature.
@@ -78,9 +76,7 @@ struct FuncType {
   friend bool operator==(const FuncType& a, const FuncType& b) noexcept {
     return a.params == b.params && a.results == b.results;
   }
-#if __cplusplus < 202002L  // C++20 derives != from ==
-  friend bool operator!=(const FuncType& a, const FuncType& b) noexcept { return !(a == b); }
-#endif
+  friend bool operator!=(const FuncType& a, const FuncType& b) noexcept { return !(a == b); }  // C++17
 };
 
 /// "(i32, i64) -> (f32)": a signature as messages and tools print it.
