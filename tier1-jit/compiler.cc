@@ -22,6 +22,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -549,6 +551,12 @@ class Tier1Compiler : public ValidateOnly {
   // itself if nobody else uses it, else a copy.
   Reg own(Reg r) {
     if (regs_.exclusive(r)) return r;
+    // Shared only with a local and no register free: the local gives the
+    // register up (to its slot) rather than pushing another local out.
+    if (regs_.refs(r) == 1 && !regs_.any_free()) {
+      evict(r);
+      return r;
+    }
     const Reg n = alloc_reg();
     masm_.mov(n, r);
     free_reg(r);
@@ -783,6 +791,19 @@ class Tier1Compiler : public ValidateOnly {
   std::string unsupported_;
 };
 
+// For engine developers: with WVM_JIT_DUMP=DIR set, every compiled
+// function's code goes to DIR/f<index>.bin (disassemble with
+// `objdump -D -b binary -m i386:x86-64` or `-m aarch64`).
+void dump_code(uint32_t func_index, const void* entry, uint32_t size) {
+  static const char* const dir = std::getenv("WVM_JIT_DUMP");
+  if (dir == nullptr) return;
+  const std::string path = std::string(dir) + "/f" + std::to_string(func_index) + ".bin";
+  if (FILE* f = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(entry, 1, size, f);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 Error code_space_exhausted(const CodeArena& arena) {
@@ -813,6 +834,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
     return Error{ErrorKind::Unsupported, 0,
                  "function " + std::to_string(func_index) + ": code could not be assembled",
                  TrapKind::None};
+  dump_code(func_index, entry, masm->code_size());
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));
   CompiledCode out{entry, std::move(block), masm->take_code_info(), masm->take_sites(),

@@ -30,7 +30,9 @@ int RegState::evictable() const noexcept {
   int best = -1;
   for (int r = 0; r < num_regs_; ++r) {
     if (local_[r] == kNoLocal || refs_[r] != 0) continue;
-    if (best < 0 || last_use_[r] < last_use_[best]) best = r;
+    if (best < 0 || dirty_[r] < dirty_[best] ||
+        (dirty_[r] == dirty_[best] && last_use_[r] < last_use_[best]))
+      best = r;
   }
   return best;
 }

@@ -58,10 +58,16 @@ class RegState {
 
   void ref(Reg r) noexcept { ++refs_[r]; }
   void unref(Reg r) noexcept { --refs_[r]; }
+  bool any_free() const noexcept {
+    for (int r = 0; r < num_regs_; ++r)
+      if (refs_[r] == 0 && local_[r] == kNoLocal) return true;
+    return false;
+  }
   /// A free register, taken with one reference; -1 if there is none.
   int take_free() noexcept;
-  /// The least recently used register that caches a local and has no other
-  /// owner (evicting it costs at most a store); -1 if there is none.
+  /// A register that caches a local and has no other owner, to send back
+  /// to its slot: the least recently used clean one (no store), else the
+  /// least recently used; -1 if there is none.
   int evictable() const noexcept;
 
   /// The register caching `local`, or -1.
