@@ -635,14 +635,17 @@ class Tier1Compiler : public ValidateOnly {
   // The 0/1 value of a pending comparison, in a register the caller owns
   // (the operands' references are given up).
   Reg materialize(const Entry& e) {
-    const Reg dst = own(e.reg);
+    // A comparison reads both operands before it writes: a shared left
+    // operand needs no copy, just another destination.
+    const Reg dst = regs_.exclusive(e.reg) ? e.reg : alloc_reg();
     bool ok;
     if (e.rhs_is_imm) {
-      ok = masm_.binary_imm(e.op, dst, dst, static_cast<int32_t>(e.value));
+      ok = masm_.binary_imm(e.op, dst, e.reg, static_cast<int32_t>(e.value));
     } else {
-      ok = masm_.binary(e.op, dst, dst, e.rhs);
+      ok = masm_.binary(e.op, dst, e.reg, e.rhs);
       free_reg(e.rhs);
     }
+    if (dst != e.reg) free_reg(e.reg);
     if (!ok) fail(op_info(e.op).name);
     return dst;
   }
