@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
 #include "tier1-jit/abi.h"
+#include "tier1-jit/loop_scan.h"
 #include "tier1-jit/reg_state.h"
 
 namespace wvm::jit {
@@ -90,8 +92,11 @@ class Tier1Compiler : public ValidateOnly {
   using D = FunctionDecoder<Tier1Compiler>;
   using Frame = D::Frame;
 
-  Tier1Compiler(MacroAssembler& masm, const Module& module, const FuncCode& code)
+  Tier1Compiler(MacroAssembler& masm, const Module& module, const FuncCode& code,
+                const FunctionBody& body)
       : masm_(masm),
+        module_(module),
+        body_(body),
         layout_(InstanceLayout::of(module)),
         code_(code),
         metering_(module.metering.enabled),
@@ -141,8 +146,9 @@ class Tier1Compiler : public ValidateOnly {
   // A block's entry is no label: values may stay in registers. Its end is
   // one: every way there sends stack values home and matches its merge state.
   void on_block(D&, Frame& f) { f.data.label = masm_.new_label(); }
-  void on_loop(D&, Frame& f) {
+  void on_loop(D& d, Frame& f) {
     spill_stack();
+    load_loop_locals(d);
     // The entry defines the header's state. Its locals count as dirty, so
     // a back-edge never has to store them.
     regs_.mark_all_dirty();
@@ -597,6 +603,35 @@ class Tier1Compiler : public ValidateOnly {
     free_reg(r);
   }
 
+  // The locals the loop uses most go to registers before its header (if
+  // they fit, with room left for operands), so no back-edge reloads them.
+  void load_loop_locals(D& d) {
+    constexpr int kOperandRegs = 3;
+    const int max = regs_.num_regs() - kOperandRegs;
+    if (max <= 0) return;
+    if (!scan_) scan_.emplace(module_.bytes.data(), body_.body_start, body_.body_end, num_locals_);
+    uint32_t hot[kMaxValueRegs];
+    const uint32_t n = scan_->hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
+    const auto is_hot = [&](uint32_t x) { return std::find(hot, hot + n, x) != hot + n; };
+    for (uint32_t i = 0; i < n; ++i) {
+      if (regs_.reg_of(hot[i]) >= 0) continue;
+      int r = regs_.take_free();
+      if (r < 0) {  // a cached local the loop uses less gives way
+        for (int c = 0; c < regs_.num_regs() && r < 0; ++c) {
+          const uint32_t x = regs_.local(static_cast<Reg>(c));
+          if (x != kNoLocal && regs_.refs(static_cast<Reg>(c)) == 0 && !is_hot(x)) {
+            evict(static_cast<Reg>(c));
+            r = regs_.take_free();
+          }
+        }
+        if (r < 0) return;
+      }
+      masm_.load_slot(static_cast<Reg>(r), hot[i]);
+      free_reg(static_cast<Reg>(r));
+      regs_.bind(hot[i], static_cast<Reg>(r), false);
+    }
+  }
+
   // ---- merge states
   // The first way into `t`'s label defines its state.
   void define_merge(Frame& t) {
@@ -781,6 +816,9 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   MacroAssembler& masm_;
+  const Module& module_;
+  const FunctionBody& body_;
+  std::optional<LoopScan> scan_;  // made at the first loop
   InstanceLayout layout_;
   const FuncCode& code_;
   bool metering_;
@@ -823,7 +861,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   std::unique_ptr<MacroAssembler> masm = backend.new_function();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
   masm->reserve(body.body_end - body.body_start);
-  Tier1Compiler compiler(*masm, module, code);
+  Tier1Compiler compiler(*masm, module, code, body);
   FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
   Result<void> r = decoder.decode();
   if (!r && !compiler.unsupported()) return r.error();
