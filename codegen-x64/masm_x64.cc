@@ -171,23 +171,20 @@ void X64MacroAssembler::prologue(uint32_t max_slots) {
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
   a_.sub(x86::rsp, 8);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
-  // Logical call depth, counted in frames exactly as tier 0 counts them.
-  a_.mov(x86::eax, x86::dword_ptr(kCtx, disp(info_.ctx_depth)));
-  a_.cmp(x86::eax, x86::dword_ptr(kCtx, disp(info_.ctx_max_depth)));
-  a_.jae(exhausted);
-  a_.inc(x86::eax);
-  a_.mov(x86::dword_ptr(kCtx, disp(info_.ctx_depth)), x86::eax);
+  // Logical call depth, counted in frames exactly as tier 0 counts them, and
+  // room on the native stack for helpers and the signal handler: each frame
+  // takes 16 bytes of stack, so one compare with the entry's limit checks
+  // both (tier1-jit/abi.h). No store: a counter in memory would chain every
+  // call and return through store forwarding.
+  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, disp(info_.ctx_jit_stack_limit)));
+  a_.jb(exhausted);
   // The value stack must hold this frame's locals and operands.
   a_.lea(x86::rax, x86::qword_ptr(kFp, slot_disp(max_slots)));
   a_.cmp(x86::rax, x86::qword_ptr(kCtx, disp(info_.ctx_stack_end)));
   a_.ja(exhausted);
-  // The native stack must leave room for helpers and the signal handler.
-  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, disp(info_.ctx_native_stack_limit)));
-  a_.jb(exhausted);
 }
 
 void X64MacroAssembler::epilogue() {
-  a_.dec(x86::dword_ptr(kCtx, disp(info_.ctx_depth)));
   a_.add(x86::rsp, 8);
   a_.ret();
 }
