@@ -6,16 +6,27 @@
 // pending integer comparison (its operands in registers, so a following
 // br_if or if becomes one compare-and-branch), or in its home slot (frame
 // slot num_locals + height). Integer constants used as right operands
-// become immediates. Operators take their
-// operands into registers (allocated on the fly, spilling the deepest
-// register entry when none is free) and leave results in registers.
-// Everything is spilled to its home at control-flow merges, branches and
-// calls, so the state at every label is "all values at home": merges need no
-// reconciliation and branches only move the carried values.
+// become immediates. Operators take their operands into registers and leave
+// results in registers.
+//
+// Locals live in registers too (tier1-jit/reg_state.h): `local.get` of a
+// cached local pushes its register, `local.set` renames the value's register
+// to the local's, and a local goes back to its slot only when its register
+// is needed (least recently used first), at calls (which clobber every value
+// register), or when a merge state keeps it there. Stack values go home at
+// every branch and label; locals keep their registers across labels: each
+// label's merge state is what the first way in had (a loop's: its entry),
+// and the other ways in move their locals to match. Returns store nothing
+// but the results.
 #include "tier1-jit/compiler.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/instance_layout.h"
@@ -23,6 +34,8 @@
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
 #include "tier1-jit/abi.h"
+#include "tier1-jit/loop_scan.h"
+#include "tier1-jit/reg_state.h"
 
 namespace wvm::jit {
 namespace {
@@ -70,19 +83,24 @@ bool as_imm(const Entry& e, ValType type, int32_t* imm) {
 class Tier1Compiler : public ValidateOnly {
  public:
   struct ControlData {
-    Label label;       // the branch target: loop header or the end
-    Label else_label;  // an if's false arm
+    Label label;         // the branch target: loop header or the end
+    Label else_label;    // an if's false arm
+    bool merge_set = false;
+    LocalsState merge;   // the locals state at `label`, once merge_set
+    LocalsState at_if;   // an if's: the state its false arm starts from
   };
   using D = FunctionDecoder<Tier1Compiler>;
   using Frame = D::Frame;
 
-  Tier1Compiler(MacroAssembler& masm, const Module& module, const FuncCode& code)
+  Tier1Compiler(MacroAssembler& masm, const Module& module, const FuncCode& code,
+                const FunctionBody& body)
       : masm_(masm),
+        module_(module),
+        body_(body),
         layout_(InstanceLayout::of(module)),
         code_(code),
         metering_(module.metering.enabled),
         profile_(module.metering.profile),
-        free_regs_((1u << masm.num_value_regs()) - 1),
         helpers_(runtime_helpers()) {
     stack_.reserve(64);
   }
@@ -113,6 +131,7 @@ class Tier1Compiler : public ValidateOnly {
 
   void begin_function(D& d) {
     num_locals_ = static_cast<uint32_t>(d.locals().size());
+    regs_.init(masm_.num_value_regs(), num_locals_);
     const uint32_t num_params = static_cast<uint32_t>(d.func_type().params.size());
     masm_.prologue(code_.max_slots);
     if (num_locals_ > num_params) masm_.zero_slots(num_params, num_locals_ - num_params);
@@ -125,30 +144,39 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   // A block's entry is no label: values may stay in registers. Its end is
-  // one, but every way there (branches, the fall-through) spills first.
+  // one: every way there sends stack values home and matches its merge state.
   void on_block(D&, Frame& f) { f.data.label = masm_.new_label(); }
-  void on_loop(D&, Frame& f) {
-    spill_all();
+  void on_loop(D& d, Frame& f) {
+    spill_stack();
+    load_loop_locals(d);
+    // The entry defines the header's state. Its locals count as dirty, so
+    // a back-edge never has to store them.
+    regs_.mark_all_dirty();
+    f.data.merge = regs_.snapshot();
+    f.data.merge_set = true;
     f.data.label = masm_.new_label();
     masm_.bind(f.data.label);
   }
   void on_if(D&, Frame& f) {
     // The condition was popped by the decoder; it is our top entry.
     const Entry cond = pop_condition();
-    spill_all();
+    spill_stack();
     f.data.label = masm_.new_label();
     f.data.else_label = masm_.new_label();
+    f.data.at_if = regs_.snapshot();
     branch_on(cond, false, f.data.else_label);
     release(cond);
   }
   void on_else(D&, Frame& f) {
     if (!f.unreachable) {
-      spill_all();
+      spill_stack();
+      arrive(f);
       masm_.jump(f.data.label);
     }
     drop_to(f.height);
     masm_.bind(f.data.else_label);
     f.data.else_label = Label{};
+    regs_.restore(f.data.at_if);
     for (uint32_t i = 0; i < f.sig.num_params; ++i) stack_.push_back(Entry{});
   }
   void on_end(D& d, Frame& f) {
@@ -156,21 +184,45 @@ class Tier1Compiler : public ValidateOnly {
       if (!f.unreachable) emit_return(f.sig.num_results);
       return;
     }
-    if (!f.unreachable) spill_all();
+    if (!f.unreachable) {
+      spill_stack();
+      if (!f.is_loop()) arrive(f);
+    }
     drop_to(f.height);
-    if (f.data.else_label.valid()) masm_.bind(f.data.else_label);  // if without else
-    if (!f.is_loop()) masm_.bind(f.data.label);
+    if (f.is_loop()) {
+      // Not a label: the fall-through goes on in its own state.
+      if (f.unreachable) regs_.restore(LocalsState{});
+    } else {
+      if (f.data.else_label.valid()) {  // an if without else: its false arm
+        if (!f.data.merge_set) {
+          f.data.merge = f.data.at_if;
+          f.data.merge_set = true;
+          masm_.bind(f.data.else_label);
+        } else {
+          regs_.restore(f.data.at_if);
+          if (transition_is_empty(regs_, f.data.merge)) {
+            masm_.bind(f.data.else_label);
+          } else {
+            if (!f.unreachable) masm_.jump(f.data.label);
+            masm_.bind(f.data.else_label);
+            emit_transition(masm_, regs_, f.data.merge);
+          }
+        }
+      }
+      masm_.bind(f.data.label);
+      regs_.restore(f.data.merge_set ? f.data.merge : LocalsState{});
+    }
     for (uint32_t i = 0; i < f.sig.num_results; ++i) stack_.push_back(Entry{});
   }
 
   void on_br(D& d, uint32_t depth) {
-    spill_all();
+    spill_stack();
     branch_to(d, depth, static_cast<uint32_t>(stack_.size()));
     drop_frame(d);
   }
   void on_br_if(D& d, uint32_t depth) {
     const Entry cond = pop_condition();
-    spill_all();
+    spill_stack();
     const uint32_t height = static_cast<uint32_t>(stack_.size());
     Frame& t = d.control_at(depth);
     if (depth == d.control_depth() - 1 || needs_moves(t, height)) {
@@ -179,30 +231,47 @@ class Tier1Compiler : public ValidateOnly {
       branch_to(d, depth, height);
       masm_.bind(skip);
     } else {
+      define_merge(t);
       branch_on(cond, true, t.data.label);
     }
     release(cond);
   }
   void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
     const Reg index = pop_to_reg();
-    spill_all();
+    spill_stack();
     const uint32_t height = static_cast<uint32_t>(stack_.size());
+    // Targets that need code on the way get a pad, one per distinct target.
+    std::vector<std::pair<uint32_t, Label>> pads;
+    for (uint32_t i = 0; i < n; ++i) {
+      Frame& t = d.control_at(depths[i]);
+      if (depths[i] != d.control_depth() - 1 && !needs_moves(t, height)) define_merge(t);
+    }
     std::vector<Label> targets(n);
-    std::vector<uint32_t> pads;  // targets that need moves get a pad of their own
     for (uint32_t i = 0; i < n; ++i) {
       Frame& t = d.control_at(depths[i]);
       if (depths[i] == d.control_depth() - 1 || needs_moves(t, height)) {
-        targets[i] = masm_.new_label();
-        pads.push_back(i);
+        pads.emplace_back(depths[i], Label{});
       } else {
         targets[i] = t.data.label;
       }
     }
+    std::sort(pads.begin(), pads.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    pads.erase(std::unique(pads.begin(), pads.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first; }),
+               pads.end());
+    for (auto& pad : pads) pad.second = masm_.new_label();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (targets[i].valid()) continue;
+      targets[i] = std::lower_bound(pads.begin(), pads.end(), depths[i],
+                                    [](const auto& p, uint32_t v) { return p.first < v; })
+                       ->second;
+    }
     masm_.jump_table(index, targets);
     free_reg(index);
-    for (uint32_t i : pads) {
-      masm_.bind(targets[i]);
-      branch_to(d, depths[i], height);
+    for (const auto& pad : pads) {
+      masm_.bind(pad.second);
+      branch_to(d, pad.first, height);
     }
     drop_frame(d);
   }
@@ -241,7 +310,7 @@ class Tier1Compiler : public ValidateOnly {
   void on_select(D&, ValType) {
     const Reg cond = pop_to_reg();
     const Reg if_false = pop_to_reg();
-    const Reg dst = pop_to_reg();
+    const Reg dst = own(pop_to_reg());
     masm_.select(dst, if_false, cond);
     free_reg(cond);
     free_reg(if_false);
@@ -249,23 +318,41 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   void on_local_get(D&, uint32_t x) {
+    const int cached = regs_.reg_of(x);
+    if (cached >= 0) {
+      const Reg r = static_cast<Reg>(cached);
+      regs_.ref(r);
+      regs_.touch(r);
+      push_reg(r);
+      return;
+    }
     const Reg r = alloc_reg();
     masm_.load_slot(r, x);
+    regs_.bind(x, r, false);
     push_reg(r);
   }
   void on_local_set(D&, uint32_t x) {
-    Entry e = pop();
+    const Entry e = pop();
     if (e.kind == Entry::Kind::Const) {
-      masm_.store_slot_imm(x, e.value);
+      masm_.mov_imm(reg_for_write(x), e.value);
       return;
     }
-    const Reg r = to_reg(e, static_cast<uint32_t>(stack_.size()));
-    masm_.store_slot(x, r);
-    free_reg(r);
+    set_local(x, to_reg(e, static_cast<uint32_t>(stack_.size())));
   }
   void on_local_tee(D&, uint32_t x) {
-    const Reg r = top_to_reg();
-    masm_.store_slot(x, r);
+    if (stack_.back().kind == Entry::Kind::Const) {
+      masm_.mov_imm(reg_for_write(x), stack_.back().value);
+      return;
+    }
+    const Reg r = top_to_reg();  // the stack entry keeps its reference
+    if (regs_.reg_of(x) == r) {
+      regs_.set_dirty(r);
+    } else if (regs_.exclusive(r)) {  // the local shares the entry's register
+      regs_.unbind(x);
+      regs_.bind(x, r, true);
+    } else {
+      masm_.mov(reg_for_write(x), r);
+    }
   }
   void on_global_get(D&, uint32_t x) {
     const Reg r = alloc_reg();
@@ -301,7 +388,7 @@ class Tier1Compiler : public ValidateOnly {
     // A call into the runtime: everything below the operand goes home first.
     Entry delta = pop();
     spill_all();
-    const Reg r = to_reg(delta, static_cast<uint32_t>(stack_.size()));
+    const Reg r = own(to_reg(delta, static_cast<uint32_t>(stack_.size())));
     masm_.memory_grow(r, r);
     push_reg(r);
   }
@@ -314,7 +401,7 @@ class Tier1Compiler : public ValidateOnly {
       return;
     }
     if (info.shape == OpShape::Unary) {
-      const Reg r = pop_to_reg();
+      const Reg r = own(pop_to_reg());
       if (!masm_.unary(op, r, r)) fail(info.name);
       push_reg(r);
       return;
@@ -325,6 +412,7 @@ class Tier1Compiler : public ValidateOnly {
       const Entry constant = pop();
       lhs = pop_to_reg();
       if (is_int_compare(op)) return push_compare(op, lhs, imm, true);
+      lhs = own(lhs);
       if (masm_.binary_imm(op, lhs, lhs, imm)) return push_reg(lhs);
       rhs = alloc_reg();  // no immediate form: the constant goes to a register
       masm_.mov_imm(rhs, constant.value);
@@ -332,6 +420,7 @@ class Tier1Compiler : public ValidateOnly {
       rhs = pop_to_reg();
       lhs = pop_to_reg();
       if (is_int_compare(op)) return push_compare(op, lhs, rhs, false);
+      lhs = own(lhs);
     }
     if (!masm_.binary(op, lhs, lhs, rhs)) fail(info.name);
     free_reg(rhs);
@@ -341,7 +430,7 @@ class Tier1Compiler : public ValidateOnly {
   // References: null is 0, ref.is_null compares with it.
   void on_ref_null(D&, ValType) { push_const(0); }
   void on_ref_is_null(D&) {
-    const Reg r = pop_to_reg();
+    const Reg r = own(pop_to_reg());
     if (!masm_.unary(Opcode::I64Eqz, r, r)) fail("ref.is_null");
     push_reg(r);
   }
@@ -375,6 +464,8 @@ class Tier1Compiler : public ValidateOnly {
     std::vector<Reg> popped(operands);
     for (uint32_t i = operands; i-- > 0;) popped[i] = pop_to_reg();
     spill_all();
+    // Helpers take distinct registers (two operands may share one).
+    for (Reg& r : popped) r = own(r);
     std::vector<Reg> args;
     for (uint64_t c : constants) {
       const Reg r = alloc_reg();
@@ -406,39 +497,154 @@ class Tier1Compiler : public ValidateOnly {
 
   uint32_t home(uint32_t height_index) const { return num_locals_ + height_index; }
 
-  // ---- registers
+  // ---- registers (tier1-jit/reg_state.h)
+  // A register with one reference, the caller's. When none is free, the
+  // least recently used cached local goes back to its slot, else the
+  // deepest register entry of the stack goes home.
   Reg alloc_reg() {
-    if (free_regs_ == 0) spill_one();
-    const Reg r = static_cast<Reg>(__builtin_ctz(free_regs_));
-    free_regs_ &= ~(1u << r);
-    return r;
-  }
-  void free_reg(Reg r) { free_regs_ |= 1u << r; }
-  // Frees a register by sending the deepest register entry home.
-  void spill_one() {
-    for (uint32_t i = 0; i < stack_.size(); ++i) {
-      Entry& e = stack_[i];
-      if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) {
-        const Reg r = e.kind == Entry::Kind::Cmp ? materialize(e) : e.reg;
-        masm_.store_slot(home(i), r);
-        free_reg(r);
-        e = Entry{};
-        return;
+    for (;;) {
+      if (const int r = regs_.take_free(); r >= 0) return static_cast<Reg>(r);
+      if (const int r = regs_.evictable(); r >= 0) {
+        evict(static_cast<Reg>(r));
+      } else if (!spill_one()) {
+        fail("a function that needs more registers than there are");
+        return 0;
       }
     }
   }
+  void free_reg(Reg r) { regs_.unref(r); }
+  void evict(Reg r) {
+    const uint32_t x = regs_.local(r);
+    if (regs_.dirty(r)) masm_.store_slot(x, r);
+    regs_.unbind(x);
+  }
+  // Sends stack entry i home. It is marked home first: materializing a
+  // comparison may allocate, and that must not pick this entry again.
+  void spill_entry(uint32_t i) {
+    const Entry e = stack_[i];
+    stack_[i] = Entry{};
+    if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) {
+      const Reg r = e.kind == Entry::Kind::Cmp ? materialize(e) : e.reg;
+      masm_.store_slot(home(i), r);
+      free_reg(r);
+    } else if (e.kind == Entry::Kind::Const) {
+      masm_.store_slot_imm(home(i), e.value);
+    }
+  }
+  // Sends the deepest register entry home; false if there is none.
+  bool spill_one() {
+    for (uint32_t i = 0; i < stack_.size(); ++i) {
+      const Entry::Kind k = stack_[i].kind;
+      if (k == Entry::Kind::Reg || k == Entry::Kind::Cmp) {
+        spill_entry(i);
+        return true;
+      }
+    }
+    return false;
+  }
+  // Every stack value to its home (before a branch or a label).
+  void spill_stack() {
+    for (uint32_t i = 0; i < stack_.size(); ++i) spill_entry(i);
+  }
+  // Stack values home and locals to their slots: before a call, which
+  // clobbers every value register.
   void spill_all() {
-    for (uint32_t i = 0; i < stack_.size(); ++i) {
-      Entry& e = stack_[i];
-      if (e.kind == Entry::Kind::Reg || e.kind == Entry::Kind::Cmp) {
-        const Reg r = e.kind == Entry::Kind::Cmp ? materialize(e) : e.reg;
-        masm_.store_slot(home(i), r);
-        free_reg(r);
-      } else if (e.kind == Entry::Kind::Const) {
-        masm_.store_slot_imm(home(i), e.value);
-      }
-      e = Entry{};
+    spill_stack();
+    for (int r = 0; r < regs_.num_regs(); ++r)
+      if (regs_.local(static_cast<Reg>(r)) != kNoLocal) evict(static_cast<Reg>(r));
+  }
+  // `r` (one reference, the caller's) as a register the caller may write:
+  // itself if nobody else uses it, else a copy.
+  Reg own(Reg r) {
+    if (regs_.exclusive(r)) return r;
+    // Shared only with a local and no register free: the local gives the
+    // register up (to its slot) rather than pushing another local out.
+    if (regs_.refs(r) == 1 && !regs_.any_free()) {
+      evict(r);
+      return r;
     }
+    const Reg n = alloc_reg();
+    masm_.mov(n, r);
+    free_reg(r);
+    return n;
+  }
+
+  // ---- locals
+  // The register local `x` gets its next value in (marked dirty): its own
+  // if no stack entry still reads the old value there, else a new one.
+  Reg reg_for_write(uint32_t x) {
+    const int cached = regs_.reg_of(x);
+    if (cached >= 0 && regs_.refs(static_cast<Reg>(cached)) == 0) {
+      regs_.set_dirty(static_cast<Reg>(cached));
+      regs_.touch(static_cast<Reg>(cached));
+      return static_cast<Reg>(cached);
+    }
+    regs_.unbind(x);
+    const Reg n = alloc_reg();
+    free_reg(n);
+    regs_.bind(x, n, true);
+    return n;
+  }
+  // local x = the value in `r` (whose reference the caller gives up).
+  void set_local(uint32_t x, Reg r) {
+    if (regs_.reg_of(x) == r) {  // local.get x; local.set x
+      regs_.set_dirty(r);
+      free_reg(r);
+      return;
+    }
+    if (regs_.exclusive(r)) {  // rename: the value's register is the local's
+      regs_.unbind(x);
+      free_reg(r);
+      regs_.bind(x, r, true);
+      return;
+    }
+    const Reg n = reg_for_write(x);
+    masm_.mov(n, r);
+    free_reg(r);
+  }
+
+  // The locals the loop uses most go to registers before its header (if
+  // they fit, with room left for operands), so no back-edge reloads them.
+  void load_loop_locals(D& d) {
+    constexpr int kOperandRegs = 3;
+    const int max = regs_.num_regs() - kOperandRegs;
+    if (max <= 0) return;
+    if (!scan_) scan_.emplace(module_.bytes.data(), body_.body_start, body_.body_end, num_locals_);
+    uint32_t hot[kMaxValueRegs];
+    const uint32_t n = scan_->hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
+    const auto is_hot = [&](uint32_t x) { return std::find(hot, hot + n, x) != hot + n; };
+    for (uint32_t i = 0; i < n; ++i) {
+      if (regs_.reg_of(hot[i]) >= 0) continue;
+      int r = regs_.take_free();
+      if (r < 0) {  // a cached local the loop uses less gives way
+        for (int c = 0; c < regs_.num_regs() && r < 0; ++c) {
+          const uint32_t x = regs_.local(static_cast<Reg>(c));
+          if (x != kNoLocal && regs_.refs(static_cast<Reg>(c)) == 0 && !is_hot(x)) {
+            evict(static_cast<Reg>(c));
+            r = regs_.take_free();
+          }
+        }
+        if (r < 0) return;
+      }
+      masm_.load_slot(static_cast<Reg>(r), hot[i]);
+      free_reg(static_cast<Reg>(r));
+      regs_.bind(hot[i], static_cast<Reg>(r), false);
+    }
+  }
+
+  // ---- merge states
+  // The first way into `t`'s label defines its state.
+  void define_merge(Frame& t) {
+    if (t.data.merge_set) return;
+    t.data.merge = regs_.snapshot();
+    t.data.merge_set = true;
+  }
+  // Brings the locals to `t`'s merge state (stack values already home).
+  void arrive(Frame& t) {
+    if (!t.data.merge_set)
+      define_merge(t);
+    else
+      emit_transition(masm_, regs_, t.data.merge);
   }
 
   // ---- the value stack
@@ -461,18 +667,22 @@ class Tier1Compiler : public ValidateOnly {
       e.rhs = static_cast<Reg>(rhs);
     stack_.push_back(e);
   }
-  // The 0/1 value of a pending comparison, in its left operand's register
-  // (the right one is freed).
+  // The 0/1 value of a pending comparison, in a register the caller owns
+  // (the operands' references are given up).
   Reg materialize(const Entry& e) {
+    // A comparison reads both operands before it writes: a shared left
+    // operand needs no copy, just another destination.
+    const Reg dst = regs_.exclusive(e.reg) ? e.reg : alloc_reg();
     bool ok;
     if (e.rhs_is_imm) {
-      ok = masm_.binary_imm(e.op, e.reg, e.reg, static_cast<int32_t>(e.value));
+      ok = masm_.binary_imm(e.op, dst, e.reg, static_cast<int32_t>(e.value));
     } else {
-      ok = masm_.binary(e.op, e.reg, e.reg, e.rhs);
+      ok = masm_.binary(e.op, dst, e.reg, e.rhs);
       free_reg(e.rhs);
     }
+    if (dst != e.reg) free_reg(e.reg);
     if (!ok) fail(op_info(e.op).name);
-    return e.reg;
+    return dst;
   }
   // The top entry as a branch condition: a pending comparison, or a value
   // in a register.
@@ -546,9 +756,10 @@ class Tier1Compiler : public ValidateOnly {
   void drop_frame(D& d) { drop_to(d.control_at(0).height); }
 
   // ---- branches: all values are home; carry the label's values to the
-  // target's homes, then jump.
+  // target's homes, bring the locals to its merge state, then jump.
   bool needs_moves(const Frame& t, uint32_t height) const {
-    return t.label_arity() != 0 && height - t.label_arity() != t.height;
+    return (t.label_arity() != 0 && height - t.label_arity() != t.height) ||
+           (t.data.merge_set && !transition_is_empty(regs_, t.data.merge));
   }
   void branch_to(D& d, uint32_t depth, uint32_t height) {
     if (depth == d.control_depth() - 1) {  // the function's label: return
@@ -561,11 +772,14 @@ class Tier1Compiler : public ValidateOnly {
       const uint32_t from = home(height - arity + i), to = home(t.height + i);
       if (from != to) masm_.copy_slot(to, from);
     }
+    arrive(t);
     masm_.jump(t.data.label);
   }
   // Returns with the top num_results entries as the results, stored straight
   // to slots 0.. (nothing below them is needed any more).
   void emit_return(uint32_t num_results) {
+    // Locals are dead: none may be stored over a result slot.
+    regs_.forget_locals();
     const uint32_t base = static_cast<uint32_t>(stack_.size()) - num_results;
     // Results at home first, ascending: slot i is below every later home.
     for (uint32_t i = 0; i < num_results; ++i) {
@@ -602,18 +816,34 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   MacroAssembler& masm_;
+  const Module& module_;
+  const FunctionBody& body_;
+  std::optional<LoopScan> scan_;  // made at the first loop
   InstanceLayout layout_;
   const FuncCode& code_;
   bool metering_;
   GasProfile profile_;
   RunCost run_;
-  uint32_t free_regs_;
+  RegState regs_;
   const RuntimeHelpers& helpers_;
   uint32_t num_locals_ = 0;
   uint32_t call_base_ = 0;
   std::vector<Entry> stack_;
   std::string unsupported_;
 };
+
+// For engine developers: with WVM_JIT_DUMP=DIR set, every compiled
+// function's code goes to DIR/f<index>.bin (disassemble with
+// `objdump -D -b binary -m i386:x86-64` or `-m aarch64`).
+void dump_code(uint32_t func_index, const void* entry, uint32_t size) {
+  static const char* const dir = std::getenv("WVM_JIT_DUMP");
+  if (dir == nullptr) return;
+  const std::string path = std::string(dir) + "/f" + std::to_string(func_index) + ".bin";
+  if (FILE* f = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(entry, 1, size, f);
+    std::fclose(f);
+  }
+}
 
 }  // namespace
 
@@ -631,7 +861,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   std::unique_ptr<MacroAssembler> masm = backend.new_function();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
   masm->reserve(body.body_end - body.body_start);
-  Tier1Compiler compiler(*masm, module, code);
+  Tier1Compiler compiler(*masm, module, code, body);
   FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
   Result<void> r = decoder.decode();
   if (!r && !compiler.unsupported()) return r.error();
@@ -645,6 +875,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
     return Error{ErrorKind::Unsupported, 0,
                  "function " + std::to_string(func_index) + ": code could not be assembled",
                  TrapKind::None};
+  dump_code(func_index, entry, masm->code_size());
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));
   CompiledCode out{entry, std::move(block), masm->take_code_info(), masm->take_sites(),

@@ -1,0 +1,39 @@
+// Which locals a loop uses most, found by skimming the loop's bytes ahead of
+// compiling it, so the loop header can keep them in registers and no
+// back-edge has to store or reload them.
+//
+// The body has been validated, so the skim only skips immediates; it still
+// never reads past the body and gives up (no hints) on anything it does not
+// know. Nested loops are skimmed again for each level, so a budget of bytes
+// per function (twice the body, plus a little) keeps compilation linear in
+// the body's size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace wvm::jit {
+
+class LoopScan {
+ public:
+  /// `bytes[body_start, body_end)` is the function body.
+  LoopScan(const uint8_t* bytes, size_t body_start, size_t body_end, uint32_t num_locals);
+
+  /// The locals the loop whose `loop` opcode is at `offset` reads and writes
+  /// most (read at least once), at most `max`, most used first; 0 once the
+  /// budget is spent.
+  uint32_t hot_locals(size_t offset, uint32_t max, uint32_t* out);
+
+ private:
+  bool skim(size_t offset);
+
+  const uint8_t* bytes_;
+  size_t end_;
+  size_t budget_;
+  std::vector<uint32_t> uses_;   // per local, for the loop being skimmed
+  std::vector<uint8_t> read_;    // per local: read in it
+  std::vector<uint32_t> touched_;
+};
+
+}  // namespace wvm::jit

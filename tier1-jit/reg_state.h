@@ -1,0 +1,114 @@
+// Tier 1's register state: which value registers hold what, and which wasm
+// locals live in registers rather than in their frame slots.
+//
+// A value register is free, or has owners: any number of operand-stack
+// entries and in-flight operands (its reference count), and at most one
+// local it caches. Stack entries may share a local's register (`local.get`
+// costs nothing when the local is cached); an operator that writes a
+// register in place must own it alone (refs 1, no local), else it copies
+// first. A local is cached in at most one register; `local.set` renames
+// (the value's register becomes the local's), so no two locals share one.
+// A cached local is dirty when its slot may be stale.
+//
+// At a label every way in agrees on a LocalsState (the merge state: which
+// locals sit in which registers; all stack values at their homes). The
+// first way in defines it; the others move values to match
+// (emit_transition: stores, a parallel register move, loads).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tier1-jit/masm.h"
+
+namespace wvm::jit {
+
+/// More than any backend has (x86-64: 7, AArch64: 12).
+constexpr int kMaxValueRegs = 16;
+constexpr uint32_t kNoLocal = UINT32_MAX;
+
+/// The locals held in registers where control flow merges.
+struct LocalsState {
+  struct Cached {
+    uint32_t local;
+    Reg reg;
+    bool dirty;  ///< the local's slot may be stale
+  };
+  Cached cached[kMaxValueRegs];
+  uint8_t count = 0;
+
+  /// The entry for `local`, or nullptr if it is in its slot.
+  const Cached* find(uint32_t local) const noexcept {
+    for (uint8_t i = 0; i < count; ++i)
+      if (cached[i].local == local) return &cached[i];
+    return nullptr;
+  }
+};
+
+class RegState {
+ public:
+  void init(int num_regs, uint32_t num_locals);
+
+  int num_regs() const noexcept { return num_regs_; }
+  uint32_t refs(Reg r) const noexcept { return refs_[r]; }
+  uint32_t local(Reg r) const noexcept { return local_[r]; }
+  bool dirty(Reg r) const noexcept { return dirty_[r]; }
+  /// Written in place without disturbing anyone else.
+  bool exclusive(Reg r) const noexcept { return refs_[r] == 1 && local_[r] == kNoLocal; }
+
+  void ref(Reg r) noexcept { ++refs_[r]; }
+  void unref(Reg r) noexcept { --refs_[r]; }
+  bool any_free() const noexcept {
+    for (int r = 0; r < num_regs_; ++r)
+      if (refs_[r] == 0 && local_[r] == kNoLocal) return true;
+    return false;
+  }
+  /// A free register, taken with one reference; -1 if there is none.
+  int take_free() noexcept;
+  /// A register that caches a local and has no other owner, to send back
+  /// to its slot: the least recently used clean one (no store), else the
+  /// least recently used; -1 if there is none.
+  int evictable() const noexcept;
+
+  /// The register caching `local`, or -1.
+  int reg_of(uint32_t local) const noexcept {
+    return local_reg_[local] == 0 ? -1 : local_reg_[local] - 1;
+  }
+  /// `local` now lives in `r` (which caches no other local).
+  void bind(uint32_t local, Reg r, bool dirty) noexcept;
+  /// `local` goes back to its slot (the caller stored it if it was dirty);
+  /// its register keeps its other owners.
+  void unbind(uint32_t local) noexcept;
+  void set_dirty(Reg r) noexcept { dirty_[r] = true; }
+  void touch(Reg r) noexcept { last_use_[r] = ++clock_; }
+
+  LocalsState snapshot() const noexcept;
+  /// Makes `state` the current locals state. Every register must be free of
+  /// references (stack values at home, no operand in flight).
+  void restore(const LocalsState& state) noexcept;
+  /// Drops every cached local without storing it (at a return: locals are
+  /// dead); registers keep their other owners.
+  void forget_locals() noexcept;
+  /// Marks every cached local dirty (costs nothing now; a later spill stores).
+  void mark_all_dirty() noexcept;
+
+ private:
+  int num_regs_ = 0;
+  uint32_t refs_[kMaxValueRegs] = {};
+  uint32_t local_[kMaxValueRegs] = {};
+  bool dirty_[kMaxValueRegs] = {};
+  uint64_t last_use_[kMaxValueRegs] = {};
+  uint64_t clock_ = 0;
+  std::vector<uint8_t> local_reg_;  // register + 1, or 0: in its slot
+};
+
+/// Whether moving from `from` (stack values at home) to `to` needs code.
+bool transition_is_empty(const RegState& from, const LocalsState& to) noexcept;
+
+/// Emits the code that turns the locals state `from` (stack values at home,
+/// no operand in flight that the code may not overwrite) into `to`: stores
+/// of dirty locals that `to` keeps in slots or expects clean, a parallel
+/// move between registers, then loads. Does not change `from`.
+void emit_transition(MacroAssembler& masm, const RegState& from, const LocalsState& to);
+
+}  // namespace wvm::jit
