@@ -117,10 +117,10 @@ asmjit::Label X64MacroAssembler::trap_label(TrapKind kind) {
 asmjit::Label X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::OutOfGas); }
 
 uint32_t X64MacroAssembler::mov_rax_placeholder() {
-  a_.db(0x48);  // REX.W B8: mov rax, imm64
-  a_.db(0xB8);
-  const uint32_t at = static_cast<uint32_t>(a_.offset());
-  a_.dq(0);  // written by a relocation
+  // REX.W B8: mov rax, imm64; the immediate is written by a relocation.
+  static constexpr uint8_t kMovRaxImm64[10] = {0x48, 0xB8};
+  const uint32_t at = static_cast<uint32_t>(a_.offset()) + 2;
+  put(kMovRaxImm64, sizeof kMovRaxImm64);
   return at;
 }
 
@@ -1552,10 +1552,10 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
     a_.call(entry_);
     record_call_site();
   } else if (known != nullptr) {
-    a_.db(0xE8);  // call rel32: one arena, so in reach
-    relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
+    static constexpr uint8_t kCallRel32[5] = {0xE8};  // call rel32: one arena, so in reach
+    relocs_.add(static_cast<uint32_t>(a_.offset()) + 1, jit::RelocForm::CallRel,
                 jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
-    a_.dd(0);
+    put(kCallRel32, sizeof kCallRel32);
     record_call_site();
   } else {
     // The entry is published with a release store; x86 loads are acquire.
@@ -1579,10 +1579,10 @@ void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint3
   a_.mov(x86::edx, value_reg(index).r32());
   a_.mov(x86::rdi, kCtx);
   a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(vm_table_offset)));
-  a_.db(0xB9);  // mov ecx, imm32: the engine-wide id is a relocation
-  relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Imm32, jit::RelocTarget::TypeId,
-              type_index, type_id);
-  a_.dd(0);
+  static constexpr uint8_t kMovEcxImm32[5] = {0xB9};  // the engine-wide id is a relocation
+  relocs_.add(static_cast<uint32_t>(a_.offset()) + 1, jit::RelocForm::Imm32,
+              jit::RelocTarget::TypeId, type_index, type_id);
+  put(kMovEcxImm32, sizeof kMovEcxImm32);
   call_helper(reinterpret_cast<const void*>(info_.resolve_indirect));
   a_.mov(x86::rdi, x86::rax);
   call_dispatch(callee_fp_slot);
