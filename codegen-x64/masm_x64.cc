@@ -264,8 +264,9 @@ void X64MacroAssembler::zero_slots(uint32_t first, uint32_t count) {
     return;
   }
   if (count <= 8) {
-    a_.xor_(x86::eax, x86::eax);
-    for (uint32_t i = 0; i < count; ++i) a_.mov(slot_mem(first + i), x86::rax);
+    constexpr uint32_t rax = x86::Gp::kIdAx;
+    put(enc::alu(enc::Alu::Xor, rax, rax, false));
+    for (uint32_t i = 0; i < count; ++i) put(enc::store64(kFp.id(), slot_disp(first + i), rax));
     return;
   }
   if (count >= kRepStosSlots) {
