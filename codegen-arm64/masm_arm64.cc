@@ -347,29 +347,22 @@ void A64MacroAssembler::prologue(uint32_t max_slots) {
   a_.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
   a_.mov(a64::x29, a64::sp);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
-  // Logical call depth, counted in frames exactly as tier 0 counts them.
-  a_.ldr(a64::w16, field(kCtx, info_.ctx_depth, 4, a64::x16));
-  a_.ldr(a64::w17, field(kCtx, info_.ctx_max_depth, 4, a64::x17));
-  a_.cmp(a64::w16, a64::w17);
-  a_.b(CondCode::kHS, exhausted);
-  a_.add(a64::w16, a64::w16, Imm(1));
-  a_.str(a64::w16, field(kCtx, info_.ctx_depth, 4, a64::x17));
+  // Logical call depth, counted in frames exactly as tier 0 counts them, and
+  // room on the native stack for helpers and the signal handler: each frame
+  // record takes 16 bytes of stack, so one compare with the entry's limit
+  // checks both (tier1-jit/abi.h). No store: a counter in memory would
+  // chain every call and return through memory.
+  a_.ldr(a64::x17, field(kCtx, info_.ctx_jit_stack_limit, 8, a64::x17));
+  a_.cmp(a64::sp, a64::x17);
+  a_.b(CondCode::kLO, exhausted);
   // The value stack must hold this frame's locals and operands.
   add_imm(a64::x16, kFp, uint64_t{max_slots} * 8, a64::x17);
   a_.ldr(a64::x17, field(kCtx, info_.ctx_stack_end, 8, a64::x17));
   a_.cmp(a64::x16, a64::x17);
   a_.b(CondCode::kHI, exhausted);
-  // The native stack must leave room for helpers and the signal handler.
-  a_.ldr(a64::x17, field(kCtx, info_.ctx_native_stack_limit, 8, a64::x17));
-  a_.cmp(a64::sp, a64::x17);
-  a_.b(CondCode::kLO, exhausted);
 }
 
 void A64MacroAssembler::epilogue() {
-  const a64::Mem depth = field(kCtx, info_.ctx_depth, 4, a64::x17);
-  a_.ldr(a64::w16, depth);
-  a_.sub(a64::w16, a64::w16, Imm(1));
-  a_.str(a64::w16, depth);
   a_.ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, 16));
   a_.ret(a64::x30);
   emit_islands();

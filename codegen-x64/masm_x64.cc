@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "codegen-x64/backend_x64.h"
+#include "codegen-x64/encode_x64.h"
 #include "engine/numeric.h"
 
 namespace wvm::x64 {
@@ -115,10 +117,10 @@ asmjit::Label X64MacroAssembler::trap_label(TrapKind kind) {
 asmjit::Label X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::OutOfGas); }
 
 uint32_t X64MacroAssembler::mov_rax_placeholder() {
-  a_.db(0x48);  // REX.W B8: mov rax, imm64
-  a_.db(0xB8);
-  const uint32_t at = static_cast<uint32_t>(a_.offset());
-  a_.dq(0);  // written by a relocation
+  // REX.W B8: mov rax, imm64; the immediate is written by a relocation.
+  static constexpr uint8_t kMovRaxImm64[10] = {0x48, 0xB8};
+  const uint32_t at = static_cast<uint32_t>(a_.offset()) + 2;
+  put(kMovRaxImm64, sizeof kMovRaxImm64);
   return at;
 }
 
@@ -130,15 +132,15 @@ void X64MacroAssembler::call_helper(const void* fn, bool exit) {
   // Helpers live anywhere in the address space: an absolute call through
   // rax, whose immediate is a relocation (RelocTarget::Runtime).
   // Gas lives in kGas while JIT code runs; C++ sees it in the context.
-  const x86::Mem gas_left = x86::qword_ptr(kCtx, disp(info_.ctx_gas_left));
-  a_.mov(gas_left, kGas);
+  const int32_t gas_left = disp(info_.ctx_gas_left);
+  put(enc::store64(kCtx.id(), gas_left, kGas.id()));
   // A trace starts from this frame if the helper traps: its return address
   // is then just below rsp (tier1-jit/abi.h).
-  if (exit) a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_jit_exit)), x86::rsp);
+  if (exit) put(enc::store64(kCtx.id(), disp(info_.ctx_jit_exit), x86::Gp::kIdSp));
   relocs_.add_runtime(mov_rax_placeholder(), jit::RelocForm::Abs64, fn);
-  a_.call(x86::rax);
+  put(enc::call_reg(x86::Gp::kIdAx));
   if (exit) record_call_site();
-  a_.mov(kGas, gas_left);
+  put(enc::load64(kGas.id(), kCtx.id(), gas_left));
 }
 
 void X64MacroAssembler::reserve(size_t body_bytes) {
@@ -171,23 +173,20 @@ void X64MacroAssembler::prologue(uint32_t max_slots) {
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
   a_.sub(x86::rsp, 8);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
-  // Logical call depth, counted in frames exactly as tier 0 counts them.
-  a_.mov(x86::eax, x86::dword_ptr(kCtx, disp(info_.ctx_depth)));
-  a_.cmp(x86::eax, x86::dword_ptr(kCtx, disp(info_.ctx_max_depth)));
-  a_.jae(exhausted);
-  a_.inc(x86::eax);
-  a_.mov(x86::dword_ptr(kCtx, disp(info_.ctx_depth)), x86::eax);
+  // Logical call depth, counted in frames exactly as tier 0 counts them, and
+  // room on the native stack for helpers and the signal handler: each frame
+  // takes 16 bytes of stack, so one compare with the entry's limit checks
+  // both (tier1-jit/abi.h). No store: a counter in memory would chain every
+  // call and return through store forwarding.
+  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, disp(info_.ctx_jit_stack_limit)));
+  a_.jb(exhausted);
   // The value stack must hold this frame's locals and operands.
   a_.lea(x86::rax, x86::qword_ptr(kFp, slot_disp(max_slots)));
   a_.cmp(x86::rax, x86::qword_ptr(kCtx, disp(info_.ctx_stack_end)));
   a_.ja(exhausted);
-  // The native stack must leave room for helpers and the signal handler.
-  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, disp(info_.ctx_native_stack_limit)));
-  a_.jb(exhausted);
 }
 
 void X64MacroAssembler::epilogue() {
-  a_.dec(x86::dword_ptr(kCtx, disp(info_.ctx_depth)));
   a_.add(x86::rsp, 8);
   a_.ret();
 }
@@ -216,7 +215,18 @@ void X64MacroAssembler::slot_move(uint8_t opcode, const x86::Gp& reg, uint32_t s
     const uint32_t u = static_cast<uint32_t>(d);
     for (int i = 0; i < 4; ++i) b[n++] = static_cast<uint8_t>(u >> (8 * i));
   }
-  a_.embed(b, n);
+  put(b, n);
+}
+
+void X64MacroAssembler::put(const uint8_t* bytes, size_t size) {
+  if (a_.remainingSpace() < size || a_._section == nullptr) {
+    a_.embed(bytes, size);
+    return;
+  }
+  std::memcpy(a_._bufferPtr, bytes, size);
+  a_._bufferPtr += size;
+  asmjit::CodeBuffer& buffer = a_._section->buffer();
+  buffer._size = std::max(buffer._size, a_.offset());
 }
 
 void X64MacroAssembler::load_slot(Reg dst, uint32_t slot) { slot_move(0x8B, value_reg(dst), slot); }
@@ -227,7 +237,7 @@ void X64MacroAssembler::store_slot(uint32_t slot, Reg src) {
 
 void X64MacroAssembler::store_slot_imm(uint32_t slot, uint64_t value) {
   if (fits_int32(static_cast<int64_t>(value))) {
-    a_.mov(slot_mem(slot), Imm(static_cast<int64_t>(value)));  // sign-extended imm32
+    put(enc::store_imm64(kFp.id(), slot_disp(slot), static_cast<int32_t>(value)));
   } else {
     a_.mov(x86::rax, Imm(value));
     a_.mov(slot_mem(slot), x86::rax);
@@ -254,8 +264,9 @@ void X64MacroAssembler::zero_slots(uint32_t first, uint32_t count) {
     return;
   }
   if (count <= 8) {
-    a_.xor_(x86::eax, x86::eax);
-    for (uint32_t i = 0; i < count; ++i) a_.mov(slot_mem(first + i), x86::rax);
+    constexpr uint32_t rax = x86::Gp::kIdAx;
+    put(enc::alu(enc::Alu::Xor, rax, rax, false));
+    for (uint32_t i = 0; i < count; ++i) put(enc::store64(kFp.id(), slot_disp(first + i), rax));
     return;
   }
   if (count >= kRepStosSlots) {
@@ -488,15 +499,20 @@ bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg)
   const x86::Gp rhs = sized(value_reg(rhs_reg), is64);
 
   if (x86::CondCode cc; int_compare_cc(op, &cc)) {
-    a_.cmp(lhs, rhs);
+    put(enc::alu(enc::Alu::Cmp, lhs.id(), rhs.id(), is64));
     a_.set(cc, x86::al);
     a_.movzx(dst.r32(), x86::al);
     return true;
   }
   // dst = lhs; dst op= rhs (dst != rhs unless lhs == rhs too).
   const auto two_operand = [&](auto emit) {
-    if (dst_reg != lhs_reg) a_.mov(dst, lhs);
+    if (dst_reg != lhs_reg) put(enc::mov(dst.id(), lhs.id(), is64));
     emit(dst, rhs);
+    return true;
+  };
+  const auto alu = [&](enc::Alu alu_op) {
+    if (dst_reg != lhs_reg) put(enc::mov(dst.id(), lhs.id(), is64));
+    put(enc::alu(alu_op, dst.id(), rhs.id(), is64));
     return true;
   };
   // Variable shifts and rotates take the count in cl; the hardware masks it
@@ -510,23 +526,18 @@ bool X64MacroAssembler::binary(Opcode op, Reg dst_reg, Reg lhs_reg, Reg rhs_reg)
 
   switch (op) {
     case Opcode::I32Add:
-    case Opcode::I64Add:
-      return two_operand([&](x86::Gp d, x86::Gp s) { a_.add(d, s); });
+    case Opcode::I64Add: return alu(enc::Alu::Add);
     case Opcode::I32Sub:
-    case Opcode::I64Sub:
-      return two_operand([&](x86::Gp d, x86::Gp s) { a_.sub(d, s); });
+    case Opcode::I64Sub: return alu(enc::Alu::Sub);
     case Opcode::I32Mul:
     case Opcode::I64Mul:
       return two_operand([&](x86::Gp d, x86::Gp s) { a_.imul(d, s); });
     case Opcode::I32And:
-    case Opcode::I64And:
-      return two_operand([&](x86::Gp d, x86::Gp s) { a_.and_(d, s); });
+    case Opcode::I64And: return alu(enc::Alu::And);
     case Opcode::I32Or:
-    case Opcode::I64Or:
-      return two_operand([&](x86::Gp d, x86::Gp s) { a_.or_(d, s); });
+    case Opcode::I64Or: return alu(enc::Alu::Or);
     case Opcode::I32Xor:
-    case Opcode::I64Xor:
-      return two_operand([&](x86::Gp d, x86::Gp s) { a_.xor_(d, s); });
+    case Opcode::I64Xor: return alu(enc::Alu::Xor);
 
     case Opcode::I32Shl:
     case Opcode::I64Shl:
@@ -701,41 +712,46 @@ bool X64MacroAssembler::binary_imm(Opcode op, Reg dst_reg, Reg lhs_reg, int32_t 
   const x86::Gp dst = sized(value_reg(dst_reg), is64);
   const x86::Gp lhs = sized(value_reg(lhs_reg), is64);
   if (x86::CondCode cc; int_compare_cc(op, &cc)) {
-    a_.cmp(lhs, Imm(imm));
+    put(enc::alu_imm(enc::Alu::Cmp, lhs.id(), imm, is64));
     a_.set(cc, x86::al);
     a_.movzx(dst.r32(), x86::al);
     return true;
   }
   // dst = lhs; dst op= imm. Shift counts are masked as wasm masks them.
   const int32_t count = imm & (is64 ? 63 : 31);
-  const auto two_operand = [&](auto emit) {
-    if (dst_reg != lhs_reg) a_.mov(dst, lhs);
-    emit(dst);
+  const auto alu = [&](enc::Alu alu_op) {
+    if (dst_reg != lhs_reg) put(enc::mov(dst.id(), lhs.id(), is64));
+    put(enc::alu_imm(alu_op, dst.id(), imm, is64));
+    return true;
+  };
+  const auto shift = [&](enc::Shift shift_op) {
+    if (dst_reg != lhs_reg) put(enc::mov(dst.id(), lhs.id(), is64));
+    put(enc::shift_imm(shift_op, dst.id(), static_cast<uint8_t>(count), is64));
     return true;
   };
   switch (op) {
     case Opcode::I32Add:
-    case Opcode::I64Add: return two_operand([&](x86::Gp d) { a_.add(d, Imm(imm)); });
+    case Opcode::I64Add: return alu(enc::Alu::Add);
     case Opcode::I32Sub:
-    case Opcode::I64Sub: return two_operand([&](x86::Gp d) { a_.sub(d, Imm(imm)); });
+    case Opcode::I64Sub: return alu(enc::Alu::Sub);
     case Opcode::I32And:
-    case Opcode::I64And: return two_operand([&](x86::Gp d) { a_.and_(d, Imm(imm)); });
+    case Opcode::I64And: return alu(enc::Alu::And);
     case Opcode::I32Or:
-    case Opcode::I64Or: return two_operand([&](x86::Gp d) { a_.or_(d, Imm(imm)); });
+    case Opcode::I64Or: return alu(enc::Alu::Or);
     case Opcode::I32Xor:
-    case Opcode::I64Xor: return two_operand([&](x86::Gp d) { a_.xor_(d, Imm(imm)); });
+    case Opcode::I64Xor: return alu(enc::Alu::Xor);
     case Opcode::I32Mul:
     case Opcode::I64Mul: a_.imul(dst, lhs, Imm(imm)); return true;
     case Opcode::I32Shl:
-    case Opcode::I64Shl: return two_operand([&](x86::Gp d) { a_.shl(d, Imm(count)); });
+    case Opcode::I64Shl: return shift(enc::Shift::Shl);
     case Opcode::I32ShrS:
-    case Opcode::I64ShrS: return two_operand([&](x86::Gp d) { a_.sar(d, Imm(count)); });
+    case Opcode::I64ShrS: return shift(enc::Shift::Sar);
     case Opcode::I32ShrU:
-    case Opcode::I64ShrU: return two_operand([&](x86::Gp d) { a_.shr(d, Imm(count)); });
+    case Opcode::I64ShrU: return shift(enc::Shift::Shr);
     case Opcode::I32Rotl:
-    case Opcode::I64Rotl: return two_operand([&](x86::Gp d) { a_.rol(d, Imm(count)); });
+    case Opcode::I64Rotl: return shift(enc::Shift::Rol);
     case Opcode::I32Rotr:
-    case Opcode::I64Rotr: return two_operand([&](x86::Gp d) { a_.ror(d, Imm(count)); });
+    case Opcode::I64Rotr: return shift(enc::Shift::Ror);
     default: return false;
   }
 }
@@ -1223,7 +1239,7 @@ void X64MacroAssembler::int_to_float(Opcode op, x86::Gp dst, x86::Gp src) {
 
 x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32_t width) {
   // Only the low 32 bits of an i32 are defined: zero-extend before use.
-  a_.mov(x86::eax, value_reg(addr_reg).r32());
+  put(enc::mov(x86::Gp::kIdAx, value_reg(addr_reg).id(), false));
   if (bounds_ == BoundsStrategy::GuardPages) {
     // u32 + u32 + width < 8 GiB + 64 KiB: inside the reservation, whose
     // inaccessible part faults, and the fault handler knows this code.
@@ -1250,70 +1266,71 @@ x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32
   return x86::ptr(kMemBase, x86::rax);
 }
 
-bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) {
-  const OpInfo& info = op_info(op);
-  if (info.shape != OpShape::Load) return false;
-  const x86::Gp dst = value_reg(dst_reg);
-  x86::Mem m = memory_operand(addr, offset, info.mem_bytes);
-  m.setSize(info.mem_bytes);
-  record_access_site();
+namespace {
+
+// How each load is encoded, its destination in the ModRM reg field:
+// {REX.W, 0x0F escape, opcode, 0x66, byte register}.
+bool load_form(Opcode op, enc::MemForm* f) {
   switch (op) {
     case Opcode::I32Load:
     case Opcode::F32Load:
-    case Opcode::I64Load32U:
-      a_.mov(dst.r32(), m);
-      return true;
+    case Opcode::I64Load32U: *f = {false, false, 0x8B, false, false}; return true;  // mov r32
     case Opcode::I64Load:
-    case Opcode::F64Load:
-      a_.mov(dst, m);
-      return true;
-    case Opcode::I32Load8S:
-    case Opcode::I32Load16S:
-      a_.movsx(dst.r32(), m);
-      return true;
-    case Opcode::I64Load8S:
-    case Opcode::I64Load16S:
-      a_.movsx(dst, m);
-      return true;
+    case Opcode::F64Load: *f = {true, false, 0x8B, false, false}; return true;  // mov r64
+    case Opcode::I32Load8S: *f = {false, true, 0xBE, false, false}; return true;  // movsx r32, m8
+    case Opcode::I32Load16S: *f = {false, true, 0xBF, false, false}; return true;
+    case Opcode::I64Load8S: *f = {true, true, 0xBE, false, false}; return true;  // movsx r64, m8
+    case Opcode::I64Load16S: *f = {true, true, 0xBF, false, false}; return true;
+    // movzx r32 zero-extends through all 64 bits.
     case Opcode::I32Load8U:
+    case Opcode::I64Load8U: *f = {false, true, 0xB6, false, false}; return true;
     case Opcode::I32Load16U:
-    case Opcode::I64Load8U:
-    case Opcode::I64Load16U:
-      a_.movzx(dst.r32(), m);  // zero-extends through all 64 bits
-      return true;
-    case Opcode::I64Load32S:
-      a_.movsxd(dst, m);
-      return true;
-    default:
-      failed_ = true;
-      return false;
+    case Opcode::I64Load16U: *f = {false, true, 0xB7, false, false}; return true;
+    case Opcode::I64Load32S: *f = {true, false, 0x63, false, false}; return true;  // movsxd
+    default: return false;
   }
+}
+
+// How a store of `bytes` is encoded (mov m, r), its value in the reg field.
+bool store_form(uint32_t bytes, enc::MemForm* f) {
+  switch (bytes) {
+    case 1: *f = {false, false, 0x88, false, true}; return true;
+    case 2: *f = {false, false, 0x89, true, false}; return true;
+    case 4: *f = {false, false, 0x89, false, false}; return true;
+    case 8: *f = {true, false, 0x89, false, false}; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void X64MacroAssembler::memory_access(const enc::MemForm& form, uint32_t reg, const x86::Mem& m) {
+  // memory_operand's addresses: [mem base + rax (+ disp32)].
+  if (!m.hasBaseReg() || !m.hasIndexReg() || m.shift() != 0 || !fits_int32(m.offset())) {
+    failed_ = true;
+    return;
+  }
+  record_access_site();
+  put(enc::mem_op(form, reg, m.baseId(), static_cast<int>(m.indexId()),
+                  static_cast<int32_t>(m.offset())));
+}
+
+bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) {
+  const OpInfo& info = op_info(op);
+  enc::MemForm form;
+  if (info.shape != OpShape::Load || !load_form(op, &form)) return false;
+  const uint32_t dst = value_reg(dst_reg).id();
+  memory_access(form, dst, memory_operand(addr, offset, info.mem_bytes));
+  return true;
 }
 
 bool X64MacroAssembler::store(Opcode op, Reg addr, Reg value_reg_id, uint32_t offset) {
   const OpInfo& info = op_info(op);
-  if (info.shape != OpShape::Store) return false;
-  const x86::Gp value = value_reg(value_reg_id);
-  x86::Mem m = memory_operand(addr, offset, info.mem_bytes);
-  m.setSize(info.mem_bytes);
-  record_access_site();
-  switch (info.mem_bytes) {
-    case 1:
-      a_.mov(m, value.r8());
-      return true;
-    case 2:
-      a_.mov(m, value.r16());
-      return true;
-    case 4:
-      a_.mov(m, value.r32());
-      return true;
-    case 8:
-      a_.mov(m, value);
-      return true;
-    default:
-      failed_ = true;
-      return false;
-  }
+  enc::MemForm form;
+  if (info.shape != OpShape::Store || !store_form(info.mem_bytes, &form)) return false;
+  const uint32_t value = value_reg(value_reg_id).id();
+  memory_access(form, value, memory_operand(addr, offset, info.mem_bytes));
+  return true;
 }
 
 void X64MacroAssembler::memory_size(Reg dst) {
@@ -1377,8 +1394,8 @@ void X64MacroAssembler::branch_if_zero(Reg cond, jit::Label target) {
     failed_ = true;
     return;
   }
-  const x86::Gp c = value_reg(cond).r32();
-  a_.test(c, c);
+  const uint32_t c = value_reg(cond).id();
+  put(enc::reg_reg(0x85, c, c, false));  // test c32, c32
   a_.jz(labels_[target.id]);
 }
 
@@ -1387,7 +1404,7 @@ bool X64MacroAssembler::compare_branch(Opcode op, Reg lhs_reg, Reg rhs_reg, bool
   x86::CondCode cc;
   if (!int_compare_cc(op, &cc) || target.id >= labels_.size()) return false;
   const bool is64 = op_info(op).in == ValType::I64;
-  a_.cmp(sized(value_reg(lhs_reg), is64), sized(value_reg(rhs_reg), is64));
+  put(enc::alu(enc::Alu::Cmp, value_reg(lhs_reg).id(), value_reg(rhs_reg).id(), is64));
   a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
   return true;
 }
@@ -1396,12 +1413,13 @@ bool X64MacroAssembler::compare_imm_branch(Opcode op, Reg lhs_reg, int32_t imm, 
                                            jit::Label target) {
   x86::CondCode cc;
   if (!int_compare_cc(op, &cc) || target.id >= labels_.size()) return false;
-  const x86::Gp lhs = sized(value_reg(lhs_reg), op_info(op).in == ValType::I64);
+  const bool is64 = op_info(op).in == ValType::I64;
+  const uint32_t lhs = value_reg(lhs_reg).id();
   if (imm == 0 && (op == Opcode::I32Eq || op == Opcode::I64Eq || op == Opcode::I32Ne ||
                    op == Opcode::I64Ne)) {
-    a_.test(lhs, lhs);
+    put(enc::reg_reg(0x85, lhs, lhs, is64));  // test lhs, lhs
   } else {
-    a_.cmp(lhs, Imm(imm));
+    put(enc::alu_imm(enc::Alu::Cmp, lhs, imm, is64));
   }
   a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
   return true;
@@ -1412,8 +1430,8 @@ void X64MacroAssembler::branch_if_nonzero(Reg cond, jit::Label target) {
     failed_ = true;
     return;
   }
-  const x86::Gp c = value_reg(cond).r32();
-  a_.test(c, c);
+  const uint32_t c = value_reg(cond).id();
+  put(enc::reg_reg(0x85, c, c, false));  // test c32, c32
   a_.jnz(labels_[target.id]);
 }
 
@@ -1465,7 +1483,7 @@ void X64MacroAssembler::select(Reg dst, Reg if_false, Reg cond) {
 void X64MacroAssembler::charge_gas(uint64_t cost) {
   if (cost == 0) return;
   if (cost <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-    a_.sub(kGas, Imm(cost));
+    put(enc::alu_imm(enc::Alu::Sub, kGas.id(), static_cast<int32_t>(cost), true));
   } else {
     a_.mov(x86::rax, Imm(cost));
     a_.sub(kGas, x86::rax);
@@ -1530,29 +1548,30 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
                                    const void* known, bool self, uint32_t vm_func_offset,
                                    uint32_t callee_fp_slot) {
   const int32_t frame = slot_disp(callee_fp_slot);
-  if (frame != 0) a_.add(kFp, Imm(frame));
+  if (frame != 0) put(enc::alu_imm(enc::Alu::Add, kFp.id(), frame, true));
   if (self && entry_.isValid()) {
     a_.call(entry_);
     record_call_site();
   } else if (known != nullptr) {
-    a_.db(0xE8);  // call rel32: one arena, so in reach
-    relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::CallRel,
+    static constexpr uint8_t kCallRel32[5] = {0xE8};  // call rel32: one arena, so in reach
+    relocs_.add(static_cast<uint32_t>(a_.offset()) + 1, jit::RelocForm::CallRel,
                 jit::RelocTarget::FuncEntry, callee, reinterpret_cast<uint64_t>(known));
-    a_.dd(0);
+    put(kCallRel32, sizeof kCallRel32);
     record_call_site();
   } else {
     // The entry is published with a release store; x86 loads are acquire.
     PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset, wasm_offset_};
+    constexpr uint32_t rax = x86::Gp::kIdAx;
     mov_rax_reloc(jit::RelocTarget::EntrySlot, callee, reinterpret_cast<uint64_t>(entry_slot));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax));
-    a_.test(x86::rax, x86::rax);
+    put(enc::load64(rax, rax, 0));
+    put(enc::reg_reg(0x85, rax, rax, true));  // test rax, rax
     a_.jz(p.slow);
-    a_.call(x86::rax);
+    put(enc::call_reg(rax));
     record_call_site();
     a_.bind(p.done);
     slow_calls_.push_back(p);
   }
-  if (frame != 0) a_.sub(kFp, Imm(frame));
+  if (frame != 0) put(enc::alu_imm(enc::Alu::Sub, kFp.id(), frame, true));
 }
 
 void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_index,
@@ -1561,10 +1580,10 @@ void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint3
   a_.mov(x86::edx, value_reg(index).r32());
   a_.mov(x86::rdi, kCtx);
   a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(vm_table_offset)));
-  a_.db(0xB9);  // mov ecx, imm32: the engine-wide id is a relocation
-  relocs_.add(static_cast<uint32_t>(a_.offset()), jit::RelocForm::Imm32, jit::RelocTarget::TypeId,
-              type_index, type_id);
-  a_.dd(0);
+  static constexpr uint8_t kMovEcxImm32[5] = {0xB9};  // the engine-wide id is a relocation
+  relocs_.add(static_cast<uint32_t>(a_.offset()) + 1, jit::RelocForm::Imm32,
+              jit::RelocTarget::TypeId, type_index, type_id);
+  put(kMovEcxImm32, sizeof kMovEcxImm32);
   call_helper(reinterpret_cast<const void*>(info_.resolve_indirect));
   a_.mov(x86::rdi, x86::rax);
   call_dispatch(callee_fp_slot);
@@ -1583,10 +1602,10 @@ const void* X64MacroAssembler::finish() {
   for (const PendingSlowCall& p : slow_calls_) {
     wasm_offset_ = p.wasm_offset;
     a_.bind(p.slow);
-    a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(p.vm_func_offset)));
-    a_.mov(x86::rdi, kCtx);
-    a_.mov(x86::rdx, kFp);
-    a_.mov(x86::rcx, kVm);
+    put(enc::load64(x86::Gp::kIdSi, kVm.id(), disp(p.vm_func_offset)));
+    put(enc::mov(x86::Gp::kIdDi, kCtx.id(), true));
+    put(enc::mov(x86::Gp::kIdDx, kFp.id(), true));
+    put(enc::mov(x86::Gp::kIdCx, kVm.id(), true));
     call_helper(reinterpret_cast<const void*>(info_.call_slow));
     a_.jmp(p.done);
   }

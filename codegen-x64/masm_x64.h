@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "codegen-x64/encode_x64.h"
 #include "tier1-jit/abi.h"
 #include "tier1-jit/masm.h"
 #include "wvm/config.h"
@@ -153,6 +154,14 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::Label trap_label(TrapKind kind);
   asmjit::Label out_of_gas_label();
   void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
+  // Emits bytes encoded directly (encode_x64.h): straight into the code
+  // buffer when it has room (as asmjit's own writer does), else through
+  // asmjit, which grows it.
+  void put(const uint8_t* bytes, size_t size);
+  void put(const enc::Insn& insn) { put(insn.bytes, insn.size); }
+  // A wasm memory load or store in `form` at `m` (from memory_operand),
+  // recorded as a site that may fault.
+  void memory_access(const enc::MemForm& form, uint32_t reg, const asmjit::x86::Mem& m);
   // Calls a C helper; `exit` records the call as the frame's exit to C++
   // (ctx->jit_exit) and as a trap site.
   void call_helper(const void* fn, bool exit = true);

@@ -64,6 +64,24 @@ struct ExecContext {
   // the check is a safety net only.
   NativeStack native_stack;
   uintptr_t native_stack_limit = 0;
+  // Tier 1 counts its frames by the native stack, not in `depth`: every
+  // compiled frame takes exactly 16 bytes of it, so one compare of the stack
+  // pointer in the prologue does the depth check and the native-stack check
+  // and a return has nothing to uncount. The innermost entry into compiled
+  // code (Backend::enter) sets both fields and restores them on return
+  // (interp_run on a trap): `jit_depth_origin` is where the stack pointer
+  // would be at depth 0 (its own sp + 16 * depth), `jit_stack_limit` the
+  // lowest stack pointer a prologue accepts (origin - 16 * max_depth, or
+  // native_stack_limit if that is higher). C++ called from compiled code
+  // sees the true depth in `depth` (helper_call_slow sets it, jit_depth_at).
+  uintptr_t jit_depth_origin = 0;
+  uintptr_t jit_stack_limit = 0;
+  /// The call depth of the compiled frame whose body runs with stack
+  /// pointer `frame` (a jit_exit): the frames below the innermost entry
+  /// plus the compiled ones above it, itself included.
+  uint32_t jit_depth_at(uintptr_t frame) const noexcept {
+    return static_cast<uint32_t>((jit_depth_origin - frame) / 16);
+  }
 
   // The message of the host trap unwinding now (HostCall::trap); Store::call
   // hands it to its CallResult and clears it.

@@ -203,6 +203,9 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
   ensure_alt_stack();
   const uint32_t depth = ctx.depth;
   uint64_t* const sp = ctx.sp;
+  // A trap skips the restores of the compiled-code entries it unwinds.
+  const uintptr_t outer_jit_origin = ctx.jit_depth_origin;
+  const uintptr_t outer_jit_limit = ctx.jit_stack_limit;
   // Traces: compiled code called from this run must not hide the exit of
   // compiled code that called it (tier0-interp/trace.h).
   const uint32_t outer_callout = ctx.t0_callout;
@@ -224,6 +227,8 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
     ctx.jit_exit_pc = outer_exit_pc;
     ctx.jit_link = outer_link;
     ctx.depth = depth;
+    ctx.jit_depth_origin = outer_jit_origin;
+    ctx.jit_stack_limit = outer_jit_limit;
     ctx.sp = sp;
     // Tier 1 keeps the call's gas in a register: take it from the fault.
     if (scope.has_saved) ctx.gas_left = scope.saved;

@@ -23,9 +23,14 @@ uint32_t offset_in(const T& object, const M& member) {
                                reinterpret_cast<const char*>(&object));
 }
 
-[[noreturn]] void helper_trap(ExecContext*, uint32_t kind) { raise_trap(static_cast<int>(kind)); }
+[[noreturn]] void helper_trap(ExecContext* ctx, uint32_t kind) {
+  // The depth at the trap, as tier 0 leaves it for the trace (abi.h: compiled
+  // frames are counted by the stack).
+  ctx->depth = ctx->jit_depth_at(ctx->jit_exit);
+  raise_trap(static_cast<int>(kind));
+}
 
-void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller) {
+void run_slow_call(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller) {
   if (callee->host) {
     const TrapKind t = call_host(*ctx, callee, callee_fp, caller ? caller->instance : nullptr);
     if (t != TrapKind::None) raise_trap(static_cast<int>(t));
@@ -48,6 +53,16 @@ void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, Insta
   const TrapKind t = interp_run(*ctx, callee);
   ctx->sp = saved_sp;
   if (t != TrapKind::None) raise_trap(static_cast<int>(t));
+}
+
+// The calling compiled frames count in ctx->depth while C++ runs the callee
+// (abi.h); a trap leaves them counted, as tier 0 does, and interp_run
+// restores the depth it started with.
+void helper_call_slow(ExecContext* ctx, Func* callee, uint64_t* callee_fp, InstanceData* caller) {
+  const uint32_t depth = ctx->depth;
+  ctx->depth = ctx->jit_depth_at(ctx->jit_exit);
+  run_slow_call(ctx, callee, callee_fp, caller);
+  ctx->depth = depth;
 }
 
 Func* helper_resolve_indirect(ExecContext*, Table* table, uint32_t index, uint32_t type_id) {
@@ -73,6 +88,8 @@ RuntimeInfo compute() {
   r.ctx_max_depth = offset_in(ctx, ctx.max_depth);
   r.ctx_stack_end = offset_in(ctx, ctx.stack_end);
   r.ctx_native_stack_limit = offset_in(ctx, ctx.native_stack_limit);
+  r.ctx_jit_depth_origin = offset_in(ctx, ctx.jit_depth_origin);
+  r.ctx_jit_stack_limit = offset_in(ctx, ctx.jit_stack_limit);
   r.ctx_jit_exit = offset_in(ctx, ctx.jit_exit);
   r.ctx_jit_exit_pc = offset_in(ctx, ctx.jit_exit_pc);
   r.vm_memory_base = offsetof(InstanceData, memory_base);

@@ -23,8 +23,15 @@
 // (Backend::exit_frame, caller_frame), and each return address or faulting
 // pc is looked up in its function's trap sites (engine/site_table.h).
 //
-// Depth: the prologue counts the frame in ctx's logical call depth (the same
-// count tier 0 keeps) and checks the value stack and the native stack.
+// Depth: every compiled frame takes exactly 16 bytes of native stack (the
+// return address and padding on x86-64, the frame record on AArch64), so
+// the stack pointer counts compiled frames: the entry trampoline turns
+// ctx->depth (the count tier 0 keeps) and max_depth into a lowest stack
+// pointer (ctx->jit_stack_limit, also bounded by the native-stack limit)
+// and the prologue compares sp with it, then checks the value stack.
+// Returns uncount nothing. C++ called from compiled code that needs the
+// depth (slow calls, traps) computes it from ctx->jit_exit
+// (ExecContext::jit_depth_at); the entry restores both fields on return.
 #pragma once
 
 #include <cstddef>
@@ -48,6 +55,8 @@ struct RuntimeInfo {
   uint32_t ctx_max_depth;
   uint32_t ctx_stack_end;
   uint32_t ctx_native_stack_limit;
+  uint32_t ctx_jit_depth_origin;
+  uint32_t ctx_jit_stack_limit;
   uint32_t ctx_jit_exit;
   uint32_t ctx_jit_exit_pc;
   // InstanceData

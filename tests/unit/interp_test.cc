@@ -1019,6 +1019,34 @@ TrapKind host_fail(HostCall& call, const Value* args, Value* results) {
   return TrapKind::HostError;
 }
 
+// A host call counts one frame on top of the wasm frames below it, also
+// when compiled code makes it (tier 1 counts its frames by the native stack
+// and hands the depth to C++ at the call).
+TEST_P(ExecTest, CallDepthCountsHostCallFrames) {
+  config.runtime_limits.max_call_depth = 50;
+  HostState st;
+  Func* add = store().create_host_func(FuncType{{I32, I32}, {I32}}, host_add, &st);
+  ModuleBuilder m;
+  auto t = m.type({I32}, {I32});
+  auto h_add = m.add_import_func("env", "add", m.type({I32, I32}, {I32}));
+  // rec(n) = n == 0 ? add(0, 0) : rec(n - 1) + 1: n + 1 wasm frames, then the host's.
+  m.export_func("rec", m.add_func(t, {},
+                                  Code()
+                                      .local_get(0).op(Opcode::I32Eqz)
+                                      .if_(I32)
+                                      .i32_const(0).i32_const(0).call(h_add)
+                                      .else_()
+                                      .local_get(0).i32_const(1).op(Opcode::I32Sub).call(1)
+                                      .i32_const(1).op(Opcode::I32Add)
+                                      .end()));
+  ASSERT_NE(instantiate(m, {Extern::func(add)}), nullptr);
+  EXPECT_EQ(run_i32("rec", {v32(48)}), 48u);
+  EXPECT_EQ(st.calls, 1);
+  EXPECT_EQ(trap("rec", {v32(49)}), TrapKind::CallStackExhausted);
+  EXPECT_EQ(st.calls, 1);
+  EXPECT_EQ(run_i32("rec", {v32(48)}), 48u);
+}
+
 TEST_P(ExecTest, HostFunctionsCalledFromWasm) {
   HostState st;
   st.bias = 1000;

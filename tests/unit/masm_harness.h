@@ -81,6 +81,8 @@ struct FakeCtx {
   uint64_t* stack_end;
   uint64_t gas_left;
   uintptr_t native_stack_limit;
+  uintptr_t jit_depth_origin;
+  uintptr_t jit_stack_limit;
 };
 
 inline constexpr uint32_t kGlobal0 = offsetof(FakeVm, global0);
@@ -130,6 +132,8 @@ inline jit::RuntimeInfo test_runtime_info() {
   info.ctx_max_depth = offsetof(FakeCtx, max_depth);
   info.ctx_stack_end = offsetof(FakeCtx, stack_end);
   info.ctx_native_stack_limit = offsetof(FakeCtx, native_stack_limit);
+  info.ctx_jit_depth_origin = offsetof(FakeCtx, jit_depth_origin);
+  info.ctx_jit_stack_limit = offsetof(FakeCtx, jit_stack_limit);
   info.vm_memory_base = offsetof(FakeVm, memory_base);
   info.vm_memory = offsetof(FakeVm, memory);
   info.vm_instance = offsetof(FakeVm, instance);
@@ -443,14 +447,15 @@ class MasmTest : public ::testing::Test {
   TrapKind run(const void* entry) { return run(*backend_, entry, frame_); }
 
   // Runs `entry` on fresh state with the given slots 0 and 1; the result is
-  // slot 2. The frame stays counted exactly when the function trapped.
+  // slot 2. Compiled code never writes the depth: it counts its frames by
+  // the native stack (tier1-jit/abi.h).
   TrapKind run_op(const Backend& backend, const void* entry, uint64_t a, uint64_t b,
                   uint64_t* out) {
     reset();
     frame_[0] = a;
     frame_[1] = b;
     const TrapKind kind = run(backend, entry, frame_);
-    EXPECT_EQ(ctx_.depth, kind == TrapKind::None ? 0u : 1u);
+    EXPECT_EQ(ctx_.depth, 0u);
     *out = frame_[2];
     return kind;
   }
@@ -818,6 +823,14 @@ TYPED_TEST_P(MasmTest, PrologueChecksDepthAndStacks) {
   ctx.native_stack_limit = UINTPTR_MAX;
   EXPECT_EQ(this->run(entry), TrapKind::CallStackExhausted);
   EXPECT_NE(frame[0], 1u);
+
+  // The entry restores the depth origin and stack limit of an outer entry.
+  this->reset();
+  ctx.jit_depth_origin = 1234;
+  ctx.jit_stack_limit = 5678;
+  EXPECT_EQ(this->run(entry), TrapKind::None);
+  EXPECT_EQ(ctx.jit_depth_origin, 1234u);
+  EXPECT_EQ(ctx.jit_stack_limit, 5678u);
 }
 
 // call_func's direct path, its slow path (through call_slow) and call_indirect.
@@ -959,6 +972,23 @@ TYPED_TEST_P(MasmTest, RecursionHitsDepthLimit) {
   ctx.stack_end = stack.data() + stack.size();
   stack[0] = 150;  // more frames than max_depth (100)
   EXPECT_EQ(this->run(backend, entry, stack.data()), TrapKind::CallStackExhausted);
+
+  // Exactly max_depth frames: f(n) takes n + 1 of them, on top of the
+  // depth already counted when compiled code is entered.
+  for (uint32_t outer : {0u, 1u, 37u, 99u}) {
+    const uint64_t n = 100 - outer - 1;
+    this->reset();
+    ctx.depth = outer;
+    ctx.stack_end = stack.data() + stack.size();
+    stack[0] = n;
+    EXPECT_EQ(this->run(backend, entry, stack.data()), TrapKind::None) << outer;
+    EXPECT_EQ(stack[0], n);
+    this->reset();
+    ctx.depth = outer;
+    ctx.stack_end = stack.data() + stack.size();
+    stack[0] = n + 1;
+    EXPECT_EQ(this->run(backend, entry, stack.data()), TrapKind::CallStackExhausted) << outer;
+  }
 
   this->reset();
   ctx.max_depth = 100000;
@@ -1182,7 +1212,7 @@ TYPED_TEST_P(MasmMemoryTest, LoadsMatchMemoryContents) {
         this->reset();
         this->frame_[0] = addr;
         EXPECT_EQ(this->run_mem(entry), TrapKind::MemoryOutOfBounds) << info.name << " " << addr;
-        EXPECT_EQ(this->ctx_.depth, 1u);  // the trap left the frame counted
+        EXPECT_EQ(this->ctx_.depth, 0u);  // counted by the stack, not in memory
       }
     }
   }
