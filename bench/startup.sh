@@ -74,7 +74,7 @@ for ((i = 0; i < RUNS; i++)); do
     start=$EPOCHREALTIME
     "${cmd[@]}" > /dev/null
     end=$EPOCHREALTIME
-    echo $(((${end/./} - ${start/./}))) >> "$TMP_DIR/$name"
+    echo $((${end/./} - ${start/./})) >> "$TMP_DIR/$name"
   done
 done
 
