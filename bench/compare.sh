@@ -55,7 +55,8 @@
 # {func} the export to call: run if the template contains {args}, else bench
 # (which calls run(ITERATIONS) itself). The template is split into words at
 # spaces (no quoting); its first word is the program (a path or a name on
-# PATH). The checksum is the last integer in the engine's stdout: decimal,
+# PATH). The checksum is the last integer in the engine's stdout, or in its
+# stderr when stdout has none (wasm3 prints "Result: N" on stderr): decimal,
 # possibly negative, or 0x-hexadecimal with an optional ":i64"/":i32" type
 # suffix (WAMR's iwasm prints "0x2a:i64"), compared as an unsigned 64-bit
 # value. A failure on a module with imports is reported as n/a, like
@@ -361,6 +362,12 @@ run_once() {
   WALL_MS=$(awk -v ns="$((end - start))" 'BEGIN { printf "%.3f", ns / 1e6 }')
 }
 
+# The last integer in stdin, decimal or 0x-hex; iwasm's "0x1f:i64" type
+# suffix is not a number of the result.
+last_integer() {
+  sed -E 's/:[if](32|64)\b//g' | grep -oE -- '0x[0-9a-fA-F]+|-?[0-9]+' | tail -n 1
+}
+
 # The checksum and time from one run, as "CHECKSUM MS", or nothing when the
 # output has no checksum. Checksums are unsigned 64-bit decimal.
 parse_run() {
@@ -377,9 +384,9 @@ parse_run() {
     line=$(grep -E '^bench\(\) => i64:-?[0-9]+' <<< "$OUT" | tail -n 1) || return 0
     value=${line#*i64:}
   else
-    # iwasm's "0x1f:i64": the type suffix is not a number of the result.
-    value=$(sed -E 's/:[if](32|64)\b//g' <<< "$OUT" | grep -oE -- '0x[0-9a-fA-F]+|-?[0-9]+' |
-      tail -n 1) || return 0
+    value=$(last_integer <<< "$OUT") || true
+    if [ -z "$value" ]; then value=$(last_integer < "$TMP_DIR/stderr") || true; fi
+    [ -n "$value" ] || return 0
   fi
   # printf %u maps a negative i64 to the same u64; out-of-range values warn
   # and cannot match a real checksum.
