@@ -14,6 +14,18 @@
 # e.g. "12.3 (1.00x)"; the last row is the geometric mean of the ratios over
 # the workloads where the engine ran correctly.
 #
+# A line "MODULE-VARIANT ITERATIONS" (e.g. "blake2b-long 3000000") is a
+# variant: module MODULE.wasm (and MODULE's native twin) with another
+# iteration count, and ONE call per process instead of WVM_BENCH_REPEATS.
+# It is how the suite shows one long call of a hot loop: in
+# blake2b-long the loop sits in run() itself, entered once, so a tier-up
+# policy that only acts on function entry (auto without on-stack
+# replacement) stays in tier 0 for the whole call, while later calls in
+# the same process would already start in tier 1 and hide that. Only
+# bench/compare.sh reads variants (CMake builds modules from the plain
+# lines). Engines that cannot pass ITERATIONS (wasm-interp, templates
+# without {args}: their bench() has the module's built-in count) show n/a.
+#
 # Engines (columns), in this order; one whose program is missing is skipped
 # with a note:
 #   native           wvm-bench-native: the same C code compiled natively, the
@@ -42,10 +54,28 @@
 # In the template {wasm} is the module file, {args} the iteration count and
 # {func} the export to call: run if the template contains {args}, else bench
 # (which calls run(ITERATIONS) itself). The template is split into words at
-# spaces (no quoting). The checksum is the last integer in the engine's
-# stdout, possibly negative, compared as an unsigned 64-bit value. A failure
-# on a module with imports is reported as n/a, like wasm-interp. Example:
+# spaces (no quoting); its first word is the program (a path or a name on
+# PATH). The checksum is the last integer in the engine's stdout, or in its
+# stderr when stdout has none (wasm3 prints "Result: N" on stderr): decimal,
+# possibly negative, or 0x-hexadecimal with an optional ":i64"/":i32" type
+# suffix (WAMR's iwasm prints "0x2a:i64"), compared as an unsigned 64-bit
+# value. A failure on a module with imports is reported as n/a, like
+# wasm-interp. Example:
 #   COMPARE_ENGINES='wasm3=wasm3 --func {func} {wasm} {args};wasmtime=wasmtime run --invoke {func} {wasm} {args}' bench/compare.sh
+#
+# WAMR's fast JIT (asmjit-based, the closest design to wvm's tier 1): build
+# iwasm from a checkout of bytecodealliance/wasm-micro-runtime with
+#   cd product-mini/platforms/linux && cmake -B build -DWAMR_BUILD_FAST_JIT=1 && cmake --build build
+# (its CMake downloads asmjit from GitHub at configure time), then
+#   COMPARE_ENGINES='wamr-fast-jit=/path/to/build/iwasm --fast-jit -f {func} {wasm} {args}' bench/compare.sh
+# iwasm takes its options before the module and the function's arguments
+# after it, and prints the i64 result as "0x...:i64". The other WAMR modes
+# are the same template with --interp (the default build: the fast
+# interpreter) or --llvm-jit (-DWAMR_BUILD_JIT=1, needs LLVM). wasm3 (built
+# from wasm3/wasm3 with cmake -DBUILD_WASI=simple; the default uvwasi is
+# downloaded): 'wasm3=/path/to/build/wasm3 --func {func} {wasm} {args}'.
+# Several entries go in one variable, separated by ';'. These engines are
+# timed as whole processes (start-up and compilation included).
 #
 # Every checksum must equal native's: a different one shows as MISMATCH, a
 # crash or non-zero exit as error, a run killed after WVM_BENCH_TIMEOUT
@@ -181,25 +211,28 @@ run_setup() {
   fi
 }
 
-# Fills WORKLOADS (names in file order) and ITERATIONS[name].
+# Fills WORKLOADS (names in file order), ITERATIONS[name] and MODULE[name]
+# (NAME for a plain line, MODULE for a variant MODULE-VARIANT).
 read_workloads() {
   [ -f "$WORKLOADS_FILE" ] || die "no workload list at $WORKLOADS_FILE"
   WORKLOADS=()
-  declare -gA ITERATIONS=()
+  declare -gA ITERATIONS=() MODULE=()
   local name iterations rest line_no=0
   while read -r name iterations rest || [ -n "$name" ]; do
     line_no=$((line_no + 1))
     case $name in '' | '#'*) continue ;; esac
-    if ! [[ $iterations =~ ^[0-9]+$ ]] || [ -n "$rest" ]; then
-      die "$WORKLOADS_FILE:$line_no: expected 'NAME ITERATIONS'"
+    if ! [[ $iterations =~ ^[0-9]+$ ]] || [ -n "$rest" ] ||
+      ! [[ $name =~ ^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)?$ ]]; then
+      die "$WORKLOADS_FILE:$line_no: expected 'NAME ITERATIONS' or 'MODULE-VARIANT ITERATIONS'"
     fi
     WORKLOADS+=("$name")
     ITERATIONS[$name]=$iterations
+    MODULE[$name]=${name%%-*}
   done < "$WORKLOADS_FILE"
   ((${#WORKLOADS[@]} > 0)) || die "$WORKLOADS_FILE lists no workloads"
   for name in "${WORKLOADS[@]}"; do
-    [ -f "$WASM_DIR/$name.wasm" ] ||
-      die "missing $WASM_DIR/$name.wasm (build the project first, e.g. scripts/quickstart.sh)"
+    [ -f "$WASM_DIR/${MODULE[$name]}.wasm" ] ||
+      die "missing $WASM_DIR/${MODULE[$name]}.wasm (build the project first, e.g. scripts/quickstart.sh)"
   done
 }
 
@@ -259,23 +292,41 @@ parse_compare_engines() {
   done
 }
 
+# Whether WORKLOAD is a variant (MODULE-VARIANT) of a module.
+is_variant() {
+  [ "${MODULE[$1]}" != "$1" ]
+}
+
+# Whether ENGINE can pass the iteration count: wasm-interp and templates
+# without {args} call bench(), whose count is built into the module.
+passes_iterations() {
+  case $1 in
+    wasm-interp) return 1 ;;
+    native | wvm-* | v8-*) return 0 ;;
+    *) [[ ${EXTRA_TEMPLATE[$1]} == *'{args}'* ]] ;;
+  esac
+}
+
 # Sets CMD to the command line for one process of ENGINE on WORKLOAD.
 engine_command() {
   local engine=$1 name=$2
-  local wasm=$WASM_DIR/$name.wasm iterations=${ITERATIONS[$name]}
+  local module=${MODULE[$name]} iterations=${ITERATIONS[$name]} repeats=$REPEATS
+  local wasm=$WASM_DIR/$module.wasm
+  # A variant measures the first call (see the header).
+  if is_variant "$name"; then repeats=1; fi
   case $engine in
-    native) CMD=("$NATIVE" "$name" "$iterations" "$REPEATS") ;;
-    wvm-interp) CMD=("$WVM_RUN" --tier interp "$wasm" "$iterations" "$REPEATS") ;;
-    wvm-jit) CMD=("$WVM_RUN" --tier jit "$wasm" "$iterations" "$REPEATS") ;;
-    wvm-jit-metered) CMD=("$WVM_RUN" --tier jit --metered "$wasm" "$iterations" "$REPEATS") ;;
-    wvm-auto) CMD=("$WVM_RUN" --tier auto "$wasm" "$iterations" "$REPEATS") ;;
+    native) CMD=("$NATIVE" "$module" "$iterations" "$repeats") ;;
+    wvm-interp) CMD=("$WVM_RUN" --tier interp "$wasm" "$iterations" "$repeats") ;;
+    wvm-jit) CMD=("$WVM_RUN" --tier jit "$wasm" "$iterations" "$repeats") ;;
+    wvm-jit-metered) CMD=("$WVM_RUN" --tier jit --metered "$wasm" "$iterations" "$repeats") ;;
+    wvm-auto) CMD=("$WVM_RUN" --tier auto "$wasm" "$iterations" "$repeats") ;;
     # Liftoff alone: no background tier-up to TurboFan during the timed calls.
     v8-liftoff)
       CMD=(node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering "$RUN_NODE" "$wasm"
-        "$iterations" "$REPEATS")
+        "$iterations" "$repeats")
       ;;
-    v8-turbofan) CMD=(node --no-liftoff "$RUN_NODE" "$wasm" "$iterations" "$REPEATS") ;;
-    v8-default) CMD=(node "$RUN_NODE" "$wasm" "$iterations" "$REPEATS") ;;
+    v8-turbofan) CMD=(node --no-liftoff "$RUN_NODE" "$wasm" "$iterations" "$repeats") ;;
+    v8-default) CMD=(node "$RUN_NODE" "$wasm" "$iterations" "$repeats") ;;
     wasm-interp) CMD=(wasm-interp "$wasm" --run-all-exports) ;;
     *) expand_template "${EXTRA_TEMPLATE[$engine]}" "$wasm" "$iterations" ;;
   esac
@@ -311,6 +362,12 @@ run_once() {
   WALL_MS=$(awk -v ns="$((end - start))" 'BEGIN { printf "%.3f", ns / 1e6 }')
 }
 
+# The last integer in stdin, decimal or 0x-hex; iwasm's "0x1f:i64" type
+# suffix is not a number of the result.
+last_integer() {
+  sed -E 's/:[if](32|64)\b//g' | grep -oE -- '0x[0-9a-fA-F]+|-?[0-9]+' | tail -n 1
+}
+
 # The checksum and time from one run, as "CHECKSUM MS", or nothing when the
 # output has no checksum. Checksums are unsigned 64-bit decimal.
 parse_run() {
@@ -327,7 +384,9 @@ parse_run() {
     line=$(grep -E '^bench\(\) => i64:-?[0-9]+' <<< "$OUT" | tail -n 1) || return 0
     value=${line#*i64:}
   else
-    value=$(grep -oE -- '-?[0-9]+' <<< "$OUT" | tail -n 1) || return 0
+    value=$(last_integer <<< "$OUT") || true
+    if [ -z "$value" ]; then value=$(last_integer < "$TMP_DIR/stderr") || true; fi
+    [ -n "$value" ] || return 0
   fi
   # printf %u maps a negative i64 to the same u64; out-of-range values warn
   # and cannot match a real checksum.
@@ -351,12 +410,16 @@ median() {
 # PROBLEMS, and the cell runs no more.
 measure_once() {
   local engine=$1 name=$2 key="$1/$2" parsed sum ms
+  if is_variant "$name" && ! passes_iterations "$engine"; then
+    STATUS[$key]=n/a
+    return
+  fi
   engine_command "$engine" "$name"
   run_once
   parsed=$(parse_run "$engine")
   if ((RC != 0)) || [ -z "$parsed" ]; then
     if [ -n "${WALL_TIMED[$engine]:-}" ] && ((RC != 0 && RC != 124)) &&
-      has_imports "$WASM_DIR/$name.wasm"; then
+      has_imports "$WASM_DIR/${MODULE[$name]}.wasm"; then
       STATUS[$key]=n/a
       return
     fi
@@ -527,7 +590,7 @@ print_markdown_table() {
 print_notes() {
   local line
   echo "Times: ms per call of run(iterations), median of $RUNS runs; ratio = time / native time (lower is faster)."
-  echo "native, wvm-* and v8-* time the call in-process (median of $REPEATS calls per run)."
+  echo "native, wvm-* and v8-* time the call in-process (median of $REPEATS calls per run; one call, the first, for a variant NAME-VARIANT)."
   local wall=()
   for line in "${ENGINES[@]}"; do
     if [ -n "${WALL_TIMED[$line]:-}" ]; then wall+=("$line"); fi

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "tools/common.h"
-#include "tools/cosmwasm/cli.h"
 #include "tools/run.h"
+#include "tools/subcommand.h"
 #include "tools/version.h"
 #include "tools/values.h"
 #include "wvm/wvm.h"
@@ -57,7 +57,13 @@ Exit codes (a WASI command's own exit code is passed through):
   5  trap; "trap: <message>" and a wasm backtrace go to stderr
   6  out of gas ("trap: out of gas" on stderr)
   7  an AssemblyScript program called abort
+  127  `wvm cosmwasm`: its executable wvm-cosmwasm, which must sit beside
+     wvm, cannot be started
 )";
+
+// `wvm cosmwasm` runs this executable from wvm's own directory; see
+// tools/cosmwasm/main.cc for why it is separate.
+constexpr const char* kCosmwasmProgram = "wvm-cosmwasm";
 
 constexpr const char* kValidateHelp = R"(Usage: wvm validate FILE.wasm
 
@@ -206,7 +212,11 @@ int main(int argc, char** argv) {
     if (rest[0] == "run") return run_help();
     if (rest[0] == "validate") return cmd_validate({"--help"});
     if (rest[0] == "inspect") return cmd_inspect({"--help"});
-    if (rest[0] == "cosmwasm") return cosmwasm::cli::help(rest.size() > 1 ? rest[1] : "");
+    if (rest[0] == "cosmwasm") {
+      // `wvm help cosmwasm [COMMAND]` is `wvm-cosmwasm help [COMMAND]`.
+      rest[0] = "help";
+      return exec_sibling(kCosmwasmProgram, rest);
+    }
     return usage_error("help: unknown command \"" + rest[0] + "\"");
   }
   if (cmd == "--version" || cmd == "version") {
@@ -216,7 +226,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmd_run(rest);
   if (cmd == "validate") return cmd_validate(rest);
   if (cmd == "inspect") return cmd_inspect(rest);
-  if (cmd == "cosmwasm") return cosmwasm::cli::run(rest);
+  if (cmd == "cosmwasm") return exec_sibling(kCosmwasmProgram, rest);
   if (starts_a_run(cmd)) return cmd_run(args);
   return usage_error("unknown command \"" + cmd + "\" (and no such file)");
 }

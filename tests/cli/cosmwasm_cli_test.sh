@@ -25,7 +25,10 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 if [ -n "${WVM_EMULATOR:-}" ]; then
-  printf '#!/bin/sh\nexec %s %q "$@"\n' "$WVM_EMULATOR" "$WVM" >"$WORK/wvm"
+  # `wvm cosmwasm` execs wvm-cosmwasm, which an emulator without binfmt_misc
+  # cannot follow: run that program under the emulator directly.
+  printf '#!/bin/sh\nif [ "$1" = cosmwasm ]; then shift; exec %s %q "$@"; fi\nif [ "$1 $2" = "help cosmwasm" ]; then shift 2; exec %s %q help "$@"; fi\nexec %s %q "$@"\n' \
+    "$WVM_EMULATOR" "$1/tools/wvm-cosmwasm" "$WVM_EMULATOR" "$1/tools/wvm-cosmwasm" "$WVM_EMULATOR" "$WVM" >"$WORK/wvm"
   chmod +x "$WORK/wvm"
   WVM="$WORK/wvm"
 fi

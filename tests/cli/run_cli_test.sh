@@ -141,5 +141,20 @@ for want in "wvm " "commit: " "build: " "target: " "tiers: interp (tier 0)"; do
     FAILED=$((FAILED + 1)); echo "FAIL: --version lacks \"$want\": $out"; fi
 done
 
+# Start-up: `wvm run` loads no library that only `wvm cosmwasm` needs (they
+# cost ~5 ms per process; bench/startup.sh measures it), and `wvm cosmwasm`,
+# which lives in wvm-cosmwasm beside wvm, says so when that is missing.
+if command -v readelf >/dev/null; then
+  needed=$(readelf -d "$WVM_BIN" | grep NEEDED)
+  if [[ "$needed" == *rocksdb* || "$needed" == *libcrypto* || "$needed" == *secp256k1* ]]; then
+    FAILED=$((FAILED + 1)); echo "FAIL: wvm links what only wvm cosmwasm needs: $needed"
+  else PASSED=$((PASSED + 1)); fi
+fi
+cp "$WVM_BIN" "$WORK/wvm-alone"
+WVM_BIN_SAVED=$WVM_BIN
+WVM_BIN=$WORK/wvm-alone
+check cosmwasm-helper-missing 127 "" "cannot start $WORK/wvm-cosmwasm" -- cosmwasm addr alice
+WVM_BIN=$WVM_BIN_SAVED
+
 echo "run CLI ($TIER): $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
