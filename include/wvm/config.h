@@ -167,7 +167,8 @@ enum class TierPolicy : uint8_t {
 struct TierConfig {
   TierPolicy policy = TierPolicy::Auto;
   /// Auto: calls or loop back-edges of one function that trigger its tier-1
-  /// compilation (it runs compiled from its next call).
+  /// compilation (it runs compiled from its next call; a call running in
+  /// tier 0 moves there at a loop header, on-stack replacement).
   uint32_t tier_up_threshold = 1000;
   /// Auto: compile on a background thread while tier 0 keeps running.
   bool background_compile = false;
