@@ -462,14 +462,19 @@ class Tier1Compiler : public ValidateOnly {
   // On-stack replacement (tier0-interp/interp_loop.inc): a tier-0 frame whose
   // loop got hot enters here with every local and operand in its slot, the
   // state at `f`'s header, whose charge tier 0 has made. Emitted in line
-  // behind a jump, just before the header it falls into, so the loop's own
-  // entry costs one jump and the state the header expects is the current one.
+  // behind a jump, just before the header it falls into (after the header's
+  // state is set), so the loop's own entry costs one jump and the locals the
+  // header keeps in registers are known here.
   void emit_osr_entry(Frame& f) {
     const Label entry = masm_.new_label();
     masm_.jump(f.data.label);
     masm_.bind(entry);
     masm_.osr_prologue(code_.max_slots);
-    // (Loop-header state kept in registers gets loaded from the slots here.)
+    // Tier 0 keeps every local in its slot; the header keeps some in registers.
+    for (int r = 0; r < regs_.num_regs(); ++r) {
+      const uint32_t x = regs_.local(static_cast<Reg>(r));
+      if (x != kNoLocal) masm_.load_slot(static_cast<Reg>(r), x);
+    }
     osr_entries_.push_back(entry);
   }
 
