@@ -34,6 +34,9 @@
 #   wvm-jit          wvm-bench-run --tier jit
 #   wvm-jit-metered  wvm-bench-run --tier jit --metered (cosmwasm gas profile)
 #   wvm-auto         wvm-bench-run --tier auto
+#   wvm-auto-first   the same, timing only the first call of each process: a
+#                    hot loop inside one long call moves to tier 1 mid-call
+#                    (OSR), so it should be near wvm-jit too
 #   v8-liftoff       node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering
 #                    bench/workloads/run_node.mjs
 #   v8-turbofan      node --no-liftoff bench/workloads/run_node.mjs
@@ -246,9 +249,9 @@ detect_engines() {
   [ -x "$NATIVE" ] || die "missing native runner $NATIVE (build target wvm-bench-native)"
   ENGINES+=(native)
   if [ -x "$WVM_RUN" ]; then
-    ENGINES+=(wvm-interp wvm-jit wvm-jit-metered wvm-auto)
+    ENGINES+=(wvm-interp wvm-jit wvm-jit-metered wvm-auto wvm-auto-first)
   else
-    SKIPPED+=("wvm-interp, wvm-jit, wvm-jit-metered, wvm-auto: $WVM_RUN not found (build target wvm-bench-run)")
+    SKIPPED+=("wvm-interp, wvm-jit, wvm-jit-metered, wvm-auto, wvm-auto-first: $WVM_RUN not found (build target wvm-bench-run)")
   fi
   if command -v node > /dev/null; then
     ENGINES+=(v8-liftoff v8-turbofan v8-default)
@@ -275,7 +278,7 @@ parse_compare_engines() {
     template=${entry#*=}
     # The name becomes a table column and a gnuplot column header.
     [[ $name =~ ^[A-Za-z0-9._+-]+$ ]] || die "COMPARE_ENGINES name '$name' must be letters, digits, . _ + -"
-    for known in "${ENGINES[@]}" wvm-interp wvm-jit wvm-jit-metered wvm-auto \
+    for known in "${ENGINES[@]}" wvm-interp wvm-jit wvm-jit-metered wvm-auto wvm-auto-first \
       v8-liftoff v8-turbofan v8-default wasm-interp; do
       [ "$known" != "$name" ] || die "COMPARE_ENGINES name '$name' is already an engine"
     done
@@ -320,6 +323,7 @@ engine_command() {
     wvm-jit) CMD=("$WVM_RUN" --tier jit "$wasm" "$iterations" "$repeats") ;;
     wvm-jit-metered) CMD=("$WVM_RUN" --tier jit --metered "$wasm" "$iterations" "$repeats") ;;
     wvm-auto) CMD=("$WVM_RUN" --tier auto "$wasm" "$iterations" "$repeats") ;;
+    wvm-auto-first) CMD=("$WVM_RUN" --tier auto "$wasm" "$iterations" 1) ;;
     # Liftoff alone: no background tier-up to TurboFan during the timed calls.
     v8-liftoff)
       CMD=(node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering "$RUN_NODE" "$wasm"

@@ -344,6 +344,12 @@ void A64MacroAssembler::bind(jit::Label label) {
 void A64MacroAssembler::prologue(uint32_t max_slots) {
   entry_ = a_.newLabel();
   a_.bind(entry_);
+  enter_frame(max_slots);
+}
+
+void A64MacroAssembler::osr_prologue(uint32_t max_slots) { enter_frame(max_slots); }
+
+void A64MacroAssembler::enter_frame(uint32_t max_slots) {
   a_.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
   a_.mov(a64::x29, a64::sp);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
@@ -1076,6 +1082,11 @@ const void* A64MacroAssembler::finish() {
   }
   code_size_ = size;
   return entry;
+}
+
+uint32_t A64MacroAssembler::label_offset(jit::Label label) const {
+  // The code was placed at the entry, the text section's start.
+  return static_cast<uint32_t>(code_.labelOffsetFromBase(labels_[label.id]));
 }
 
 std::unique_ptr<jit::JitCodeInfo> A64MacroAssembler::take_code_info() {

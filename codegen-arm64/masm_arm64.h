@@ -66,6 +66,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
 
   void prologue(uint32_t max_slots) override;
   void epilogue() override;
+  void osr_prologue(uint32_t max_slots) override;
 
   void load_slot(jit::Reg dst, uint32_t slot) override;
   void store_slot(uint32_t slot, jit::Reg src) override;
@@ -113,9 +114,12 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   const void* finish() override;
   std::unique_ptr<jit::JitCodeInfo> take_code_info() override;
   uint32_t code_size() const noexcept override { return static_cast<uint32_t>(code_size_); }
+  uint32_t label_offset(jit::Label label) const override;
   bool out_of_code_space() const noexcept override { return out_of_code_space_; }
 
  private:
+  // What prologue() and osr_prologue() share: the frame's count and checks.
+  void enter_frame(uint32_t max_slots);
   // Records the first asmjit error; finish() then fails.
   class ErrorSink : public asmjit::ErrorHandler {
    public:

@@ -170,6 +170,12 @@ void X64MacroAssembler::bind(jit::Label label) {
 void X64MacroAssembler::prologue(uint32_t max_slots) {
   entry_ = a_.newLabel();
   a_.bind(entry_);
+  enter_frame(max_slots);
+}
+
+void X64MacroAssembler::osr_prologue(uint32_t max_slots) { enter_frame(max_slots); }
+
+void X64MacroAssembler::enter_frame(uint32_t max_slots) {
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
   a_.sub(x86::rsp, 8);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
@@ -1679,6 +1685,11 @@ const void* X64MacroAssembler::finish() {
   }
   code_size_ = size;
   return entry;
+}
+
+uint32_t X64MacroAssembler::label_offset(jit::Label label) const {
+  // The code was placed at the entry, the text section's start.
+  return static_cast<uint32_t>(code_.labelOffsetFromBase(labels_[label.id]));
 }
 
 std::unique_ptr<jit::JitCodeInfo> X64MacroAssembler::take_code_info() {

@@ -11,12 +11,15 @@
 //   u32 defined functions, then per function:
 //     u32 num_locals, u32 max_slots, u32 words, tier-0 code in portable form
 //     (tier0-interp/portable_code.h), u32 size and bytes of its trap sites
-//     (engine/site_table.h), u8 has tier-1 code, and if so:
+//     (engine/site_table.h), u32 count and u32 words of its loop headers,
+//     u8 has tier-1 code, and if so:
 //     u32 size, u32 relocations, each {u32 offset, u8 form, u8 target kind,
-//     u32 target}, then the code bytes, u32 size and bytes of its trap sites
+//     u32 target}, then the code bytes, u32 size and bytes of its trap sites,
+//     u32 count and u32 code offsets of its OSR entries
 // Loading decodes the module's sections again from the stored wasm (linear in
 // the number of declarations; function bodies are only located), but never
 // validates, prepares or compiles a function body.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -35,7 +38,7 @@ namespace wvm {
 namespace {
 
 constexpr uint8_t kMagic[8] = {0, 'w', 'v', 'm', 'm', 'o', 'd', 1};
-constexpr uint32_t kFormatVersion = 2;  // 2: tier-0 trap sites
+constexpr uint32_t kFormatVersion = 3;  // 2: tier-0 trap sites; 3: loop headers, OSR entries
 constexpr size_t kChecksummedFrom = 16;
 constexpr size_t kHeaderBytes = 24;  // magic, checksum, total size
 
@@ -85,6 +88,18 @@ Error stale(const std::string& message) {
   return Error{ErrorKind::Stale, 0, message, TrapKind::None};
 }
 
+void write_u32s(ByteWriter& w, const std::vector<uint32_t>& v) {
+  w.u32(static_cast<uint32_t>(v.size()));
+  for (uint32_t x : v) w.u32(x);
+}
+bool read_u32s(ByteReader& r, std::vector<uint32_t>* v) {
+  const uint32_t n = r.u32();
+  if (!r.ok() || n > r.left() / 4) return false;
+  v->resize(n);
+  for (uint32_t& x : *v) x = r.u32();
+  return r.ok();
+}
+
 void write_tier1(ByteWriter& w, const FuncCode& code) {
   const void* entry = code.jit_entry.load(std::memory_order_acquire);
   const jit::JitCodeInfo* info = entry ? code.jit_info.get() : nullptr;  // set before entry
@@ -101,6 +116,7 @@ void write_tier1(ByteWriter& w, const FuncCode& code) {
   w.raw(entry, info->size);
   w.u32(static_cast<uint32_t>(code.jit_sites.size()));
   w.raw(code.jit_sites.data(), code.jit_sites.size());
+  write_u32s(w, code.jit_osr_entries);
 }
 
 // Reads one function's tier-1 code (bytes stay in place). False if malformed.
@@ -126,7 +142,7 @@ bool read_tier1(ByteReader& r, uint32_t func_index, jit::LoadedCode* out) {
   if (!r.ok() || num_site_bytes > r.left()) return false;
   out->sites.resize(num_site_bytes);
   r.raw(out->sites.data(), num_site_bytes);
-  return r.ok();
+  return r.ok() && read_u32s(r, &out->osr_entries);
 }
 
 }  // namespace
@@ -167,6 +183,7 @@ Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module
     w.raw(words.data(), words.size() * sizeof(uint64_t));
     w.u32(static_cast<uint32_t>(code->sites.size()));
     w.raw(code->sites.data(), code->sites.size());
+    write_u32s(w, code->loop_headers);
     write_tier1(w, *code);
   }
   const uint64_t total = out.size();
@@ -240,6 +257,11 @@ Result<std::shared_ptr<const Module>> deserialize_module(Engine& engine, const u
       return malformed("function " + std::to_string(code->func_index) + ": bad trap sites");
     code->sites.resize(num_site_bytes);
     r.raw(code->sites.data(), num_site_bytes);
+    // OSR lands on these words: each must be an instruction of this code.
+    if (!read_u32s(r, &code->loop_headers) ||
+        !std::is_sorted(code->loop_headers.begin(), code->loop_headers.end()) ||
+        (!code->loop_headers.empty() && code->loop_headers.back() >= num_words))
+      return malformed("function " + std::to_string(code->func_index) + ": bad loop headers");
     const uint8_t has_tier1 = r.u8();
     if (has_tier1 > 1) return malformed("bad tier-1 flag");
     if (has_tier1) {

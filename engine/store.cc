@@ -550,7 +550,8 @@ const Instance* Store::instance_with_code(const uint64_t* ip, const FuncCode** c
 const Instance* Store::instance_with_jit_code(uintptr_t pc, const FuncCode** code) const noexcept {
   for (const std::unique_ptr<Instance>& instance : instances_) {
     for (const std::unique_ptr<FuncCode>& c : instance->module()->code) {
-      const auto entry = reinterpret_cast<uintptr_t>(c->jit_entry.load(std::memory_order_acquire));
+      // osr_base: the code's start even when only OSR enters it (TierConfig::osr_only).
+      const auto entry = reinterpret_cast<uintptr_t>(c->osr_base.load(std::memory_order_acquire));
       if (entry != 0 && pc >= entry && pc < entry + c->jit_size) {
         *code = c.get();
         return instance.get();

@@ -29,6 +29,11 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   code.jit_code = std::move(compiled.value().block);
   code.jit_size = compiled.value().size;
   code.jit_sites = std::move(compiled.value().sites);
+  // Both tiers number the same reachable loops; anything else gets no OSR.
+  if (compiled.value().osr_entries.size() == code.loop_headers.size())
+    code.jit_osr_entries = std::move(compiled.value().osr_entries);
+  code.osr_base.store(compiled.value().entry, std::memory_order_release);
+  if (engine.config().tiers.osr_only) return {};  // calls keep starting in tier 0
   code.jit_entry.store(compiled.value().entry, std::memory_order_release);
   return {};
 }

@@ -3,7 +3,10 @@
 // Policy Interp never compiles. Jit compiles every function when the module
 // is compiled. Auto counts each function's calls and loop back-edges in tier
 // 0 and compiles it when either reaches the threshold, synchronously or on the
-// engine's background thread; it runs compiled from its next call after that. A function tier 1 cannot compile stays in
+// engine's background thread; it runs compiled from its next call after that,
+// and a call still running in tier 0 moves into the code at the header of a
+// loop whose back-edges keep counting (on-stack replacement,
+// tier0-interp/interp_loop.inc). A function tier 1 cannot compile stays in
 // tier 0. Compiled code is installed with a single release store of its
 // entry, so a call sees either no entry or a complete function.
 #pragma once

@@ -80,10 +80,22 @@ struct FuncCode {
   /// traces: set before jit_entry is published.
   uint32_t jit_size = 0;
   std::vector<uint8_t> jit_sites;
+  /// The tier-1 code's start, where OSR entries are found: published with
+  /// jit_entry (before it), or alone under TierConfig::osr_only.
+  std::atomic<const void*> osr_base{nullptr};
+  /// On-stack replacement: the byte offset from osr_base of each loop's
+  /// entry for a running tier-0 frame, indexed like loop_headers; set before
+  /// osr_base is published (empty: no OSR into this code).
+  std::vector<uint32_t> jit_osr_entries;
   std::vector<uint64_t> code;
   /// Word index -> wasm byte offset of every instruction that may trap and
   /// every call (engine/site_table.h); read only to build a trap's trace.
   std::vector<uint8_t> sites;
+  /// Word index of each reachable loop's header (where its back-edges
+  /// land), in body order: a loop's position here is its ordinal, which
+  /// tier 1 numbers alike. Read only when a hot back-edge looks for its
+  /// OSR entry.
+  std::vector<uint32_t> loop_headers;
   uint32_t func_index = 0;
   uint32_t num_params = 0;
   uint32_t num_results = 0;

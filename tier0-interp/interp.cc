@@ -3,6 +3,7 @@
 // pure operators come from engine/numeric.h, shared with every tier.
 #include "tier0-interp/interp.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/exec_context.h"
@@ -144,6 +145,30 @@ __attribute__((noinline)) void enter_compiled(ExecContext* ctx, const void* entr
   ctx->t0_callout = ctx->depth;
   ctx->jit->enter(entry, callee_fp, callee_vm, ctx);
   ctx->t0_callout = outer_callout;
+}
+
+// A loop of a running tier-0 frame got hot: the entry of its function's
+// tier-1 code at that loop's `header`, or nullptr to keep interpreting.
+// Counting starts again, so a function whose code is not there yet (queued
+// for the background thread, or not compilable) asks every threshold
+// back-edges, and a frame enters once the code is published.
+__attribute__((noinline)) const void* hot_loop_entry(ExecContext* ctx, const FuncCode* code,
+                                                     InstanceData* vm, const uint64_t* header) {
+  code->backedge_count.store(0, std::memory_order_relaxed);
+  const void* base = code->osr_base.load(std::memory_order_acquire);
+  if (base == nullptr) {
+    request_tier_up(ctx->store->engine(), vm->instance->module(), code->func_index);
+    base = code->osr_base.load(std::memory_order_acquire);
+    if (base == nullptr) return nullptr;
+  }
+  // Published before the base (FuncCode), numbered like loop_headers.
+  const std::vector<uint32_t>& headers = code->loop_headers;
+  if (code->jit_osr_entries.size() != headers.size()) return nullptr;
+  const uint32_t at = static_cast<uint32_t>(header - code->code.data());
+  const auto it = std::lower_bound(headers.begin(), headers.end(), at);
+  if (it == headers.end() || *it != at) return nullptr;
+  ctx->store->engine().count_osr();
+  return static_cast<const uint8_t*>(base) + code->jit_osr_entries[it - headers.begin()];
 }
 
 }  // namespace

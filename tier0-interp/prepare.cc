@@ -122,6 +122,7 @@ class Tier0Builder : public ValidateOnly {
   void on_loop(D&, Frame& f) {
     flush_gas();  // charged once on entry; back-edges land after it
     f.data.loop_start = pos();
+    out_.loop_headers.push_back(pos());
     barrier_ = pos();
   }
   void on_if(D&, Frame& f) {
@@ -355,7 +356,7 @@ class Tier0Builder : public ValidateOnly {
     } else {
       emit(with_drop);
       branch_target(t);
-      imm(drop);
+      imm(drop | (t.is_loop() ? kBackEdgeFlag : 0));  // counted like any back-edge
     }
   }
   void imm_backward(uint32_t target) {

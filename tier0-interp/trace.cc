@@ -36,7 +36,7 @@ void trace_jit_frames(ExecContext& ctx) {
       push(ctx, TraceFrame{});
       continue;
     }
-    const auto entry = reinterpret_cast<uintptr_t>(code->jit_entry.load(std::memory_order_relaxed));
+    const auto entry = reinterpret_cast<uintptr_t>(code->osr_base.load(std::memory_order_relaxed));
     // A fault's pc is the access itself; a return address follows its call.
     const uintptr_t bias = i == 0 && ctx.jit_pcs_fault ? 1 : 0;
     const uint32_t offset = find_site(code->jit_sites, static_cast<uint32_t>(pc - entry + bias));

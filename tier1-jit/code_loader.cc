@@ -36,6 +36,14 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
     total += aligned(c.info.size);
   }
   for (const LoadedCode& c : code) {
+    // An OSR entry is a jump target: it must lie in the code of a function
+    // whose tier-0 code numbers as many loops.
+    if (!c.osr_entries.empty() &&
+        c.osr_entries.size() != module.code[c.func_index - first]->loop_headers.size())
+      return malformed("bad OSR entries in function " + std::to_string(c.func_index));
+    for (uint32_t at : c.osr_entries)
+      if (at >= c.info.size)
+        return malformed("bad OSR entry in function " + std::to_string(c.func_index));
     for (const Relocation& r : c.info.relocations) {
       bool ok = false;
       switch (r.target_kind) {
@@ -86,6 +94,8 @@ Result<void> install_loaded_code(Backend& backend, const Module& module,
     f.jit_code = block;
     f.jit_size = c.info.size;
     f.jit_sites = std::move(c.sites);
+    f.jit_osr_entries = std::move(c.osr_entries);
+    f.osr_base.store(entry, std::memory_order_release);
     f.jit_entry.store(entry, std::memory_order_release);
   }
   return {};

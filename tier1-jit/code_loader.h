@@ -18,6 +18,7 @@ struct LoadedCode {
   const uint8_t* bytes = nullptr;  ///< info.size bytes, as they were in the arena
   JitCodeInfo info;
   std::vector<uint8_t> sites;      ///< its trap sites (engine/site_table.h)
+  std::vector<uint32_t> osr_entries;  ///< CompiledCode::osr_entries
 };
 
 /// Places every function of `code` in one block of the backend's arena,

@@ -106,6 +106,8 @@ class Tier1Compiler : public ValidateOnly {
   }
 
   bool ok() const { return unsupported_.empty(); }
+  /// The OSR entry of each reachable loop, in body order.
+  const std::vector<Label>& osr_entries() const { return osr_entries_; }
   bool unsupported() const { return !unsupported_.empty(); }
   const std::string& unsupported_reason() const { return unsupported_; }
 
@@ -155,6 +157,7 @@ class Tier1Compiler : public ValidateOnly {
     f.data.merge = regs_.snapshot();
     f.data.merge_set = true;
     f.data.label = masm_.new_label();
+    emit_osr_entry(f);
     masm_.bind(f.data.label);
   }
   void on_if(D&, Frame& f) {
@@ -456,6 +459,25 @@ class Tier1Compiler : public ValidateOnly {
   void on_memory_fill(D&) { runtime_call(helpers_.memory_fill, {}, 3, false); }
 
  private:
+  // On-stack replacement (tier0-interp/interp_loop.inc): a tier-0 frame whose
+  // loop got hot enters here with every local and operand in its slot, the
+  // state at `f`'s header, whose charge tier 0 has made. Emitted in line
+  // behind a jump, just before the header it falls into (after the header's
+  // state is set), so the loop's own entry costs one jump and the locals the
+  // header keeps in registers are known here.
+  void emit_osr_entry(Frame& f) {
+    const Label entry = masm_.new_label();
+    masm_.jump(f.data.label);
+    masm_.bind(entry);
+    masm_.osr_prologue(code_.max_slots);
+    // Tier 0 keeps every local in its slot; the header keeps some in registers.
+    for (int r = 0; r < regs_.num_regs(); ++r) {
+      const uint32_t x = regs_.local(static_cast<Reg>(r));
+      if (x != kNoLocal) masm_.load_slot(static_cast<Reg>(r), x);
+    }
+    osr_entries_.push_back(entry);
+  }
+
   // Calls `fn` with `constants` then the top `operands` stack values as its
   // arguments, pushing its result if `has_result`. Like every call, it sends
   // the rest of the stack home first.
@@ -829,6 +851,7 @@ class Tier1Compiler : public ValidateOnly {
   uint32_t num_locals_ = 0;
   uint32_t call_base_ = 0;
   std::vector<Entry> stack_;
+  std::vector<Label> osr_entries_;
   std::string unsupported_;
 };
 
@@ -879,7 +902,8 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));
   CompiledCode out{entry, std::move(block), masm->take_code_info(), masm->take_sites(),
-                   masm->code_size()};
+                   masm->code_size(), {}};
+  for (const Label l : compiler.osr_entries()) out.osr_entries.push_back(masm->label_offset(l));
   return out;
 }
 

@@ -22,6 +22,9 @@ struct CompiledCode {
   std::unique_ptr<JitCodeInfo> info;
   std::vector<uint8_t> sites;  ///< engine/site_table.h
   uint32_t size = 0;           ///< bytes of code from `entry`, stubs included
+  /// Byte offset from `entry` of each reachable loop's OSR entry, in body
+  /// order (FuncCode::loop_headers numbers the loops alike).
+  std::vector<uint32_t> osr_entries;
 };
 
 /// The LimitExceeded error for code that found no room in `arena`.

@@ -58,6 +58,13 @@ class MacroAssembler {
   /// Function exit: uncounts the frame and returns to the caller. Results
   /// must already be in slots 0 .. n-1.
   virtual void epilogue() = 0;
+  /// An on-stack-replacement entry: entered like the function's entry (by
+  /// JitBackend::enter, fp at a tier-0 frame whose locals and operands are
+  /// already in their slots), it does what the prologue does except zeroing
+  /// locals: tier 0 uncounted the frame before entering, so the count and
+  /// the checks are those of a call. The code that follows jumps to a loop
+  /// header.
+  virtual void osr_prologue(uint32_t max_slots) = 0;
 
   // ---- moves (all 64-bit)
   virtual void load_slot(Reg dst, uint32_t slot) = 0;
@@ -157,6 +164,9 @@ class MacroAssembler {
   virtual std::unique_ptr<JitCodeInfo> take_code_info() = 0;
   /// After a successful finish(): the code's size in bytes.
   virtual uint32_t code_size() const noexcept = 0;
+  /// After a successful finish(): the byte offset of bound `label` from the
+  /// entry (an OSR entry's place in the code).
+  virtual uint32_t label_offset(Label label) const = 0;
   /// After a failed finish(): whether it failed because the arena had no
   /// room for the code (rather than the code being unassemblable).
   virtual bool out_of_code_space() const noexcept = 0;

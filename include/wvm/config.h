@@ -167,10 +167,15 @@ enum class TierPolicy : uint8_t {
 struct TierConfig {
   TierPolicy policy = TierPolicy::Auto;
   /// Auto: calls or loop back-edges of one function that trigger its tier-1
-  /// compilation (it runs compiled from its next call).
+  /// compilation (it runs compiled from its next call; a call running in
+  /// tier 0 moves there at a loop header, on-stack replacement).
   uint32_t tier_up_threshold = 1000;
   /// Auto: compile on a background thread while tier 0 keeps running.
   bool background_compile = false;
+  /// Test flag (auto): compiled code is entered only by on-stack replacement,
+  /// never by a call, so every tier-0 call that loops moves into tier 1 at
+  /// its first hot back-edge (the differential tests' OSR variants).
+  bool osr_only = false;
   /// Test flag: a function tier 1 cannot compile is an error (compile()
   /// fails with Unsupported) instead of staying in tier 0.
   bool unsupported_is_fatal = false;

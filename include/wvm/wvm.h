@@ -58,14 +58,18 @@ class Engine {
   /// Tier 1's backend, or nullptr (policy Interp, or no backend for this host).
   jit::Backend* jit_backend() noexcept { return jit_.get(); }
   const jit::Backend* jit_backend() const noexcept { return jit_.get(); }
-  /// Functions tier 1 compiled, and those it could not compile yet (they stay in tier 0).
+  /// Functions tier 1 compiled, those it could not compile yet (they stay in
+  /// tier 0), and running tier-0 calls moved into tier-1 code at a hot loop
+  /// (on-stack replacement).
   struct TierStats {
     uint64_t compiled = 0;
     uint64_t unsupported = 0;
+    uint64_t osr_entries = 0;
   };
   TierStats tier_stats() const noexcept {
     return {tier1_compiled_.load(std::memory_order_relaxed),
-            tier1_unsupported_.load(std::memory_order_relaxed)};
+            tier1_unsupported_.load(std::memory_order_relaxed),
+            osr_entries_.load(std::memory_order_relaxed)};
   }
   /// Tier 1's code memory (TierConfig::code_space_bytes): bytes held by live
   /// modules' code, the capacity, and how many compilations (or cached-module
@@ -82,6 +86,8 @@ class Engine {
   void count_tier1(bool compiled) noexcept {
     (compiled ? tier1_compiled_ : tier1_unsupported_).fetch_add(1, std::memory_order_relaxed);
   }
+  /// Internal: counts an on-stack replacement.
+  void count_osr() noexcept { osr_entries_.fetch_add(1, std::memory_order_relaxed); }
   /// Instance memory (tables and instance state) all stores of this engine
   /// hold now; bounded by RuntimeLimits::engine_instance_bytes.
   uint64_t instance_bytes() const noexcept {
@@ -100,6 +106,7 @@ class Engine {
   std::unique_ptr<jit::Backend> jit_;
   std::atomic<uint64_t> tier1_compiled_{0};
   std::atomic<uint64_t> tier1_unsupported_{0};
+  std::atomic<uint64_t> osr_entries_{0};
   std::atomic<uint64_t> instance_bytes_{0};
   std::unique_ptr<BackgroundCompiler> background_;  // after jit_: stops before it dies
   std::mutex exec_mutex_;

@@ -43,6 +43,9 @@ struct Variant {
   BoundsStrategy bounds;
   bool metered;
   TierPolicy policy;
+  /// Auto with TierConfig::osr_only and a threshold of 1: every tier-0 call
+  /// that loops moves into tier 1 (OSR) at its first back-edge.
+  bool osr = false;
 };
 
 // The engine configuration of `v`: the cosmwasm gas profile when metered;
@@ -53,7 +56,8 @@ inline Config variant_config(const Variant& v) {
   config.metering.enabled = v.metered;
   config.metering.profile = GasProfile::cosmwasm();
   config.tiers.policy = v.policy;
-  config.tiers.tier_up_threshold = 3;
+  config.tiers.tier_up_threshold = v.osr ? 1 : 3;
+  config.tiers.osr_only = v.osr;
   return config;
 }
 

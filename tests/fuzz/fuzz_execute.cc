@@ -41,6 +41,7 @@ const test::Variant kVariants[] = {
     {"jit+guard", BoundsStrategy::GuardPages, true, TierPolicy::Jit},
     {"jit+explicit", BoundsStrategy::ExplicitChecks, true, TierPolicy::Jit},
     {"auto+guard", BoundsStrategy::GuardPages, true, TierPolicy::Auto},
+    {"osr+explicit", BoundsStrategy::ExplicitChecks, true, TierPolicy::Auto, true},
 };
 constexpr size_t kNumVariants = std::size(kVariants);
 

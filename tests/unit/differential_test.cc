@@ -6,7 +6,9 @@
 // final memory.
 //
 // Configurations: tier 0, tier 1 (policy jit: every function it can compile
-// runs compiled) and mixed (policy auto, tiering up mid-run), with guard pages
+// runs compiled), mixed (policy auto, tiering up mid-run) and OSR (every
+// tier-0 call that loops enters tier 1 at its first back-edge, whichever
+// loop that is; calls always start in tier 0), with guard pages
 // or explicit bounds checks, metered (cosmwasm profile, bounded gas) and not. WVM_DIFF_MODULES=N raises the module count (200 by
 // default); WVM_DIFF_SEED changes the first seed.
 #include <gtest/gtest.h>
@@ -38,11 +40,13 @@ const Variant kVariants[] = {
     {"jit+metered", BoundsStrategy::GuardPages, true, TierPolicy::Jit},
     {"jit+explicit+metered", BoundsStrategy::ExplicitChecks, true, TierPolicy::Jit},
     {"auto+metered", BoundsStrategy::GuardPages, true, TierPolicy::Auto},
+    {"osr+explicit+metered", BoundsStrategy::ExplicitChecks, true, TierPolicy::Auto, true},
     {"interp", BoundsStrategy::GuardPages, false, TierPolicy::Interp},
     {"interp+explicit", BoundsStrategy::ExplicitChecks, false, TierPolicy::Interp},
     {"jit", BoundsStrategy::GuardPages, false, TierPolicy::Jit},
+    {"osr", BoundsStrategy::GuardPages, false, TierPolicy::Auto, true},
 };
-constexpr size_t kFirstUnmetered = 5;
+constexpr size_t kFirstUnmetered = 6;
 
 constexpr uint64_t kGasLimit = 2'000'000'000;
 
