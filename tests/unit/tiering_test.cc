@@ -72,6 +72,43 @@ struct Tiered {
   }
 };
 
+// A tier-0 caller whose compiled callee grows the memory sees the new size:
+// with explicit bounds checks, a store into the new page must not trap.
+TEST(TieringTest, Tier0CallerSeesMemoryGrownByCompiledCallee) {
+  ModuleBuilder m;
+  m.add_memory(1);
+  const uint32_t t_grow = m.type({}, {});
+  const uint32_t t_run = m.type({}, {I32});
+  const uint32_t grow =
+      m.add_func(t_grow, {}, Code().i32_const(1).memory_grow().op(Opcode::Drop));
+  // Three calls: the callee is compiled at the second (threshold 2), so the
+  // third runs compiled; then a store into the fourth page, and its load.
+  m.export_func("run", m.add_func(t_run, {}, Code()
+                                                 .call(grow)
+                                                 .call(grow)
+                                                 .call(grow)
+                                                 .i32_const(3 * 65536 + 8)
+                                                 .i32_const(42)
+                                                 .store(Opcode::I32Store, 2)
+                                                 .i32_const(3 * 65536 + 8)
+                                                 .load(Opcode::I32Load, 2)));
+  Config c;
+  c.tiers.policy = TierPolicy::Auto;
+  c.tiers.tier_up_threshold = 2;
+  c.memory.bounds = BoundsStrategy::ExplicitChecks;
+  Engine engine(c);
+  Store store(engine);
+  const Bytes b = m.build();
+  auto mod = compile(engine, b.data(), b.size());
+  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
+  auto inst = store.instantiate(mod.value(), {});
+  ASSERT_TRUE(inst.ok()) << inst.error().to_string();
+  CallResult r = store.call(inst.value()->find_export("run").as_func(), {});
+  ASSERT_TRUE(r.ok()) << trap_message(r.trap);
+  EXPECT_EQ(r.results[0].as_i32(), 42u);
+  EXPECT_EQ(inst.value()->memory()->size_bytes(), 4u * 65536);
+}
+
 TEST(TieringTest, InterpNeverCompiles) {
   Config c;
   c.tiers.policy = TierPolicy::Interp;
