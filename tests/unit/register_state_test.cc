@@ -28,6 +28,7 @@ class RegisterStateTest : public ::testing::TestWithParam<std::string> {
     Config c;
     apply_tier(c, GetParam());
     c.tiers.unsupported_is_fatal = true;
+    store_.reset();  // before the engine it lives in
     engine_ = std::make_unique<Engine>(c);
     store_ = std::make_unique<Store>(*engine_);
     const Bytes b = m.build();
