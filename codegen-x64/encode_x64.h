@@ -60,6 +60,32 @@ inline Insn alu(Alu op, uint32_t dst, uint32_t src, bool w) noexcept {
 /// `mov dst, src`, 32 bits (zero-extends) or 64.
 inline Insn mov(uint32_t dst, uint32_t src, bool w) noexcept { return reg_reg(0x89, src, dst, w); }
 
+/// `mov dst32, imm32` (zero-extends), `mov dst, simm32` (REX.W C7, sign-
+/// extends) and `mov dst, imm64` (movabs).
+inline Insn mov_imm32(uint32_t dst, uint32_t imm) noexcept {
+  Insn i;
+  rex(i, false, 0, 0, dst);
+  i.put(static_cast<uint8_t>(0xB8 | (dst & 7)));
+  i.put32(imm);
+  return i;
+}
+inline Insn mov_simm32(uint32_t dst, int32_t imm) noexcept {
+  Insn i;
+  rex(i, true, 0, 0, dst);
+  i.put(0xC7);
+  i.put(modrm(3, 0, dst));
+  i.put32(static_cast<uint32_t>(imm));
+  return i;
+}
+inline Insn movabs(uint32_t dst, uint64_t imm) noexcept {
+  Insn i;
+  rex(i, true, 0, 0, dst);
+  i.put(static_cast<uint8_t>(0xB8 | (dst & 7)));
+  i.put32(static_cast<uint32_t>(imm));
+  i.put32(static_cast<uint32_t>(imm >> 32));
+  return i;
+}
+
 /// `op dst, imm`, the sign-extended imm8 form when it fits.
 inline Insn alu_imm(Alu op, uint32_t dst, int32_t imm, bool w) noexcept {
   Insn i;

@@ -70,6 +70,7 @@ X64MacroAssembler::X64MacroAssembler(const jit::RuntimeInfo& info, BoundsStrateg
   }
   code_.setErrorHandler(&errors_);
   if (code_.attach(&a_) != asmjit::kErrorOk) failed_ = true;
+  std::fill(std::begin(trap_labels_), std::end(trap_labels_), kNoLabel);
 }
 
 X64MacroAssembler::~X64MacroAssembler() = default;
@@ -104,17 +105,17 @@ x86::Mem X64MacroAssembler::slot_mem(uint32_t slot) {
   return x86::qword_ptr(kFp, slot_disp(slot));
 }
 
-asmjit::Label X64MacroAssembler::trap_label(TrapKind kind) {
+uint32_t X64MacroAssembler::trap_label(TrapKind kind) {
   // One stub per kind and instruction (a division has two kinds, checks of
   // one instruction share theirs).
   const int k = static_cast<int>(kind);
   for (size_t i = traps_.size(); i-- > 0 && traps_[i].wasm_offset == wasm_offset_;)
     if (traps_[i].kind == k) return traps_[i].label;
-  traps_.push_back(PendingTrap{a_.newLabel(), k, wasm_offset_});
+  traps_.push_back(PendingTrap{make_label(), k, wasm_offset_});
   return traps_.back().label;
 }
 
-asmjit::Label X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::OutOfGas); }
+uint32_t X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::OutOfGas); }
 
 uint32_t X64MacroAssembler::mov_rax_placeholder() {
   // REX.W B8: mov rax, imm64; the immediate is written by a relocation.
@@ -152,24 +153,100 @@ void X64MacroAssembler::reserve(size_t body_bytes) {
 
 // ---- labels
 
-jit::Label X64MacroAssembler::new_label() {
-  labels_.push_back(a_.newLabel());
-  return jit::Label{static_cast<uint32_t>(labels_.size() - 1)};
+uint32_t X64MacroAssembler::make_label() {
+  labels_.emplace_back();
+  return static_cast<uint32_t>(labels_.size() - 1);
 }
 
-void X64MacroAssembler::bind(jit::Label label) {
-  if (label.id >= labels_.size()) {
-    failed_ = true;
+void X64MacroAssembler::bind_label(uint32_t id) {
+  LabelState& l = labels_[id];
+  if (l.offset >= 0) {
+    failed_ = true;  // bound twice
     return;
   }
-  a_.bind(labels_[label.id]);
+  l.offset = static_cast<int32_t>(a_.offset());
+  uint8_t* code = code_.textSection()->buffer().data();
+  for (int32_t f = l.waiting; f >= 0; f = fixups_[f].next) {
+    const uint32_t at = fixups_[f].at;
+    const uint32_t rel = static_cast<uint32_t>(l.offset - static_cast<int32_t>(at + 4));
+    std::memcpy(code + at, &rel, 4);
+  }
+  l.waiting = -1;
+}
+
+void X64MacroAssembler::rel32_to(uint32_t id) {
+  LabelState& l = labels_[id];
+  const uint32_t at = static_cast<uint32_t>(a_.offset());
+  uint32_t rel = 0;
+  if (l.offset >= 0) {
+    rel = static_cast<uint32_t>(l.offset - static_cast<int32_t>(at + 4));
+  } else {
+    fixups_.push_back(Fixup{at, l.waiting});
+    l.waiting = static_cast<int32_t>(fixups_.size() - 1);
+  }
+  uint8_t field[4];
+  std::memcpy(field, &rel, 4);
+  put(field, 4);
+}
+
+namespace {
+// A bound label's distance from the end of a 2-byte short jump at `here`,
+// if it fits a rel8.
+bool short_reach(int32_t target, size_t here, int8_t* rel) {
+  if (target < 0) return false;
+  const int64_t d = static_cast<int64_t>(target) - static_cast<int64_t>(here + 2);
+  if (d < -128 || d > 127) return false;
+  *rel = static_cast<int8_t>(d);
+  return true;
+}
+}  // namespace
+
+void X64MacroAssembler::jmp_to(uint32_t id) {
+  if (int8_t rel; short_reach(labels_[id].offset, a_.offset(), &rel)) {
+    const uint8_t b[2] = {0xEB, static_cast<uint8_t>(rel)};
+    put(b, 2);
+    return;
+  }
+  static constexpr uint8_t kJmp = 0xE9;
+  put(&kJmp, 1);
+  rel32_to(id);
+}
+
+void X64MacroAssembler::jcc_to(x86::CondCode cc, uint32_t id) {
+  const auto nibble = static_cast<uint8_t>(cc);
+  if (int8_t rel; short_reach(labels_[id].offset, a_.offset(), &rel)) {
+    const uint8_t b[2] = {static_cast<uint8_t>(0x70 | nibble), static_cast<uint8_t>(rel)};
+    put(b, 2);
+    return;
+  }
+  const uint8_t b[2] = {0x0F, static_cast<uint8_t>(0x80 | nibble)};
+  put(b, 2);
+  rel32_to(id);
+}
+
+void X64MacroAssembler::call_to(uint32_t id) {
+  static constexpr uint8_t kCall = 0xE8;
+  put(&kCall, 1);
+  rel32_to(id);
+}
+
+uint32_t X64MacroAssembler::checked(jit::Label label) {
+  if (label.id < labels_.size()) return label.id;
+  failed_ = true;
+  return kNoLabel;
+}
+
+jit::Label X64MacroAssembler::new_label() { return jit::Label{make_label()}; }
+
+void X64MacroAssembler::bind(jit::Label label) {
+  if (const uint32_t id = checked(label); id != kNoLabel) bind_label(id);
 }
 
 // ---- frame
 
 void X64MacroAssembler::prologue(uint32_t max_slots) {
-  entry_ = a_.newLabel();
-  a_.bind(entry_);
+  entry_ = make_label();
+  bind_label(entry_);
   enter_frame(max_slots);
 }
 
@@ -177,24 +254,28 @@ void X64MacroAssembler::osr_prologue(uint32_t max_slots) { enter_frame(max_slots
 
 void X64MacroAssembler::enter_frame(uint32_t max_slots) {
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
-  a_.sub(x86::rsp, 8);
-  const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
+  constexpr uint32_t rax = x86::Gp::kIdAx, rsp = x86::Gp::kIdSp;
+  put(enc::alu_imm(enc::Alu::Sub, rsp, 8, true));
+  const uint32_t exhausted = trap_label(TrapKind::CallStackExhausted);
   // Logical call depth, counted in frames exactly as tier 0 counts them, and
   // room on the native stack for helpers and the signal handler: each frame
   // takes 16 bytes of stack, so one compare with the entry's limit checks
   // both (tier1-jit/abi.h). No store: a counter in memory would chain every
   // call and return through store forwarding.
-  a_.cmp(x86::rsp, x86::qword_ptr(kCtx, disp(info_.ctx_jit_stack_limit)));
-  a_.jb(exhausted);
+  constexpr enc::MemForm kCmpLoad{true, false, 0x3B, false, false};  // cmp reg, [mem]
+  put(enc::mem_op(kCmpLoad, rsp, kCtx.id(), -1, disp(info_.ctx_jit_stack_limit)));
+  jcc_to(x86::CondCode::kB, exhausted);
   // The value stack must hold this frame's locals and operands.
-  a_.lea(x86::rax, x86::qword_ptr(kFp, slot_disp(max_slots)));
-  a_.cmp(x86::rax, x86::qword_ptr(kCtx, disp(info_.ctx_stack_end)));
-  a_.ja(exhausted);
+  constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
+  put(enc::mem_op(kLea, rax, kFp.id(), -1, slot_disp(max_slots)));
+  put(enc::mem_op(kCmpLoad, rax, kCtx.id(), -1, disp(info_.ctx_stack_end)));
+  jcc_to(x86::CondCode::kA, exhausted);
 }
 
 void X64MacroAssembler::epilogue() {
-  a_.add(x86::rsp, 8);
-  a_.ret();
+  put(enc::alu_imm(enc::Alu::Add, x86::Gp::kIdSp, 8, true));
+  static constexpr uint8_t kRet = 0xC3;
+  put(&kRet, 1);
 }
 
 // ---- moves
@@ -289,14 +370,14 @@ void X64MacroAssembler::zero_slots(uint32_t first, uint32_t count) {
   }
   const uint32_t blocks = count / 8;
   a_.xorps(x86::xmm0, x86::xmm0);
-  const asmjit::Label loop = a_.newLabel();
+  const uint32_t loop = make_label();
   a_.lea(x86::rcx, slot_mem(first));
   a_.mov(x86::edx, Imm(blocks));
-  a_.bind(loop);
+  bind_label(loop);
   for (int32_t off = 0; off < 64; off += 16) a_.movups(x86::xmmword_ptr(x86::rcx, off), x86::xmm0);
   a_.add(x86::rcx, 64);
   a_.dec(x86::edx);
-  a_.jnz(loop);
+  jcc_to(x86::CondCode::kNZ, loop);
   // The last count % 8 slots, from rcx (just past the blocks).
   const uint32_t rest = count % 8;
   int32_t off = 0;
@@ -306,21 +387,21 @@ void X64MacroAssembler::zero_slots(uint32_t first, uint32_t count) {
 }
 
 void X64MacroAssembler::mov_imm(Reg dst, uint64_t value) {
-  const x86::Gp d = value_reg(dst);
+  const uint32_t d = value_reg(dst).id();
   if (value == 0) {
-    a_.xor_(d.r32(), d.r32());
+    put(enc::alu(enc::Alu::Xor, d, d, false));
   } else if (value <= std::numeric_limits<uint32_t>::max()) {
-    a_.mov(d.r32(), Imm(value));  // zero-extends
+    put(enc::mov_imm32(d, static_cast<uint32_t>(value)));  // zero-extends
   } else if (fits_int32(static_cast<int64_t>(value))) {
-    a_.mov(d, Imm(static_cast<int64_t>(value)));  // sign-extended imm32
+    put(enc::mov_simm32(d, static_cast<int32_t>(value)));  // sign-extended imm32
   } else {
-    a_.mov(d, Imm(value));  // movabs
+    put(enc::movabs(d, value));
   }
 }
 
 void X64MacroAssembler::mov(Reg dst, Reg src) {
   if (dst == src) return;
-  a_.mov(value_reg(dst), value_reg(src));
+  put(enc::mov(value_reg(dst).id(), value_reg(src).id(), true));
 }
 
 // ---- unary operators
@@ -588,17 +669,17 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
                       op == Opcode::I64RemS || op == Opcode::I64RemU;
 
   a_.test(rhs, rhs);
-  a_.jz(trap_label(TrapKind::IntegerDivideByZero));
+  jcc_to(x86::CondCode::kZ, trap_label(TrapKind::IntegerDivideByZero));
 
-  const asmjit::Label divide = a_.newLabel();
-  const asmjit::Label done = a_.newLabel();
+  const uint32_t divide = make_label();
+  const uint32_t done = make_label();
   if (is_signed) {
     a_.cmp(rhs, Imm(-1));
-    a_.jne(divide);
+    jcc_to(x86::CondCode::kNE, divide);
     if (is_rem) {
       // x % -1 is 0 for every x (and INT_MIN % -1 would fault).
       a_.xor_(x86::edx, x86::edx);
-      a_.jmp(done);
+      jmp_to(done);
     } else {
       // x / -1 overflows only for INT_MIN.
       if (is64) {
@@ -607,10 +688,10 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
       } else {
         a_.cmp(lhs, Imm(std::numeric_limits<int32_t>::min()));
       }
-      a_.je(trap_label(TrapKind::IntegerOverflow));
+      jcc_to(x86::CondCode::kE, trap_label(TrapKind::IntegerOverflow));
     }
   }
-  a_.bind(divide);
+  bind_label(divide);
   a_.mov(rax, lhs);
   if (is_signed) {
     if (is64) {
@@ -623,7 +704,7 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
     a_.xor_(x86::edx, x86::edx);
     a_.div(rdx, rax, rhs);
   }
-  a_.bind(done);
+  bind_label(done);
   a_.mov(dst, is_rem ? rdx : rax);
   return true;
 }
@@ -694,11 +775,11 @@ void X64MacroAssembler::from_xmm(x86::Gp dst, const x86::Xmm& x, bool is64) {
 
 void X64MacroAssembler::canonicalize(const x86::Xmm& x, bool is64) {
   // ucomis of x with itself is unordered (PF = 1) exactly when x is a NaN.
-  const asmjit::Label done = a_.newLabel();
+  const uint32_t done = make_label();
   a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x, x);
-  a_.jnp(done);
+  jcc_to(x86::CondCode::kNP, done);
   float_const(x, ops::detail::canonical_nan_bits(is64), is64);
-  a_.bind(done);
+  bind_label(done);
 }
 
 void X64MacroAssembler::float_const(const x86::Xmm& x, uint64_t bits, bool is64) {
@@ -869,30 +950,30 @@ bool X64MacroAssembler::binary_float(Opcode op, x86::Gp dst, x86::Gp lhs, x86::G
       // minss/maxss return the second operand for NaNs and for equal operands
       // (+-0), so those cases go first, as in numeric.h's float_min/max.
       const bool is_min = op == Opcode::F32Min || op == Opcode::F64Min;
-      const asmjit::Label nan = a_.newLabel();
-      const asmjit::Label not_equal = a_.newLabel();
-      const asmjit::Label done = a_.newLabel();
+      const uint32_t nan = make_label();
+      const uint32_t not_equal = make_label();
+      const uint32_t done = make_label();
       scalar(x86::Inst::kIdUcomiss, x86::Inst::kIdUcomisd, x0, x1);
-      a_.jp(nan);
-      a_.jne(not_equal);
+      jcc_to(x86::CondCode::kP, nan);
+      jcc_to(x86::CondCode::kNE, not_equal);
       // Equal: only the sign of zero can differ; OR picks -0, AND +0.
       if (is_min) {
         a_.orps(x0, x1);
       } else {
         a_.andps(x0, x1);
       }
-      a_.jmp(done);
-      a_.bind(nan);
+      jmp_to(done);
+      bind_label(nan);
       // Either operand is a NaN: the canonical NaN (numeric.h's float_min/max).
       float_const(x0, ops::detail::canonical_nan_bits(is64), is64);
-      a_.jmp(done);
-      a_.bind(not_equal);
+      jmp_to(done);
+      bind_label(not_equal);
       if (is_min) {
         scalar(x86::Inst::kIdMinss, x86::Inst::kIdMinsd, x0, x1);  // a < b ? a : b
       } else {
         scalar(x86::Inst::kIdMaxss, x86::Inst::kIdMaxsd, x0, x1);  // a > b ? a : b
       }
-      a_.bind(done);
+      bind_label(done);
       break;
     }
 
@@ -1042,8 +1123,8 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
   const uint64_t magic = is64 ? float_bits(0x1p52) : float_bits(0x1p23f);
   const uint64_t inf = is64 ? float_bits(HUGE_VAL) : float_bits(HUGE_VALF);
   const uint64_t one = is64 ? float_bits(1.0) : float_bits(1.0f);
-  const asmjit::Label large = a_.newLabel();
-  const asmjit::Label done = a_.newLabel();
+  const uint32_t large = make_label();
+  const uint32_t done = make_label();
 
   // rax = |x| bits, rcx = sign bit alone.
   a_.mov(rax, sized(src, is64));
@@ -1052,7 +1133,7 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
   a_.xor_(rcx, rax);
   a_.mov(rdx, Imm(magic));
   a_.cmp(rax, rdx);  // unsigned compare of magnitudes = float compare
-  a_.jae(large);
+  jcc_to(x86::CondCode::kAE, large);
 
   to_xmm(x0, rax, is64);
   to_xmm(x1, rdx, is64);
@@ -1060,32 +1141,32 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
   a_.emit(is64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x2, x1);
   a_.emit(is64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x2, x1);
   const auto floor_abs = [&] {  // if |x| < n: n -= 1
-    const asmjit::Label skip = a_.newLabel();
+    const uint32_t skip = make_label();
     a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x0, x2);
-    a_.jae(skip);
+    jcc_to(x86::CondCode::kAE, skip);
     float_const(x1, one, is64);
     a_.emit(is64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x2, x1);
-    a_.bind(skip);
+    bind_label(skip);
   };
   const auto ceil_abs = [&] {  // if n < |x|: n += 1
-    const asmjit::Label skip = a_.newLabel();
+    const uint32_t skip = make_label();
     a_.emit(is64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss, x2, x0);
-    a_.jae(skip);
+    jcc_to(x86::CondCode::kAE, skip);
     float_const(x1, one, is64);
     a_.emit(is64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x2, x1);
-    a_.bind(skip);
+    bind_label(skip);
   };
   // floor(x) = -ceil(|x|) and ceil(x) = -floor(|x|) for negative x.
   const auto by_sign = [&](auto positive, auto negative) {
-    const asmjit::Label neg = a_.newLabel();
-    const asmjit::Label joined = a_.newLabel();
+    const uint32_t neg = make_label();
+    const uint32_t joined = make_label();
     a_.test(rcx, rcx);
-    a_.jnz(neg);
+    jcc_to(x86::CondCode::kNZ, neg);
     positive();
-    a_.jmp(joined);
-    a_.bind(neg);
+    jmp_to(joined);
+    bind_label(neg);
     negative();
-    a_.bind(joined);
+    bind_label(joined);
   };
   switch (mode) {
     case kRoundFloor:
@@ -1101,16 +1182,16 @@ void X64MacroAssembler::float_round_fallback(int mode, bool is64, x86::Gp dst, x
       break;
   }
   from_xmm(rax, x2, is64);
-  a_.jmp(done);
+  jmp_to(done);
 
-  a_.bind(large);
+  bind_label(large);
   a_.mov(rdx, Imm(inf));
   a_.cmp(rax, rdx);
-  a_.jbe(done);  // not a NaN
+  jcc_to(x86::CondCode::kBE, done);  // not a NaN
   a_.mov(rax, Imm(ops::detail::canonical_nan_bits(is64)));
   a_.xor_(rcx.r32(), rcx.r32());  // positive
 
-  a_.bind(done);
+  bind_label(done);
   a_.or_(rax, rcx);
   a_.mov(sized(dst, is64), rax);
 }
@@ -1142,21 +1223,21 @@ void X64MacroAssembler::float_to_int(Opcode op, x86::Gp dst, x86::Gp src) {
   const x86::Xmm x1 = x86::xmm1;
   const InstId ucomis = in64 ? x86::Inst::kIdUcomisd : x86::Inst::kIdUcomiss;
   const InstId cvtt = in64 ? x86::Inst::kIdCvttsd2si : x86::Inst::kIdCvttss2si;
-  const asmjit::Label nan =
-      saturating ? a_.newLabel() : trap_label(TrapKind::InvalidConversionToInteger);
-  const asmjit::Label low = saturating ? a_.newLabel() : trap_label(TrapKind::IntegerOverflow);
-  const asmjit::Label high = saturating ? a_.newLabel() : trap_label(TrapKind::IntegerOverflow);
-  const asmjit::Label done = a_.newLabel();
+  const uint32_t nan =
+      saturating ? make_label() : trap_label(TrapKind::InvalidConversionToInteger);
+  const uint32_t low = saturating ? make_label() : trap_label(TrapKind::IntegerOverflow);
+  const uint32_t high = saturating ? make_label() : trap_label(TrapKind::IntegerOverflow);
+  const uint32_t done = make_label();
 
   to_xmm(x0, src, in64);
   a_.emit(ucomis, x0, x0);
-  a_.jp(nan);
+  jcc_to(x86::CondCode::kP, nan);
   float_const(x1, spec.bounds.lo, in64);
   a_.emit(ucomis, x0, x1);
-  a_.jbe(low);  // x <= lo
+  jcc_to(x86::CondCode::kBE, low);  // x <= lo
   float_const(x1, spec.bounds.hi, in64);
   a_.emit(ucomis, x0, x1);
-  a_.jae(high);  // x >= hi
+  jcc_to(x86::CondCode::kAE, high);  // x >= hi
 
   if (!out64) {
     // i32 results: signed in (-2^31 - 1, 2^31), unsigned in (-1, 2^32), which
@@ -1167,30 +1248,30 @@ void X64MacroAssembler::float_to_int(Opcode op, x86::Gp dst, x86::Gp src) {
   } else {
     // (-1, 2^64): [2^63, 2^64) is converted after subtracting 2^63 (exact:
     // such floats are multiples of 2^(63-p)), then the top bit is put back.
-    const asmjit::Label small = a_.newLabel();
+    const uint32_t small = make_label();
     float_const(x1, in64 ? float_bits(0x1p63) : float_bits(0x1p63f), in64);
     a_.emit(ucomis, x0, x1);
-    a_.jb(small);
+    jcc_to(x86::CondCode::kB, small);
     a_.emit(in64 ? x86::Inst::kIdSubsd : x86::Inst::kIdSubss, x0, x1);
     a_.emit(cvtt, x86::rax, x0);
     a_.btc(x86::rax, 63);
-    a_.jmp(done);
-    a_.bind(small);
+    jmp_to(done);
+    bind_label(small);
     a_.emit(cvtt, x86::rax, x0);
   }
 
   if (saturating) {
-    a_.jmp(done);
-    a_.bind(nan);
+    jmp_to(done);
+    bind_label(nan);
     a_.xor_(x86::eax, x86::eax);
-    a_.jmp(done);
-    a_.bind(low);
+    jmp_to(done);
+    bind_label(low);
     a_.mov(x86::rax, Imm(spec.min));
-    a_.jmp(done);
-    a_.bind(high);
+    jmp_to(done);
+    bind_label(high);
     a_.mov(x86::rax, Imm(spec.max));
   }
-  a_.bind(done);
+  bind_label(done);
   if (out64) {
     a_.mov(dst, x86::rax);
   } else {
@@ -1222,21 +1303,21 @@ void X64MacroAssembler::int_to_float(Opcode op, x86::Gp dst, x86::Gp src) {
     // u64 >= 2^63: halve, OR the lost bit back in as a sticky bit so the one
     // rounding of the signed conversion rounds as the exact value would, then
     // double (exact).
-    const asmjit::Label large = a_.newLabel();
-    const asmjit::Label done = a_.newLabel();
+    const uint32_t large = make_label();
+    const uint32_t done = make_label();
     a_.mov(x86::rax, src);
     a_.test(x86::rax, x86::rax);
-    a_.js(large);
+    jcc_to(x86::CondCode::kS, large);
     a_.emit(cvt, x0, x86::rax);
-    a_.jmp(done);
-    a_.bind(large);
+    jmp_to(done);
+    bind_label(large);
     a_.mov(x86::rcx, x86::rax);
     a_.shr(x86::rax, 1);
     a_.and_(x86::ecx, 1);
     a_.or_(x86::rax, x86::rcx);
     a_.emit(cvt, x0, x86::rax);
     a_.emit(out64 ? x86::Inst::kIdAddsd : x86::Inst::kIdAddss, x0, x0);
-    a_.bind(done);
+    bind_label(done);
   }
   from_xmm(dst, x0, out64);
 }
@@ -1268,7 +1349,7 @@ x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32
   a_.mov(x86::rcx, x86::qword_ptr(kVm, disp(info_.vm_memory)));
   a_.lea(x86::rdx, x86::qword_ptr(x86::rax, static_cast<int32_t>(width)));
   a_.cmp(x86::rdx, x86::qword_ptr(x86::rcx, disp(info_.memory_size)));
-  a_.ja(trap_label(TrapKind::MemoryOutOfBounds));
+  jcc_to(x86::CondCode::kA, trap_label(TrapKind::MemoryOutOfBounds));
   return x86::ptr(kMemBase, x86::rax);
 }
 
@@ -1388,21 +1469,15 @@ void X64MacroAssembler::global_set(uint32_t vm_offset, Reg src) {
 // ---- control
 
 void X64MacroAssembler::jump(jit::Label target) {
-  if (target.id >= labels_.size()) {
-    failed_ = true;
-    return;
-  }
-  a_.jmp(labels_[target.id]);
+  if (const uint32_t id = checked(target); id != kNoLabel) jmp_to(id);
 }
 
 void X64MacroAssembler::branch_if_zero(Reg cond, jit::Label target) {
-  if (target.id >= labels_.size()) {
-    failed_ = true;
-    return;
-  }
+  const uint32_t id = checked(target);
+  if (id == kNoLabel) return;
   const uint32_t c = value_reg(cond).id();
   put(enc::reg_reg(0x85, c, c, false));  // test c32, c32
-  a_.jz(labels_[target.id]);
+  jcc_to(x86::CondCode::kZ, id);
 }
 
 bool X64MacroAssembler::compare_branch(Opcode op, Reg lhs_reg, Reg rhs_reg, bool when,
@@ -1411,7 +1486,7 @@ bool X64MacroAssembler::compare_branch(Opcode op, Reg lhs_reg, Reg rhs_reg, bool
   if (!int_compare_cc(op, &cc) || target.id >= labels_.size()) return false;
   const bool is64 = op_info(op).in == ValType::I64;
   put(enc::alu(enc::Alu::Cmp, value_reg(lhs_reg).id(), value_reg(rhs_reg).id(), is64));
-  a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
+  jcc_to(when ? cc : x86::negateCond(cc), target.id);
   return true;
 }
 
@@ -1427,18 +1502,16 @@ bool X64MacroAssembler::compare_imm_branch(Opcode op, Reg lhs_reg, int32_t imm, 
   } else {
     put(enc::alu_imm(enc::Alu::Cmp, lhs, imm, is64));
   }
-  a_.j(when ? cc : x86::negateCond(cc), labels_[target.id]);
+  jcc_to(when ? cc : x86::negateCond(cc), target.id);
   return true;
 }
 
 void X64MacroAssembler::branch_if_nonzero(Reg cond, jit::Label target) {
-  if (target.id >= labels_.size()) {
-    failed_ = true;
-    return;
-  }
+  const uint32_t id = checked(target);
+  if (id == kNoLabel) return;
   const uint32_t c = value_reg(cond).id();
   put(enc::reg_reg(0x85, c, c, false));  // test c32, c32
-  a_.jnz(labels_[target.id]);
+  jcc_to(x86::CondCode::kNZ, id);
 }
 
 void X64MacroAssembler::jump_table(Reg index, const std::vector<jit::Label>& targets) {
@@ -1453,10 +1526,10 @@ void X64MacroAssembler::jump_table(Reg index, const std::vector<jit::Label>& tar
       failed_ = true;
       return;
     }
-    table.targets.push_back(labels_[t.id]);
+    table.targets.push_back(t.id);
   }
   if (targets.size() == 1) {
-    a_.jmp(table.targets[0]);
+    jmp_to(table.targets[0]);
     return;
   }
   if (targets.size() - 1 > std::numeric_limits<int32_t>::max()) {
@@ -1466,12 +1539,15 @@ void X64MacroAssembler::jump_table(Reg index, const std::vector<jit::Label>& tar
   // index = min(u32 index, n - 1); then a jump through a table of 32-bit
   // offsets from the table's start, emitted after the body in finish().
   const auto last = static_cast<uint32_t>(targets.size() - 1);
-  table.table = a_.newLabel();
   a_.mov(x86::ecx, value_reg(index).r32());
   a_.mov(x86::edx, Imm(last));
   a_.cmp(x86::ecx, x86::edx);
   a_.cmova(x86::ecx, x86::edx);
-  a_.lea(x86::rax, x86::ptr(table.table));
+  static constexpr uint8_t kLeaRaxRip[3] = {0x48, 0x8D, 0x05};  // lea rax, [rip + rel32]
+  put(kLeaRaxRip, sizeof kLeaRaxRip);
+  table.at = static_cast<uint32_t>(a_.offset());
+  static constexpr uint8_t kZero32[4] = {};
+  put(kZero32, sizeof kZero32);
   a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, x86::rcx, 2));
   a_.add(x86::rax, x86::rcx);
   a_.jmp(x86::rax);
@@ -1495,7 +1571,7 @@ void X64MacroAssembler::charge_gas(uint64_t cost) {
     a_.sub(kGas, x86::rax);
   }
   // Unsigned borrow: gas_left < cost.
-  a_.jb(out_of_gas_label());
+  jcc_to(x86::CondCode::kB, out_of_gas_label());
 }
 
 void X64MacroAssembler::charge_gas_per_unit(Reg units, uint64_t rate) {
@@ -1508,7 +1584,7 @@ void X64MacroAssembler::charge_gas_per_unit(Reg units, uint64_t rate) {
   // u32 * rate < 2^63: no overflow, so no saturation to mirror.
   if (rate != 1) a_.imul(x86::rax, x86::rax, Imm(rate));
   a_.sub(kGas, x86::rax);
-  a_.jb(out_of_gas_label());
+  jcc_to(x86::CondCode::kB, out_of_gas_label());
 }
 
 // ---- calls
@@ -1516,33 +1592,33 @@ void X64MacroAssembler::charge_gas_per_unit(Reg units, uint64_t rate) {
 // Calls the Func* in rdi with its frame at our slot `callee_fp_slot`.
 void X64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   const int32_t frame = slot_disp(callee_fp_slot);
-  const asmjit::Label slow = a_.newLabel();
-  const asmjit::Label done = a_.newLabel();
+  const uint32_t slow = make_label();
+  const uint32_t done = make_label();
   // Fast path: compiled code of a function of this same instance (so the
   // pinned vm and memory base stay right) is called directly.
   a_.mov(x86::rax, x86::qword_ptr(x86::rdi, disp(info_.func_code)));
   a_.test(x86::rax, x86::rax);
-  a_.jz(slow);
+  jcc_to(x86::CondCode::kZ, slow);
   // The entry is published with a release store; x86 loads are acquire.
   a_.mov(x86::rax, x86::qword_ptr(x86::rax, disp(info_.code_jit_entry)));
   a_.test(x86::rax, x86::rax);
-  a_.jz(slow);
+  jcc_to(x86::CondCode::kZ, slow);
   a_.mov(x86::rcx, x86::qword_ptr(kVm, disp(info_.vm_instance)));
   a_.cmp(x86::qword_ptr(x86::rdi, disp(info_.func_instance)), x86::rcx);
-  a_.jne(slow);
+  jcc_to(x86::CondCode::kNE, slow);
   if (frame != 0) a_.add(kFp, Imm(frame));
   a_.call(x86::rax);
   record_call_site();
   if (frame != 0) a_.sub(kFp, Imm(frame));
-  a_.jmp(done);
+  jmp_to(done);
   // Slow path: host functions, tier-0 code, other instances.
-  a_.bind(slow);
+  bind_label(slow);
   a_.mov(x86::rsi, x86::rdi);
   a_.mov(x86::rdi, kCtx);
   a_.lea(x86::rdx, x86::qword_ptr(kFp, frame));
   a_.mov(x86::rcx, kVm);
   call_helper(reinterpret_cast<const void*>(info_.call_slow));
-  a_.bind(done);
+  bind_label(done);
 }
 
 void X64MacroAssembler::call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) {
@@ -1555,8 +1631,8 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
                                    uint32_t callee_fp_slot) {
   const int32_t frame = slot_disp(callee_fp_slot);
   if (frame != 0) put(enc::alu_imm(enc::Alu::Add, kFp.id(), frame, true));
-  if (self && entry_.isValid()) {
-    a_.call(entry_);
+  if (self && entry_ != kNoLabel) {
+    call_to(entry_);
     record_call_site();
   } else if (known != nullptr) {
     static constexpr uint8_t kCallRel32[5] = {0xE8};  // call rel32: one arena, so in reach
@@ -1566,15 +1642,15 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
     record_call_site();
   } else {
     // The entry is published with a release store; x86 loads are acquire.
-    PendingSlowCall p{a_.newLabel(), a_.newLabel(), vm_func_offset, wasm_offset_};
+    PendingSlowCall p{make_label(), make_label(), vm_func_offset, wasm_offset_};
     constexpr uint32_t rax = x86::Gp::kIdAx;
     mov_rax_reloc(jit::RelocTarget::EntrySlot, callee, reinterpret_cast<uint64_t>(entry_slot));
     put(enc::load64(rax, rax, 0));
     put(enc::reg_reg(0x85, rax, rax, true));  // test rax, rax
-    a_.jz(p.slow);
+    jcc_to(x86::CondCode::kZ, p.slow);
     put(enc::call_reg(rax));
     record_call_site();
-    a_.bind(p.done);
+    bind_label(p.done);
     slow_calls_.push_back(p);
   }
   if (frame != 0) put(enc::alu_imm(enc::Alu::Sub, kFp.id(), frame, true));
@@ -1597,7 +1673,7 @@ void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint3
 
 // ---- traps
 
-void X64MacroAssembler::trap(TrapKind kind) { a_.jmp(trap_label(kind)); }
+void X64MacroAssembler::trap(TrapKind kind) { jmp_to(trap_label(kind)); }
 
 const void* X64MacroAssembler::finish() {
   if (finished_) return nullptr;
@@ -1607,27 +1683,27 @@ const void* X64MacroAssembler::finish() {
   // the callee's frame.
   for (const PendingSlowCall& p : slow_calls_) {
     wasm_offset_ = p.wasm_offset;
-    a_.bind(p.slow);
+    bind_label(p.slow);
     put(enc::load64(x86::Gp::kIdSi, kVm.id(), disp(p.vm_func_offset)));
     put(enc::mov(x86::Gp::kIdDi, kCtx.id(), true));
     put(enc::mov(x86::Gp::kIdDx, kFp.id(), true));
     put(enc::mov(x86::Gp::kIdCx, kVm.id(), true));
     call_helper(reinterpret_cast<const void*>(info_.call_slow));
-    a_.jmp(p.done);
+    jmp_to(p.done);
   }
   // Out-of-line trap stubs. Every jump to them comes from the body, where
   // rsp = 0 (mod 16). A site's stub calls its kind's shared stub: the
   // return address it pushes, just below the body's rsp, names the site.
   for (const PendingTrap& t : traps_) {
-    a_.bind(t.label);
-    asmjit::Label& shared = trap_labels_[t.kind];
-    if (!shared.isValid()) shared = a_.newLabel();
-    a_.call(shared);
+    bind_label(t.label);
+    uint32_t& shared = trap_labels_[t.kind];
+    if (shared == kNoLabel) shared = make_label();
+    call_to(shared);
     site_writer_.add(static_cast<uint32_t>(a_.offset()) - 1, t.wasm_offset);
   }
   for (int k = 0; k < 16; ++k) {
-    if (!trap_labels_[k].isValid()) continue;
-    a_.bind(trap_labels_[k]);
+    if (trap_labels_[k] == kNoLabel) continue;
+    bind_label(trap_labels_[k]);
     a_.lea(x86::rax, x86::qword_ptr(x86::rsp, 8));  // the body's rsp
     a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_jit_exit)), x86::rax);
     a_.sub(x86::rsp, 8);  // realign for the call
@@ -1642,33 +1718,41 @@ const void* X64MacroAssembler::finish() {
   // br_table offsets, relative to each table's start.
   for (const PendingTable& t : tables_) {
     a_.align(asmjit::AlignMode::kData, 4);
-    a_.bind(t.table);
-    for (const asmjit::Label& target : t.targets) a_.embedLabelDelta(target, t.table, 4);
+    const auto start = static_cast<int32_t>(a_.offset());
+    const uint32_t lea_rel = static_cast<uint32_t>(start - static_cast<int32_t>(t.at + 4));
+    std::memcpy(code_.textSection()->buffer().data() + t.at, &lea_rel, 4);
+    for (const uint32_t target : t.targets) {
+      const int32_t at = labels_[target].offset;
+      if (at < 0) {
+        failed_ = true;
+        break;
+      }
+      const auto delta = static_cast<uint32_t>(at - start);
+      uint8_t field[4];
+      std::memcpy(field, &delta, 4);
+      put(field, 4);
+    }
   }
 
-  if (failed_ || errors_.failed) return nullptr;
-  if (code_.flatten() != asmjit::kErrorOk) return nullptr;
-  if (code_.hasUnresolvedLinks() && code_.resolveUnresolvedLinks() != asmjit::kErrorOk) {
+  // Every label that a jump names is bound by now; asmjit saw no label, so
+  // its one section is the code as it stands, with no links to resolve.
+  for (const LabelState& l : labels_)
+    if (l.waiting >= 0) failed_ = true;
+  if (failed_ || errors_.failed || code_.hasUnresolvedLinks() || code_.sectionCount() != 1 ||
+      !code_.relocEntries().empty()) {
     return nullptr;
   }
-  // Relocation can only shrink the code; reserve the size before it.
-  const size_t reserved = code_.codeSize();
+  const asmjit::CodeBuffer& buffer = code_.textSection()->buffer();
+  const size_t size = buffer.size();
   uint8_t* writable = nullptr;
-  uint8_t* entry = arena_.allocate(reserved, &writable);
+  uint8_t* entry = arena_.allocate(size, &writable);
   if (entry == nullptr) {
     out_of_code_space_ = true;
     return nullptr;
   }
-  size_t size = 0;
   // A block that cannot be finished goes back to the arena.
   const bool placed = [&] {
-    if (code_.relocateToBase(reinterpret_cast<uint64_t>(entry)) != asmjit::kErrorOk) return false;
-    size = code_.codeSize();
-    if (size > reserved) return false;
-    if (code_.copyFlattenedData(writable, reserved, asmjit::CopySectionFlags::kPadTargetBuffer) !=
-        asmjit::kErrorOk) {
-      return false;
-    }
+    std::memcpy(writable, buffer.data(), size);
     // Emitted as zeros; the same records relocate the code when it is loaded
     // from a serialized module.
     const bool relocated = relocs_.apply_all([&](const jit::Relocation& r, uint64_t value) {
@@ -1689,7 +1773,7 @@ const void* X64MacroAssembler::finish() {
 
 uint32_t X64MacroAssembler::label_offset(jit::Label label) const {
   // The code was placed at the entry, the text section's start.
-  return static_cast<uint32_t>(code_.labelOffsetFromBase(labels_[label.id]));
+  return label.id < labels_.size() ? static_cast<uint32_t>(labels_[label.id].offset) : 0;
 }
 
 std::unique_ptr<jit::JitCodeInfo> X64MacroAssembler::take_code_info() {

@@ -132,31 +132,59 @@ class X64MacroAssembler final : public jit::MacroAssembler {
     bool failed = false;
   };
 
+  // Labels are the backend's own (asmjit's cost a few hundred host
+  // instructions per label, jump and bind): an id indexes labels_, which
+  // holds the label's offset once bound, and until then the chain of rel32
+  // fields that wait for it (fixups_; jumps, calls and rip-relative leas
+  // all end with one, relative to the field's end).
+  struct LabelState {
+    int32_t offset = -1;   // bound at, or -1
+    int32_t waiting = -1;  // the newest fixup waiting for it, or -1
+  };
+  struct Fixup {
+    uint32_t at;   // the rel32 field's offset
+    int32_t next;  // the next fixup waiting for the same label, or -1
+  };
+  static constexpr uint32_t kNoLabel = UINT32_MAX;
+
   // The out-of-line path of a call_local whose callee is still in tier 0.
   struct PendingSlowCall {
-    asmjit::Label slow, done;
+    uint32_t slow, done;  // labels
     uint32_t vm_func_offset;
     uint32_t wasm_offset;  // of the call, for its trap site
   };
   // A trap branch's own stub, which calls the shared stub of its kind so
   // that the trap's return address names the site (engine/site_table.h).
   struct PendingTrap {
-    asmjit::Label label;
+    uint32_t label;
     int kind;  // a TrapKind
     uint32_t wasm_offset;
   };
   struct PendingTable {
-    asmjit::Label table;
-    std::vector<asmjit::Label> targets;
+    uint32_t at;  // the lea's rel32 field, which the table's start resolves
+    std::vector<uint32_t> targets;  // labels
   };
+
+  uint32_t make_label();
+  void bind_label(uint32_t id);
+  // The 4-byte field of an instruction just started, relative to its end:
+  // the label's offset if it is bound, else a fixup for bind_label.
+  void rel32_to(uint32_t id);
+  // jmp, jcc and call to a label: the short form when the label is bound and
+  // within a byte's reach, else rel32.
+  void jmp_to(uint32_t id);
+  void jcc_to(asmjit::x86::CondCode cc, uint32_t id);
+  void call_to(uint32_t id);
+  // A jit::Label's id, or kNoLabel (and the function fails) if it is unknown.
+  uint32_t checked(jit::Label label);
 
   asmjit::x86::Gp value_reg(jit::Reg r);
   asmjit::x86::Mem slot_mem(uint32_t slot);
   int32_t slot_disp(uint32_t slot);
   // A field offset as a disp32 (fails the function if it does not fit).
   int32_t disp(uint32_t offset);
-  asmjit::Label trap_label(TrapKind kind);
-  asmjit::Label out_of_gas_label();
+  uint32_t trap_label(TrapKind kind);
+  uint32_t out_of_gas_label();
   void slot_move(uint8_t opcode, const asmjit::x86::Gp& reg, uint32_t slot);
   // Emits bytes encoded directly (encode_x64.h): straight into the code
   // buffer when it has room (as asmjit's own writer does), else through
@@ -211,12 +239,13 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::x86::Assembler a_;
   bool failed_ = false;  // a bad operand (e.g. a slot beyond disp32 reach)
   bool finished_ = false;
-  std::vector<asmjit::Label> labels_;
-  asmjit::Label trap_labels_[16];  // the shared stub of each kind
+  std::vector<LabelState> labels_;
+  std::vector<Fixup> fixups_;
+  uint32_t trap_labels_[16];  // the shared stub of each kind, or kNoLabel
   std::vector<PendingTrap> traps_;
   std::vector<PendingTable> tables_;
   std::vector<PendingSlowCall> slow_calls_;
-  asmjit::Label entry_;  // the function's first instruction (self calls)
+  uint32_t entry_ = kNoLabel;  // the function's first instruction (self calls)
   jit::RelocationRecorder relocs_;
   size_t code_size_ = 0;
   bool out_of_code_space_ = false;  // finish() found the arena full
