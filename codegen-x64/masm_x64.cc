@@ -149,6 +149,11 @@ void X64MacroAssembler::reserve(size_t body_bytes) {
   constexpr size_t kMax = size_t{64} << 20;
   const size_t n = std::min(kMax, body_bytes * 5 + 512);
   if (code_.reserveBuffer(&code_.textSection()->buffer(), n) != asmjit::kErrorOk) failed_ = true;
+  // Room for what a function of this size usually has, so that the vectors
+  // rarely grow (on the contracts: a label per 40 wasm bytes, a jump per 20).
+  labels_.reserve(body_bytes / 32 + 8);
+  fixups_.reserve(body_bytes / 16 + 8);
+  sites_.reserve(body_bytes / 2 + 16);
 }
 
 // ---- labels
@@ -311,9 +316,25 @@ void X64MacroAssembler::put(const uint8_t* bytes, size_t size) {
     return;
   }
   std::memcpy(a_._bufferPtr, bytes, size);
+  advance(size);
+}
+
+void X64MacroAssembler::put(const enc::Insn& insn) {
+  // All of bytes[] in one fixed-size copy (two moves), then the cursor by
+  // the instruction's length.
+  if (a_._section == nullptr || a_.remainingSpace() < sizeof insn.bytes) {
+    put(insn.bytes, insn.size);
+    return;
+  }
+  std::memcpy(a_._bufferPtr, insn.bytes, sizeof insn.bytes);
+  advance(insn.size);
+}
+
+void X64MacroAssembler::advance(size_t size) {
   a_._bufferPtr += size;
-  asmjit::CodeBuffer& buffer = a_._section->buffer();
-  buffer._size = std::max(buffer._size, a_.offset());
+  asmjit::CodeBuffer& buffer = a_._section->_buffer;
+  const auto end = static_cast<size_t>(a_._bufferPtr - a_._bufferData);
+  if (end > buffer._size) buffer._size = end;
 }
 
 void X64MacroAssembler::load_slot(Reg dst, uint32_t slot) { slot_move(0x8B, value_reg(dst), slot); }

@@ -190,7 +190,9 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   // buffer when it has room (as asmjit's own writer does), else through
   // asmjit, which grows it.
   void put(const uint8_t* bytes, size_t size);
-  void put(const enc::Insn& insn) { put(insn.bytes, insn.size); }
+  void put(const enc::Insn& insn);
+  // Moves the cursor past `size` bytes just written, as asmjit's writer does.
+  void advance(size_t size);
   // A wasm memory load or store in `form` at `m` (from memory_operand),
   // recorded as a site that may fault.
   void memory_access(const enc::MemForm& form, uint32_t reg, const asmjit::x86::Mem& m);

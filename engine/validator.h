@@ -14,6 +14,7 @@
 //  - the interface declares `struct ControlData` (per control frame storage).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -111,6 +112,41 @@ struct ValidateOnly {
   template <class D> void on_table_fill(D&, uint32_t) {}
 };
 
+// A stack of trivially copyable values: a vector's storage with the height
+// kept apart, so that push and pop stay a few inline instructions in a
+// decoder's loop (std::vector::push_back is an out-of-line call there).
+// Never gives memory back.
+template <class T>
+class FlatStack {
+ public:
+  size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  T& back() noexcept { return data_[size_ - 1]; }
+  const T& back() const noexcept { return data_[size_ - 1]; }
+  T& operator[](size_t i) noexcept { return data_[i]; }
+  const T& operator[](size_t i) const noexcept { return data_[i]; }
+  void pop_back() noexcept { --size_; }
+  [[gnu::always_inline]] void push_back(const T& v) {
+    if (size_ == data_.size()) grow(size_ + 1);
+    data_[size_++] = v;
+  }
+  void resize(size_t n) {
+    if (n > data_.size()) grow(n);
+    for (size_t i = size_; i < n; ++i) data_[i] = T{};
+    size_ = n;
+  }
+  void reserve(size_t n) {
+    if (n > data_.size()) grow(n);
+  }
+
+ private:
+  [[gnu::noinline]] void grow(size_t at_least) {
+    data_.resize(std::max<size_t>({64, at_least, 2 * data_.size()}));
+  }
+  std::vector<T> data_;
+  size_t size_ = 0;
+};
+
 template <class Interface>
 class FunctionDecoder {
  public:
@@ -158,7 +194,7 @@ class FunctionDecoder {
     return f.live && !f.unreachable;
   }
 
-  void push(ValType t) {
+  [[gnu::always_inline]] void push(ValType t) {
     stack_.push_back(t);
     if (stack_.size() > max_height_) max_height_ = static_cast<uint32_t>(stack_.size());
   }
@@ -167,7 +203,19 @@ class FunctionDecoder {
   }
   // Pops one operand that must be `expected` (kBottom: any). Returns its type
   // through `out` (kBottom when taken from the polymorphic base).
-  bool pop(ValType expected, ValType* out = nullptr) {
+  [[gnu::always_inline]] bool pop(ValType expected, ValType* out = nullptr) {
+    // The common case inline: an operand of the expected type is there.
+    if (stack_.size() > control_.back().height) {
+      const ValType t = stack_.back();
+      if (t == expected || expected == kBottom) {
+        stack_.pop_back();
+        if (out) *out = t;
+        return true;
+      }
+    }
+    return pop_slow(expected, out);
+  }
+  [[gnu::noinline]] bool pop_slow(ValType expected, ValType* out) {
     const Frame& f = control_.back();
     ValType t;
     if (stack_.size() == f.height) {
@@ -247,7 +295,7 @@ class FunctionDecoder {
   Reader r_;
   size_t op_offset_ = 0;
   std::vector<ValType> locals_;
-  std::vector<ValType> stack_;
+  FlatStack<ValType> stack_;
   std::vector<Frame> control_;
   std::vector<uint32_t> br_targets_;
   uint32_t max_height_ = 0;

@@ -850,7 +850,7 @@ class Tier1Compiler : public ValidateOnly {
   const RuntimeHelpers& helpers_;
   uint32_t num_locals_ = 0;
   uint32_t call_base_ = 0;
-  std::vector<Entry> stack_;
+  FlatStack<Entry> stack_;
   std::vector<Label> osr_entries_;
   std::string unsupported_;
 };

@@ -5,7 +5,12 @@
 namespace wvm::jit {
 
 void RelocationRecorder::add_runtime(uint32_t offset, RelocForm form, const void* fn) {
-  const int id = runtime_entry_id(fn);
+  // A function calls few helpers, mostly the same ones in a row.
+  if (fn != last_fn_) {
+    last_fn_ = fn;
+    last_id_ = runtime_entry_id(fn);
+  }
+  const int id = last_id_;
   if (id < 0) persistable_ = false;  // e.g. a test's own helper
   add(offset, form, RelocTarget::Runtime, id < 0 ? UINT32_MAX : static_cast<uint32_t>(id),
       reinterpret_cast<uint64_t>(fn));

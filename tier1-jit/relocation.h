@@ -68,6 +68,8 @@ class RelocationRecorder {
  private:
   std::vector<Relocation> relocations_;
   std::vector<uint64_t> values_;
+  const void* last_fn_ = nullptr;  // add_runtime's last helper and its entry id
+  int last_id_ = -1;
   bool persistable_ = true;
 };
 
