@@ -2,8 +2,9 @@
 // immediate ALU operations, wasm memory accesses, slot moves). asmjit's
 // generic encoder spends a few hundred host instructions on each
 // instruction, a quarter of tier 1's compile time on the contracts; these
-// few fixed forms take a dozen. Everything else, and every instruction that
-// names a label, still goes through asmjit.
+// few fixed forms take a dozen. Jumps, calls and leas that name a label are
+// encoded by the backend too (its own labels, masm_x64.h); the rarer forms
+// still go through asmjit.
 //
 // Registers are hardware ids (0 = rax .. 15 = r15). Each function fills an
 // Insn that the caller embeds; none of them can fail.

@@ -1725,15 +1725,19 @@ const void* X64MacroAssembler::finish() {
   for (int k = 0; k < 16; ++k) {
     if (trap_labels_[k] == kNoLabel) continue;
     bind_label(trap_labels_[k]);
-    a_.lea(x86::rax, x86::qword_ptr(x86::rsp, 8));  // the body's rsp
-    a_.mov(x86::qword_ptr(kCtx, disp(info_.ctx_jit_exit)), x86::rax);
-    a_.sub(x86::rsp, 8);  // realign for the call
+    constexpr uint32_t rax = x86::Gp::kIdAx, rsp = x86::Gp::kIdSp;
+    constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
+    put(enc::mem_op(kLea, rax, rsp, -1, 8));  // the body's rsp
+    put(enc::store64(kCtx.id(), disp(info_.ctx_jit_exit), rax));
+    put(enc::alu_imm(enc::Alu::Sub, rsp, 8, true));  // realign for the call
     // Out of gas leaves gas_left at 0, as in tier 0 (the trap call stores it).
-    if (k == static_cast<int>(TrapKind::OutOfGas)) a_.xor_(kGas.r32(), kGas.r32());
-    a_.mov(x86::rdi, kCtx);
-    a_.mov(x86::esi, Imm(static_cast<uint32_t>(k)));
+    if (k == static_cast<int>(TrapKind::OutOfGas))
+      put(enc::alu(enc::Alu::Xor, kGas.id(), kGas.id(), false));
+    put(enc::mov(x86::Gp::kIdDi, kCtx.id(), true));
+    put(enc::mov_imm32(x86::Gp::kIdSi, static_cast<uint32_t>(k)));
     call_helper(reinterpret_cast<const void*>(info_.trap), false);
-    a_.int3();  // trap() does not return
+    static constexpr uint8_t kInt3 = 0xCC;
+    put(&kInt3, 1);  // trap() does not return
   }
 
   // br_table offsets, relative to each table's start.
