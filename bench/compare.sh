@@ -68,8 +68,11 @@
 #
 # WAMR's fast JIT (asmjit-based, the closest design to wvm's tier 1): build
 # iwasm from a checkout of bytecodealliance/wasm-micro-runtime with
-#   cd product-mini/platforms/linux && cmake -B build -DWAMR_BUILD_FAST_JIT=1 && cmake --build build
-# (its CMake downloads asmjit from GitHub at configure time), then
+#   cd product-mini/platforms/linux && cmake -B build -DCMAKE_BUILD_TYPE=Release \
+#     -DWAMR_BUILD_FAST_JIT=1 -DWAMR_BUILD_SIMD=0 && cmake --build build --target iwasm
+# (recent WAMR enables SIMD by default, which fast JIT refuses; its CMake
+# downloads asmjit from GitHub at configure time, or takes a local checkout
+# of the pinned commit with -DFETCHCONTENT_SOURCE_DIR_ASMJIT=DIR), then
 #   COMPARE_ENGINES='wamr-fast-jit=/path/to/build/iwasm --fast-jit -f {func} {wasm} {args}' bench/compare.sh
 # iwasm takes its options before the module and the function's arguments
 # after it, and prints the i64 result as "0x...:i64". The other WAMR modes
