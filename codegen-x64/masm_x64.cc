@@ -347,15 +347,15 @@ void X64MacroAssembler::store_slot_imm(uint32_t slot, uint64_t value) {
   if (fits_int32(static_cast<int64_t>(value))) {
     put(enc::store_imm64(kFp.id(), slot_disp(slot), static_cast<int32_t>(value)));
   } else {
-    a_.mov(x86::rax, Imm(value));
-    a_.mov(slot_mem(slot), x86::rax);
+    put(enc::movabs(x86::Gp::kIdAx, value));
+    put(enc::store64(kFp.id(), slot_disp(slot), x86::Gp::kIdAx));
   }
 }
 
 void X64MacroAssembler::copy_slot(uint32_t dst_slot, uint32_t src_slot) {
   if (dst_slot == src_slot) return;
-  a_.mov(x86::rax, slot_mem(src_slot));
-  a_.mov(slot_mem(dst_slot), x86::rax);
+  put(enc::load64(x86::Gp::kIdAx, kFp.id(), slot_disp(src_slot)));
+  put(enc::store64(kFp.id(), slot_disp(dst_slot), x86::Gp::kIdAx));
 }
 
 // Declared locals start zero, and a function may declare 50,000 of them, so
@@ -1478,13 +1478,13 @@ void X64MacroAssembler::call_runtime(const void* fn, const std::vector<Reg>& arg
 // ---- globals
 
 void X64MacroAssembler::global_get(Reg dst, uint32_t vm_offset) {
-  a_.mov(x86::rax, x86::qword_ptr(kVm, disp(vm_offset)));
-  a_.mov(value_reg(dst), x86::qword_ptr(x86::rax, disp(info_.global_bits)));
+  put(enc::load64(x86::Gp::kIdAx, kVm.id(), disp(vm_offset)));
+  put(enc::load64(value_reg(dst).id(), x86::Gp::kIdAx, disp(info_.global_bits)));
 }
 
 void X64MacroAssembler::global_set(uint32_t vm_offset, Reg src) {
-  a_.mov(x86::rax, x86::qword_ptr(kVm, disp(vm_offset)));
-  a_.mov(x86::qword_ptr(x86::rax, disp(info_.global_bits)), value_reg(src));
+  put(enc::load64(x86::Gp::kIdAx, kVm.id(), disp(vm_offset)));
+  put(enc::store64(x86::Gp::kIdAx, disp(info_.global_bits), value_reg(src).id()));
 }
 
 // ---- control
@@ -1615,35 +1615,39 @@ void X64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   const int32_t frame = slot_disp(callee_fp_slot);
   const uint32_t slow = make_label();
   const uint32_t done = make_label();
+  constexpr uint32_t rax = x86::Gp::kIdAx, rcx = x86::Gp::kIdCx, rdx = x86::Gp::kIdDx;
+  constexpr uint32_t rsi = x86::Gp::kIdSi, rdi = x86::Gp::kIdDi;
   // Fast path: compiled code of a function of this same instance (so the
   // pinned vm and memory base stay right) is called directly.
-  a_.mov(x86::rax, x86::qword_ptr(x86::rdi, disp(info_.func_code)));
-  a_.test(x86::rax, x86::rax);
+  put(enc::load64(rax, rdi, disp(info_.func_code)));
+  put(enc::reg_reg(0x85, rax, rax, true));  // test rax, rax
   jcc_to(x86::CondCode::kZ, slow);
   // The entry is published with a release store; x86 loads are acquire.
-  a_.mov(x86::rax, x86::qword_ptr(x86::rax, disp(info_.code_jit_entry)));
-  a_.test(x86::rax, x86::rax);
+  put(enc::load64(rax, rax, disp(info_.code_jit_entry)));
+  put(enc::reg_reg(0x85, rax, rax, true));
   jcc_to(x86::CondCode::kZ, slow);
-  a_.mov(x86::rcx, x86::qword_ptr(kVm, disp(info_.vm_instance)));
-  a_.cmp(x86::qword_ptr(x86::rdi, disp(info_.func_instance)), x86::rcx);
+  put(enc::load64(rcx, kVm.id(), disp(info_.vm_instance)));
+  constexpr enc::MemForm kCmpStore{true, false, 0x39, false, false};  // cmp [mem], reg
+  put(enc::mem_op(kCmpStore, rcx, rdi, -1, disp(info_.func_instance)));
   jcc_to(x86::CondCode::kNE, slow);
-  if (frame != 0) a_.add(kFp, Imm(frame));
-  a_.call(x86::rax);
+  if (frame != 0) put(enc::alu_imm(enc::Alu::Add, kFp.id(), frame, true));
+  put(enc::call_reg(rax));
   record_call_site();
-  if (frame != 0) a_.sub(kFp, Imm(frame));
+  if (frame != 0) put(enc::alu_imm(enc::Alu::Sub, kFp.id(), frame, true));
   jmp_to(done);
   // Slow path: host functions, tier-0 code, other instances.
   bind_label(slow);
-  a_.mov(x86::rsi, x86::rdi);
-  a_.mov(x86::rdi, kCtx);
-  a_.lea(x86::rdx, x86::qword_ptr(kFp, frame));
-  a_.mov(x86::rcx, kVm);
+  put(enc::mov(rsi, rdi, true));
+  put(enc::mov(rdi, kCtx.id(), true));
+  constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
+  put(enc::mem_op(kLea, rdx, kFp.id(), -1, frame));
+  put(enc::mov(rcx, kVm.id(), true));
   call_helper(reinterpret_cast<const void*>(info_.call_slow));
   bind_label(done);
 }
 
 void X64MacroAssembler::call_func(uint32_t vm_func_offset, uint32_t callee_fp_slot) {
-  a_.mov(x86::rdi, x86::qword_ptr(kVm, disp(vm_func_offset)));
+  put(enc::load64(x86::Gp::kIdDi, kVm.id(), disp(vm_func_offset)));
   call_dispatch(callee_fp_slot);
 }
 
@@ -1680,15 +1684,15 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
 void X64MacroAssembler::call_indirect(Reg index, uint32_t vm_table_offset, uint32_t type_index,
                                       uint32_t type_id, uint32_t callee_fp_slot) {
   // edx first: index may live in rdi or rsi.
-  a_.mov(x86::edx, value_reg(index).r32());
-  a_.mov(x86::rdi, kCtx);
-  a_.mov(x86::rsi, x86::qword_ptr(kVm, disp(vm_table_offset)));
+  put(enc::mov(x86::Gp::kIdDx, value_reg(index).id(), false));
+  put(enc::mov(x86::Gp::kIdDi, kCtx.id(), true));
+  put(enc::load64(x86::Gp::kIdSi, kVm.id(), disp(vm_table_offset)));
   static constexpr uint8_t kMovEcxImm32[5] = {0xB9};  // the engine-wide id is a relocation
   relocs_.add(static_cast<uint32_t>(a_.offset()) + 1, jit::RelocForm::Imm32,
               jit::RelocTarget::TypeId, type_index, type_id);
   put(kMovEcxImm32, sizeof kMovEcxImm32);
   call_helper(reinterpret_cast<const void*>(info_.resolve_indirect));
-  a_.mov(x86::rdi, x86::rax);
+  put(enc::mov(x86::Gp::kIdDi, x86::Gp::kIdAx, true));
   call_dispatch(callee_fp_slot);
 }
 
