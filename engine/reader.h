@@ -72,12 +72,12 @@ class Reader {
   bool u64(uint64_t* out) { return leb_unsigned(64, out); }
   bool s32(int32_t* out) {
     int64_t v = 0;
-    if (!leb_signed(32, &v)) return false;
+    if (!signed_fast(32, &v)) return false;
     *out = static_cast<int32_t>(v);
     return true;
   }
-  bool s33(int64_t* out) { return leb_signed(33, out); }
-  bool s64(int64_t* out) { return leb_signed(64, out); }
+  bool s33(int64_t* out) { return signed_fast(33, out); }
+  bool s64(int64_t* out) { return signed_fast(64, out); }
 
   /// A length-prefixed UTF-8 name, validated.
   bool name(std::string* out, uint32_t max_bytes);
@@ -118,6 +118,16 @@ class Reader {
     return true;
   }
 
+  // One byte inline (small constants, the common case: bit 6 is the sign);
+  // longer ones out of line.
+  bool signed_fast(unsigned bits, int64_t* out) {
+    if (pos_ < end_ && base_[pos_] < 0x80) {
+      const uint8_t b = base_[pos_++];
+      *out = static_cast<int64_t>(b & 0x40 ? uint64_t{b} | ~uint64_t{0x7f} : uint64_t{b});
+      return true;
+    }
+    return leb_signed(bits, out);
+  }
   bool leb_signed(unsigned bits, int64_t* out) {
     const size_t start = pos_;
     uint64_t result = 0;
