@@ -902,6 +902,27 @@ void A64MacroAssembler::select(Reg dst, Reg if_false, Reg cond) {
   a_.csel(value_reg(dst), value_reg(dst), value_reg(if_false), Imm(CondCode::kNE));
 }
 
+// A select on a pending comparison: the comparison's flags pick the value
+// (csel of the whole 64-bit registers; the compare has the comparison's width).
+bool A64MacroAssembler::compare_select(Opcode op, Reg lhs_reg, Reg rhs_reg, Reg dst, Reg if_false) {
+  CondCode cc;
+  if (!int_compare_cc(op, &cc)) return false;
+  const bool is64 = op_info(op).in == ValType::I64;
+  a_.cmp(sized(value_reg(lhs_reg), is64), sized(value_reg(rhs_reg), is64));
+  a_.csel(value_reg(dst), value_reg(dst), value_reg(if_false), Imm(cc));
+  return true;
+}
+
+bool A64MacroAssembler::compare_imm_select(Opcode op, Reg lhs_reg, int32_t imm, Reg dst,
+                                           Reg if_false) {
+  CondCode cc;
+  if (!int_compare_cc(op, &cc)) return false;
+  const bool is64 = op_info(op).in == ValType::I64;
+  compare_imm(sized(value_reg(lhs_reg), is64), imm, is64);
+  a_.csel(value_reg(dst), value_reg(dst), value_reg(if_false), Imm(cc));
+  return true;
+}
+
 // ---- gas
 
 void A64MacroAssembler::charge_gas(uint64_t cost) {

@@ -1581,6 +1581,34 @@ void X64MacroAssembler::select(Reg dst, Reg if_false, Reg cond) {
   a_.cmovz(value_reg(dst), value_reg(if_false));
 }
 
+// A select on a pending comparison: the comparison's flags pick the value.
+// The move is 64-bit whatever the types: a 32-bit cmov would clear dst's
+// upper half even when it does not move, and the compare's width is the
+// comparison's, not the selected values'.
+bool X64MacroAssembler::compare_select(Opcode op, Reg lhs_reg, Reg rhs_reg, Reg dst, Reg if_false) {
+  x86::CondCode cc;
+  if (!int_compare_cc(op, &cc)) return false;
+  const bool is64 = op_info(op).in == ValType::I64;
+  put(enc::alu(enc::Alu::Cmp, value_reg(lhs_reg).id(), value_reg(rhs_reg).id(), is64));
+  a_.cmov(x86::negateCond(cc), value_reg(dst), value_reg(if_false));
+  return true;
+}
+
+bool X64MacroAssembler::compare_imm_select(Opcode op, Reg lhs_reg, int32_t imm, Reg dst,
+                                           Reg if_false) {
+  x86::CondCode cc;
+  if (!int_compare_cc(op, &cc)) return false;
+  const bool is64 = op_info(op).in == ValType::I64;
+  const uint32_t lhs = value_reg(lhs_reg).id();
+  if (imm == 0 && (cc == x86::CondCode::kE || cc == x86::CondCode::kNE)) {
+    put(enc::reg_reg(0x85, lhs, lhs, is64));  // test lhs, lhs (eqz)
+  } else {
+    put(enc::alu_imm(enc::Alu::Cmp, lhs, imm, is64));
+  }
+  a_.cmov(x86::negateCond(cc), value_reg(dst), value_reg(if_false));
+  return true;
+}
+
 // ---- gas
 
 void X64MacroAssembler::charge_gas(uint64_t cost) {

@@ -103,6 +103,10 @@ class X64MacroAssembler final : public jit::MacroAssembler {
                           jit::Label target) override;
   void jump_table(jit::Reg index, const std::vector<jit::Label>& targets) override;
   void select(jit::Reg dst, jit::Reg if_false, jit::Reg cond) override;
+  bool compare_select(Opcode op, jit::Reg lhs, jit::Reg rhs, jit::Reg dst,
+                      jit::Reg if_false) override;
+  bool compare_imm_select(Opcode op, jit::Reg lhs, int32_t imm, jit::Reg dst,
+                          jit::Reg if_false) override;
 
   void charge_gas(uint64_t cost) override;
   void charge_gas_per_unit(jit::Reg units, uint64_t rate) override;

@@ -4,10 +4,10 @@
 //
 // Value stack: each operand-stack entry is a constant, a value register, a
 // pending integer comparison (its operands in registers, so a following
-// br_if or if becomes one compare-and-branch), or in its home slot (frame
-// slot num_locals + height). Integer constants used as right operands
-// become immediates. Operators take their operands into registers and leave
-// results in registers.
+// br_if or if becomes one compare-and-branch, a select one compare and a
+// conditional move), or in its home slot (frame slot num_locals + height).
+// Integer constants used as right operands become immediates. Operators
+// take their operands into registers and leave results in registers.
 //
 // Locals live in registers too (tier1-jit/reg_state.h): `local.get` of a
 // cached local pushes its register, `local.set` renames the value's register
@@ -311,6 +311,7 @@ class Tier1Compiler : public ValidateOnly {
 
   void on_drop(D&) { release(pop()); }
   void on_select(D&, ValType) {
+    if (stack_.back().kind == Entry::Kind::Cmp) return select_on_compare(pop());
     const Reg cond = pop_to_reg();
     const Reg if_false = pop_to_reg();
     const Reg dst = own(pop_to_reg());
@@ -714,6 +715,23 @@ class Tier1Compiler : public ValidateOnly {
     e.kind = Entry::Kind::Reg;
     e.reg = pop_to_reg();
     return e;
+  }
+  // select on a pending comparison: one compare and a conditional move, for
+  // values of any type (the move takes all 64 bits). The comparison's
+  // operands keep their references until it is emitted, so taking the
+  // values into registers (dst a copy if anyone else holds it) never
+  // reuses or evicts them; the compare reads them before dst is written.
+  void select_on_compare(const Entry& cond) {
+    const Reg if_false = pop_to_reg();
+    const Reg dst = own(pop_to_reg());
+    const bool ok = cond.rhs_is_imm
+                        ? masm_.compare_imm_select(cond.op, cond.reg,
+                                                   static_cast<int32_t>(cond.value), dst, if_false)
+                        : masm_.compare_select(cond.op, cond.reg, cond.rhs, dst, if_false);
+    if (!ok) fail(op_info(cond.op).name);
+    release(cond);
+    free_reg(if_false);
+    push_reg(dst);
   }
   // Branches to `target` if `cond` (from pop_condition) is `when`.
   void branch_on(const Entry& cond, bool when, Label target) {

@@ -117,6 +117,13 @@ class MacroAssembler {
   virtual void jump_table(Reg index, const std::vector<Label>& targets) = 0;
   /// dst = (low 32 bits of cond) != 0 ? dst : if_false.
   virtual void select(Reg dst, Reg if_false, Reg cond) = 0;
+  /// dst = op(lhs, rhs) ? dst : if_false, all 64 bits, for an integer
+  /// comparison `op` (i32/i64 eq .. ge_u) of lhs and rhs, or of lhs and the
+  /// constant `imm`: one compare and a conditional move. The comparison is
+  /// made before dst is written, so dst may be lhs or rhs. False if `op` is
+  /// not such a comparison.
+  virtual bool compare_select(Opcode op, Reg lhs, Reg rhs, Reg dst, Reg if_false) = 0;
+  virtual bool compare_imm_select(Opcode op, Reg lhs, int32_t imm, Reg dst, Reg if_false) = 0;
 
   // ---- gas: subtract `cost` from the call's gas; out of gas traps (leaving 0)
   virtual void charge_gas(uint64_t cost) = 0;

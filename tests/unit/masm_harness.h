@@ -650,6 +650,59 @@ TYPED_TEST_P(MasmTest, SelectUsesLow32BitsOfCondition) {
   }
 }
 
+// select on a comparison: the compare reads its operands before dst is
+// written (dst may be either one), has the comparison's width, and the move
+// takes all 64 bits whatever that width.
+TYPED_TEST_P(MasmTest, CompareSelectAliasesAndWidths) {
+  constexpr uint64_t kIfTrue = 0xdead'beef'0000'0001, kIfFalse = 0x1234'5678'9abc'def0;
+  const struct {
+    Opcode op;
+    uint64_t lhs, rhs;
+    bool holds;
+  } cases[] = {
+      {Opcode::I32LtS, 0xffffffff, 0, true},  // -1 < 0 as 32 bits
+      {Opcode::I32LtU, 0xffffffff, 0, false},
+      {Opcode::I64LtS, 0xffffffff, 0, false},   // not as 64 bits
+      {Opcode::I32Eq, 0x1'0000'0000, 0, true},  // the low halves are equal
+      {Opcode::I64Eq, 0x1'0000'0000, 0, false},
+      {Opcode::I64Ne, 0x1'0000'0000, 0, true},
+      {Opcode::I64GeU, 0x8000'0000'0000'0000, 1, true},
+      {Opcode::I64GtS, 0x8000'0000'0000'0000, 1, false},
+      {Opcode::I32GeS, 0x7fffffff, 0xffffffff, true},
+      {Opcode::I32LeU, 0x7fffffff, 1, false},
+  };
+  enum Dst { kOwn, kLhs, kRhs };
+  for (const auto& c : cases) {
+    for (bool imm : {false, true}) {
+      for (Dst d : {kOwn, kLhs, kRhs}) {
+        if (imm && d == kRhs) continue;
+        auto masm = this->backend_->new_function();
+        masm->prologue(5);
+        masm->load_slot(0, 0);  // lhs
+        masm->load_slot(1, 1);  // rhs
+        masm->load_slot(2, 2);  // a dst of its own
+        masm->load_slot(3, 3);  // if_false
+        const jit::Reg dst = d == kOwn ? 2 : d == kLhs ? 0 : 1;
+        ASSERT_TRUE(imm ? masm->compare_imm_select(c.op, 0, static_cast<int32_t>(c.rhs), dst, 3)
+                        : masm->compare_select(c.op, 0, 1, dst, 3));
+        masm->store_slot(4, dst);
+        masm->epilogue();
+        const void* entry = masm->finish();
+        ASSERT_NE(entry, nullptr);
+        this->reset();
+        this->frame_[0] = c.lhs;
+        this->frame_[1] = c.rhs;
+        this->frame_[2] = kIfTrue;
+        this->frame_[3] = kIfFalse;
+        ASSERT_EQ(this->run(entry), TrapKind::None);
+        const uint64_t if_true = d == kOwn ? kIfTrue : d == kLhs ? c.lhs : c.rhs;
+        EXPECT_EQ(this->frame_[4], c.holds ? if_true : kIfFalse)
+            << op_info(c.op).name << (imm ? " imm" : "") << " dst " << d;
+      }
+    }
+  }
+}
+
 TYPED_TEST_P(MasmTest, BranchesAndJumpTables) {
   for (uint32_t n : {1u, 2u, 5u, 1000u}) {
     auto masm = this->backend_->new_function();
@@ -1047,7 +1100,8 @@ TYPED_TEST_P(MasmTest, CodeArenaDualMappedAndBumpAllocated) {
 
 REGISTER_TYPED_TEST_SUITE_P(MasmTest, BinaryOperatorsMatchNumeric, UnaryOperatorsMatchNumeric,
                             MovesAndSlots, ZeroSlotsEveryCountAndAlignment,
-                            SelectUsesLow32BitsOfCondition, BranchesAndJumpTables,
+                            SelectUsesLow32BitsOfCondition, CompareSelectAliasesAndWidths,
+                            BranchesAndJumpTables,
                             ExplicitTrap, ChargeGas, ChargeGasPerUnit,
                             PrologueChecksDepthAndStacks,
                             CallsFastSlowAndIndirect, RecursionHitsDepthLimit,

@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
+#include "tests/unit/tier_instance.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -25,27 +25,11 @@ class RegisterStateTest : public ::testing::TestWithParam<std::string> {
  protected:
   // Instantiates `m` and calls export "f" with i32 `n`; one i64 result.
   uint64_t run(const ModuleBuilder& m, uint32_t n) {
-    Config c;
-    apply_tier(c, GetParam());
-    c.tiers.unsupported_is_fatal = true;
-    store_.reset();  // before the engine it lives in
-    engine_ = std::make_unique<Engine>(c);
-    store_ = std::make_unique<Store>(*engine_);
-    const Bytes b = m.build();
-    auto mod = compile(*engine_, b.data(), b.size());
-    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
-    if (!mod) return 0;
-    auto inst = store_->instantiate(mod.value(), {});
-    EXPECT_TRUE(inst.ok()) << inst.error().to_string();
-    if (!inst) return 0;
-    CallResult r = store_->call(inst.value()->find_export("f").as_func(), {Value::i32(n)});
-    EXPECT_TRUE(r.ok()) << trap_message(r.trap);
-    EXPECT_EQ(r.results.size(), 1u);
-    return r.results.empty() ? 0 : r.results[0].as_i64();
+    Instance* inst = tier_.instantiate(m, GetParam());
+    return inst ? tier_.call(inst, "f", {Value::i32(n)}).as_i64() : 0;
   }
 
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Store> store_;
+  TierInstance tier_;
 };
 
 // Locals 1..k rotate every iteration ((a, b, c) = (b, c, a) and so on), so
@@ -363,16 +347,11 @@ TEST_P(RandomBodiesTest, AgreeWithTier0) {
   }
 }
 
-std::string tier_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  for (char& ch : n)
-    if (ch == '-') ch = '_';
-  return n;
-}
 INSTANTIATE_TEST_SUITE_P(Tiers, RegisterStateTest,
-                         ::testing::Values("interp", "jit", "jit-explicit-bounds", "auto"), tier_name);
+                         ::testing::Values("interp", "jit", "jit-explicit-bounds", "auto"),
+                         tier_test_name);
 INSTANTIATE_TEST_SUITE_P(Tiers, RandomBodiesTest,
-                         ::testing::Values("jit", "jit-explicit-bounds", "auto"), tier_name);
+                         ::testing::Values("jit", "jit-explicit-bounds", "auto"), tier_test_name);
 
 }  // namespace
 }  // namespace wvm
