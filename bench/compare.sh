@@ -52,6 +52,11 @@
 # compilation included), median of 3 runs. The runs are interleaved: for each
 # workload, round r runs every engine once before round r + 1 starts, so load
 # from elsewhere on a shared machine falls on all engines alike.
+# WVM_BENCH_STAT=min makes each cell the fastest of its runs instead of the
+# median: on a host whose speed swings for seconds at a time (this
+# project's VM: the same native run takes 17 or 27 ms a few seconds apart),
+# load only ever adds time, so the minimum is the better estimate of the
+# unloaded time; the output says which statistic it shows.
 #
 # COMPARE_ENGINES adds engines: a ';'-separated list of NAME=COMMAND TEMPLATE.
 # In the template {wasm} is the module file, {args} the iteration count and
@@ -107,6 +112,7 @@
 #   WVM_BENCH_RESULTS    output directory (default bench/results)
 #   WVM_BENCH_RUNS       processes per cell (default 3)
 #   WVM_BENCH_REPEATS    calls per process for in-process timers (default 3)
+#   WVM_BENCH_STAT       median (default) or min: a cell's time from its runs
 #   WVM_BENCH_TIMEOUT    seconds before one process is killed (default 120)
 set -euo pipefail
 
@@ -143,7 +149,8 @@ from_caller() {
 describe_command() {
   local var arg words=()
   for var in COMPARE_ENGINES WVM_BENCH_WORKLOADS WVM_BENCH_WASM_DIR WVM_BENCH_NATIVE \
-    WVM_BENCH_RUN WVM_BENCH_RESULTS WVM_BENCH_RUNS WVM_BENCH_REPEATS WVM_BENCH_TIMEOUT; do
+    WVM_BENCH_RUN WVM_BENCH_RESULTS WVM_BENCH_RUNS WVM_BENCH_REPEATS WVM_BENCH_STAT \
+    WVM_BENCH_TIMEOUT; do
     if [ -n "${!var:-}" ]; then words+=("$var=$(shell_quote "${!var}")"); fi
   done
   for arg in "$0" "$@"; do words+=("$(shell_quote "$arg")"); done
@@ -201,6 +208,8 @@ configure() {
   RUNS=${WVM_BENCH_RUNS:-3}
   REPEATS=${WVM_BENCH_REPEATS:-3}
   TIMEOUT=${WVM_BENCH_TIMEOUT:-120}
+  STAT=${WVM_BENCH_STAT:-median}
+  [[ $STAT == median || $STAT == min ]] || die "WVM_BENCH_STAT must be median or min"
   RUN_NODE=$ROOT/bench/workloads/run_node.mjs
   local n
   for n in "$RUNS" "$REPEATS" "$TIMEOUT"; do
@@ -412,6 +421,10 @@ median() {
     END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+minimum() {
+  printf '%s\n' "$@" | sort -g | head -n 1
+}
+
 # Runs ENGINE on WORKLOAD once and adds the run to the cell's TIMES and SUMS;
 # a failure sets STATUS (MISMATCH, error, timeout, n/a) and a line in
 # PROBLEMS, and the cell runs no more.
@@ -449,14 +462,18 @@ measure_once() {
   TIMES[$key]+="$ms "
 }
 
-# After the runs: the cell's MS (median), CHECKSUM and STATUS (ok or
-# MISMATCH) from its TIMES and SUMS.
+# After the runs: the cell's MS (median, or minimum under WVM_BENCH_STAT=min),
+# CHECKSUM and STATUS (ok or MISMATCH) from its TIMES and SUMS.
 finish_cell() {
   local engine=$1 name=$2 key="$1/$2" sum sums
   [ "${STATUS[$key]:-}" = running ] || return 0
   read -r -a sums <<< "${SUMS[$key]}"
   # shellcheck disable=SC2086  # the times are words
-  MS[$key]=$(median ${TIMES[$key]})
+  if [ "$STAT" = min ]; then
+    MS[$key]=$(minimum ${TIMES[$key]})
+  else
+    MS[$key]=$(median ${TIMES[$key]})
+  fi
   CHECKSUM[$key]=${sums[0]}
   STATUS[$key]=ok
   local reference=${CHECKSUM[native/$name]:-}
@@ -596,7 +613,7 @@ print_markdown_table() {
 # Notes printed under both tables: how to read them, then what went wrong.
 print_notes() {
   local line
-  echo "Times: ms per call of run(iterations), median of $RUNS runs; ratio = time / native time (lower is faster)."
+  echo "Times: ms per call of run(iterations), $STAT of $RUNS runs; ratio = time / native time (lower is faster)."
   echo "native, wvm-* and v8-* time the call in-process (median of $REPEATS calls per run; one call, the first, for a variant NAME-VARIANT)."
   local wall=()
   for line in "${ENGINES[@]}"; do
