@@ -158,6 +158,18 @@ inline Insn store64(uint32_t base, int32_t disp, uint32_t reg) noexcept {
   return mem_op(MemForm{true, false, 0x89, false, false}, reg, base, -1, disp);
 }
 
+/// `lea reg, [base + disp]`, `cmp reg, qword [base + disp]` and
+/// `cmp qword [base + disp], reg`.
+inline Insn lea64(uint32_t reg, uint32_t base, int32_t disp) noexcept {
+  return mem_op(MemForm{true, false, 0x8D, false, false}, reg, base, -1, disp);
+}
+inline Insn cmp_reg_mem64(uint32_t reg, uint32_t base, int32_t disp) noexcept {
+  return mem_op(MemForm{true, false, 0x3B, false, false}, reg, base, -1, disp);
+}
+inline Insn cmp_mem_reg64(uint32_t base, int32_t disp, uint32_t reg) noexcept {
+  return mem_op(MemForm{true, false, 0x39, false, false}, reg, base, -1, disp);
+}
+
 /// `call reg` (an absolute call through a register).
 inline Insn call_reg(uint32_t reg) noexcept {
   Insn i;

@@ -267,13 +267,11 @@ void X64MacroAssembler::enter_frame(uint32_t max_slots) {
   // takes 16 bytes of stack, so one compare with the entry's limit checks
   // both (tier1-jit/abi.h). No store: a counter in memory would chain every
   // call and return through store forwarding.
-  constexpr enc::MemForm kCmpLoad{true, false, 0x3B, false, false};  // cmp reg, [mem]
-  put(enc::mem_op(kCmpLoad, rsp, kCtx.id(), -1, disp(info_.ctx_jit_stack_limit)));
+  put(enc::cmp_reg_mem64(rsp, kCtx.id(), disp(info_.ctx_jit_stack_limit)));
   jcc_to(x86::CondCode::kB, exhausted);
   // The value stack must hold this frame's locals and operands.
-  constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
-  put(enc::mem_op(kLea, rax, kFp.id(), -1, slot_disp(max_slots)));
-  put(enc::mem_op(kCmpLoad, rax, kCtx.id(), -1, disp(info_.ctx_stack_end)));
+  put(enc::lea64(rax, kFp.id(), slot_disp(max_slots)));
+  put(enc::cmp_reg_mem64(rax, kCtx.id(), disp(info_.ctx_stack_end)));
   jcc_to(x86::CondCode::kA, exhausted);
 }
 
@@ -1655,8 +1653,7 @@ void X64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   put(enc::reg_reg(0x85, rax, rax, true));
   jcc_to(x86::CondCode::kZ, slow);
   put(enc::load64(rcx, kVm.id(), disp(info_.vm_instance)));
-  constexpr enc::MemForm kCmpStore{true, false, 0x39, false, false};  // cmp [mem], reg
-  put(enc::mem_op(kCmpStore, rcx, rdi, -1, disp(info_.func_instance)));
+  put(enc::cmp_mem_reg64(rdi, disp(info_.func_instance), rcx));
   jcc_to(x86::CondCode::kNE, slow);
   if (frame != 0) put(enc::alu_imm(enc::Alu::Add, kFp.id(), frame, true));
   put(enc::call_reg(rax));
@@ -1667,8 +1664,7 @@ void X64MacroAssembler::call_dispatch(uint32_t callee_fp_slot) {
   bind_label(slow);
   put(enc::mov(rsi, rdi, true));
   put(enc::mov(rdi, kCtx.id(), true));
-  constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
-  put(enc::mem_op(kLea, rdx, kFp.id(), -1, frame));
+  put(enc::lea64(rdx, kFp.id(), frame));
   put(enc::mov(rcx, kVm.id(), true));
   call_helper(reinterpret_cast<const void*>(info_.call_slow));
   bind_label(done);
@@ -1758,8 +1754,7 @@ const void* X64MacroAssembler::finish() {
     if (trap_labels_[k] == kNoLabel) continue;
     bind_label(trap_labels_[k]);
     constexpr uint32_t rax = x86::Gp::kIdAx, rsp = x86::Gp::kIdSp;
-    constexpr enc::MemForm kLea{true, false, 0x8D, false, false};
-    put(enc::mem_op(kLea, rax, rsp, -1, 8));  // the body's rsp
+    put(enc::lea64(rax, rsp, 8));  // the body's rsp
     put(enc::store64(kCtx.id(), disp(info_.ctx_jit_exit), rax));
     put(enc::alu_imm(enc::Alu::Sub, rsp, 8, true));  // realign for the call
     // Out of gas leaves gas_left at 0, as in tier 0 (the trap call stores it).
