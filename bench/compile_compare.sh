@@ -17,7 +17,8 @@
 #   wvm tier 1    jit/compile: tier 1 alone (decoding and validating each
 #                 body as it compiles), bytes of the compiled function bodies
 #   wvm jit       jit/compile-all: everything compile() does under policy jit
-#                 (decode, validate, tier-0 preparation, tier 1), module bytes
+#                 (decode, then tier 1 validating and compiling each body;
+#                 tier-0 code only where tier 1 fails), module bytes
 #   liftoff       new WebAssembly.Module(bytes): decode, validate, Liftoff,
 #                 module bytes
 #   ratio         wvm jit / liftoff (the same work: module bytes to runnable

@@ -3,6 +3,7 @@
 #include "codegen-arm64/masm_arm64.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include <asmjit/arm/a64utils.h>
@@ -341,15 +342,17 @@ void A64MacroAssembler::bind(jit::Label label) {
 
 // ---- frame
 
-void A64MacroAssembler::prologue(uint32_t max_slots) {
+void A64MacroAssembler::prologue() {
   entry_ = a_.newLabel();
   a_.bind(entry_);
-  enter_frame(max_slots);
+  enter_frame();
 }
 
-void A64MacroAssembler::osr_prologue(uint32_t max_slots) { enter_frame(max_slots); }
+void A64MacroAssembler::osr_prologue() { enter_frame(); }
 
-void A64MacroAssembler::enter_frame(uint32_t max_slots) {
+void A64MacroAssembler::set_frame_slots(uint32_t max_slots) { frame_slots_ = max_slots; }
+
+void A64MacroAssembler::enter_frame() {
   a_.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
   a_.mov(a64::x29, a64::sp);
   const asmjit::Label exhausted = trap_label(TrapKind::CallStackExhausted);
@@ -361,8 +364,12 @@ void A64MacroAssembler::enter_frame(uint32_t max_slots) {
   a_.ldr(a64::x17, field(kCtx, info_.ctx_jit_stack_limit, 8, a64::x17));
   a_.cmp(a64::sp, a64::x17);
   a_.b(CondCode::kLO, exhausted);
-  // The value stack must hold this frame's locals and operands.
-  add_imm(a64::x16, kFp, uint64_t{max_slots} * 8, a64::x17);
+  // The value stack must hold this frame's locals and operands: the frame's
+  // size in bytes is known at finish(), which fills the movz/movk pair.
+  frame_fields_.push_back(static_cast<uint32_t>(a_.offset()));
+  a_.movz(a64::x16, Imm(0), Imm(0));
+  a_.movk(a64::x16, Imm(0), Imm(16));
+  a_.add(a64::x16, kFp, a64::x16);
   a_.ldr(a64::x17, field(kCtx, info_.ctx_stack_end, 8, a64::x17));
   a_.cmp(a64::x16, a64::x17);
   a_.b(CondCode::kHI, exhausted);
@@ -1064,6 +1071,20 @@ const void* A64MacroAssembler::finish() {
   while (traps_emitted_ < traps_.size()) emit_site_stub(traps_[traps_emitted_++]);
   for (int i = 0; i <= kOutOfGasStub; ++i) {
     if (stub_labels_[i].isValid()) emit_stub(i, stub_labels_[i]);
+  }
+
+  // The prologues' frame size: imm16 of the movz (bits 0-15) and the movk
+  // (bits 16-31), in bits 5-20 of each instruction.
+  const uint64_t frame_bytes = static_cast<uint64_t>(frame_slots_) * 8;
+  if (frame_slots_ < 0 || frame_bytes > UINT32_MAX) failed_ = true;
+  for (const uint32_t at : frame_fields_) {
+    uint8_t* const p = code_.textSection()->buffer().data() + at;
+    for (int half = 0; half < 2 && !failed_; ++half) {
+      uint32_t insn = 0;
+      std::memcpy(&insn, p + 4 * half, 4);
+      insn |= static_cast<uint32_t>((frame_bytes >> (16 * half)) & 0xffff) << 5;
+      std::memcpy(p + 4 * half, &insn, 4);
+    }
   }
 
   if (failed_ || errors_.failed) return nullptr;

@@ -64,9 +64,10 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   jit::Label new_label() override;
   void bind(jit::Label label) override;
 
-  void prologue(uint32_t max_slots) override;
+  void prologue() override;
   void epilogue() override;
-  void osr_prologue(uint32_t max_slots) override;
+  void osr_prologue() override;
+  void set_frame_slots(uint32_t max_slots) override;
 
   void load_slot(jit::Reg dst, uint32_t slot) override;
   void store_slot(uint32_t slot, jit::Reg src) override;
@@ -123,7 +124,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
 
  private:
   // What prologue() and osr_prologue() share: the frame's count and checks.
-  void enter_frame(uint32_t max_slots);
+  void enter_frame();
   // Records the first asmjit error; finish() then fails.
   class ErrorSink : public asmjit::ErrorHandler {
    public:
@@ -220,6 +221,10 @@ class A64MacroAssembler final : public jit::MacroAssembler {
   asmjit::a64::Assembler a_;
   bool failed_ = false;  // a bad operand (e.g. a field offset beyond reach)
   bool finished_ = false;
+  // The frame's size (set_frame_slots), and where each prologue's
+  // movz/movk pair takes its bytes (offsets of the movz, filled by finish()).
+  int64_t frame_slots_ = -1;
+  std::vector<uint32_t> frame_fields_;
   std::vector<asmjit::Label> labels_;
   // One stub label per trap kind, [kOutOfGasStub] for out of gas, with the
   // code offset of each one's first use (for islands).

@@ -163,6 +163,17 @@ inline Insn store64(uint32_t base, int32_t disp, uint32_t reg) noexcept {
 inline Insn lea64(uint32_t reg, uint32_t base, int32_t disp) noexcept {
   return mem_op(MemForm{true, false, 0x8D, false, false}, reg, base, -1, disp);
 }
+/// `lea reg, [base + disp32]` with the 32-bit displacement whatever its
+/// value: a field finish() fills in, in the last four bytes.
+inline Insn lea64_disp32(uint32_t reg, uint32_t base, int32_t disp) noexcept {
+  Insn i;
+  rex(i, true, reg, 0, base);
+  i.put(0x8D);
+  i.put(modrm(2, reg, base));
+  if ((base & 7) == 4) i.put(0x24);  // rsp and r12 as a base need a SIB byte
+  i.put32(static_cast<uint32_t>(disp));
+  return i;
+}
 inline Insn cmp_reg_mem64(uint32_t reg, uint32_t base, int32_t disp) noexcept {
   return mem_op(MemForm{true, false, 0x3B, false, false}, reg, base, -1, disp);
 }

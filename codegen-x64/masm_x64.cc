@@ -249,15 +249,17 @@ void X64MacroAssembler::bind(jit::Label label) {
 
 // ---- frame
 
-void X64MacroAssembler::prologue(uint32_t max_slots) {
+void X64MacroAssembler::prologue() {
   entry_ = make_label();
   bind_label(entry_);
-  enter_frame(max_slots);
+  enter_frame();
 }
 
-void X64MacroAssembler::osr_prologue(uint32_t max_slots) { enter_frame(max_slots); }
+void X64MacroAssembler::osr_prologue() { enter_frame(); }
 
-void X64MacroAssembler::enter_frame(uint32_t max_slots) {
+void X64MacroAssembler::set_frame_slots(uint32_t max_slots) { frame_slots_ = max_slots; }
+
+void X64MacroAssembler::enter_frame() {
   // Realign first so the stack stub (a call) runs with rsp = 0 (mod 16).
   constexpr uint32_t rax = x86::Gp::kIdAx, rsp = x86::Gp::kIdSp;
   put(enc::alu_imm(enc::Alu::Sub, rsp, 8, true));
@@ -269,8 +271,10 @@ void X64MacroAssembler::enter_frame(uint32_t max_slots) {
   // call and return through store forwarding.
   put(enc::cmp_reg_mem64(rsp, kCtx.id(), disp(info_.ctx_jit_stack_limit)));
   jcc_to(x86::CondCode::kB, exhausted);
-  // The value stack must hold this frame's locals and operands.
-  put(enc::lea64(rax, kFp.id(), slot_disp(max_slots)));
+  // The value stack must hold this frame's locals and operands: the frame's
+  // size is known at finish(), which fills the disp32.
+  put(enc::lea64_disp32(rax, kFp.id(), 0));
+  frame_fields_.push_back(static_cast<uint32_t>(a_.offset()) - 4);
   put(enc::cmp_reg_mem64(rax, kCtx.id(), disp(info_.ctx_stack_end)));
   jcc_to(x86::CondCode::kA, exhausted);
 }
@@ -1785,6 +1789,12 @@ const void* X64MacroAssembler::finish() {
       put(field, 4);
     }
   }
+
+  // The prologues' frame size.
+  if (frame_slots_ < 0 || frame_slots_ > kMaxSlot) failed_ = true;
+  const int32_t frame_disp = failed_ ? 0 : slot_disp(static_cast<uint32_t>(frame_slots_));
+  for (const uint32_t at : frame_fields_)
+    std::memcpy(code_.textSection()->buffer().data() + at, &frame_disp, 4);
 
   // Every label that a jump names is bound by now; asmjit saw no label, so
   // its one section is the code as it stands, with no links to resolve.

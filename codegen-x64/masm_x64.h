@@ -69,9 +69,10 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   jit::Label new_label() override;
   void bind(jit::Label label) override;
 
-  void prologue(uint32_t max_slots) override;
+  void prologue() override;
   void epilogue() override;
-  void osr_prologue(uint32_t max_slots) override;
+  void osr_prologue() override;
+  void set_frame_slots(uint32_t max_slots) override;
 
   void load_slot(jit::Reg dst, uint32_t slot) override;
   void store_slot(uint32_t slot, jit::Reg src) override;
@@ -128,7 +129,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
  private:
   // What prologue() and osr_prologue() share: the frame's count and checks.
-  void enter_frame(uint32_t max_slots);
+  void enter_frame();
   // Records the first asmjit error; finish() then fails.
   class ErrorSink : public asmjit::ErrorHandler {
    public:
@@ -245,6 +246,10 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   asmjit::x86::Assembler a_;
   bool failed_ = false;  // a bad operand (e.g. a slot beyond disp32 reach)
   bool finished_ = false;
+  // The frame's size (set_frame_slots), and where each prologue's lea takes
+  // it as a disp32 (offsets of the fields, filled by finish()).
+  int64_t frame_slots_ = -1;
+  std::vector<uint32_t> frame_fields_;
   std::vector<LabelState> labels_;
   std::vector<Fixup> fixups_;
   uint32_t trap_labels_[16];  // the shared stub of each kind, or kNoLabel

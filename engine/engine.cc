@@ -124,10 +124,23 @@ Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* dat
   if (!decoded) return decoded.error();
   std::shared_ptr<Module> module = std::move(decoded).value();
   const ModuleLimits& limits = engine.config().module_limits;
+  // Policy Jit with a tier 1: each body is validated and compiled by tier 1
+  // alone, and its tier-0 code prepared only if tier 1 fails
+  // (compile_all_tier1) or the module is serialized (serialize_module).
+  const bool jit_only = engine.config().tiers.policy == TierPolicy::Jit && engine.jit_backend();
   module->code.reserve(module->bodies.size());
   for (uint32_t i = 0; i < module->bodies.size(); ++i) {
-    Result<std::unique_ptr<FuncCode>> code =
-        prepare_function(*module, limits, module->num_imported_funcs + i);
+    const uint32_t func_index = module->num_imported_funcs + i;
+    if (jit_only) {
+      auto code = std::make_unique<FuncCode>();
+      code->func_index = func_index;
+      const FuncType& type = module->func_type(func_index);
+      code->num_params = static_cast<uint32_t>(type.params.size());
+      code->num_results = static_cast<uint32_t>(type.results.size());
+      module->code.push_back(std::move(code));
+      continue;
+    }
+    Result<std::unique_ptr<FuncCode>> code = prepare_function(*module, limits, func_index);
     if (!code) return code.error();
     module->code.push_back(std::move(code).value());
   }

@@ -29,6 +29,7 @@
 #include "engine/decoder.h"
 #include "engine/tier_manager.h"
 #include "memory/image.h"
+#include "tier0-interp/interp.h"
 #include "tier0-interp/portable_code.h"
 #include "tier1-jit/backend.h"
 #include "tier1-jit/code_loader.h"
@@ -100,7 +101,7 @@ bool read_u32s(ByteReader& r, std::vector<uint32_t>* v) {
   return r.ok();
 }
 
-void write_tier1(ByteWriter& w, const FuncCode& code) {
+void write_tier1(ByteWriter& w, const FuncCode& code, size_t num_loops) {
   const void* entry = code.jit_entry.load(std::memory_order_acquire);
   const jit::JitCodeInfo* info = entry ? code.jit_info.get() : nullptr;  // set before entry
   w.u8(info != nullptr);
@@ -116,7 +117,9 @@ void write_tier1(ByteWriter& w, const FuncCode& code) {
   w.raw(entry, info->size);
   w.u32(static_cast<uint32_t>(code.jit_sites.size()));
   w.raw(code.jit_sites.data(), code.jit_sites.size());
-  write_u32s(w, code.jit_osr_entries);
+  // OSR entries only where they number the loops the tier-0 code does.
+  write_u32s(w, code.jit_osr_entries.size() == num_loops ? code.jit_osr_entries
+                                                         : std::vector<uint32_t>{});
 }
 
 // Reads one function's tier-1 code (bytes stay in place). False if malformed.
@@ -170,7 +173,18 @@ Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module
   w.raw(module.bytes.data(), module.bytes.size());
   w.u32(static_cast<uint32_t>(module.code.size()));
   std::vector<uint64_t> words;
-  for (const std::unique_ptr<FuncCode>& code : module.code) {
+  for (const std::unique_ptr<FuncCode>& compiled : module.code) {
+    // The file always carries tier-0 code (an engine of another policy may
+    // load it): prepared here for functions compile() left to tier 1.
+    const FuncCode* code = compiled.get();
+    std::unique_ptr<FuncCode> prepared;
+    if (code->code.empty()) {
+      Result<std::unique_ptr<FuncCode>> p =
+          prepare_function(module, config.module_limits, code->func_index);
+      if (!p) return p.error();
+      prepared = std::move(p).value();
+      code = prepared.get();
+    }
     w.u32(code->num_locals);
     w.u32(code->max_slots);
     words.clear();
@@ -184,7 +198,7 @@ Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module
     w.u32(static_cast<uint32_t>(code->sites.size()));
     w.raw(code->sites.data(), code->sites.size());
     write_u32s(w, code->loop_headers);
-    write_tier1(w, *code);
+    write_tier1(w, *compiled, code->loop_headers.size());
   }
   const uint64_t total = out.size();
   std::memcpy(out.data() + 16, &total, 8);

@@ -538,7 +538,7 @@ void enter_wasm(void* p) noexcept {
 const Instance* Store::instance_with_code(const uint64_t* ip, const FuncCode** code) const noexcept {
   for (const std::unique_ptr<Instance>& instance : instances_) {
     for (const std::unique_ptr<FuncCode>& c : instance->module()->code) {
-      if (ip >= c->code.data() && ip <= c->code.data() + c->code.size()) {
+      if (!c->code.empty() && ip >= c->code.data() && ip <= c->code.data() + c->code.size()) {
         *code = c.get();
         return instance.get();
       }

@@ -3,6 +3,7 @@
 #include "engine/background_compiler.h"
 
 #include "tier0-interp/code.h"
+#include "tier0-interp/interp.h"
 #include "tier1-jit/compiler.h"
 
 namespace wvm {
@@ -19,18 +20,28 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   if (backend == nullptr) return {};
   Result<jit::CompiledCode> compiled =
       jit::compile_function(module, engine.config().module_limits, func_index, *backend);
-  // A full arena is counted by the arena (Engine::code_space), not as unsupported.
-  if (compiled.ok() || compiled.error().kind != ErrorKind::LimitExceeded)
+  // A full arena is counted by the arena (Engine::code_space), not as
+  // unsupported; a body that fails validation is the module's error.
+  if (compiled.ok() || compiled.error().kind == ErrorKind::Unsupported)
     engine.count_tier1(compiled.ok());
   if (!compiled) return compiled.error();
   FuncCode& code = code_of(module, func_index);
+  // Tier-0 code not prepared (compile() under policy Jit): tier 1 found the
+  // frame, and numbers the loops as tier 0 would. No other thread reads
+  // this FuncCode yet.
+  const bool tier0_prepared = !code.code.empty();
+  if (!tier0_prepared) {
+    code.num_locals = compiled.value().num_locals;
+    code.max_slots = compiled.value().max_slots;
+  }
   // Before the entry's release store: whoever sees the entry sees this too.
   code.jit_info = std::move(compiled.value().info);
   code.jit_code = std::move(compiled.value().block);
   code.jit_size = compiled.value().size;
   code.jit_sites = std::move(compiled.value().sites);
-  // Both tiers number the same reachable loops; anything else gets no OSR.
-  if (compiled.value().osr_entries.size() == code.loop_headers.size())
+  // Both tiers number the same reachable loops; anything else gets no OSR
+  // (serialize_module checks the count once it prepares tier-0 code).
+  if (!tier0_prepared || compiled.value().osr_entries.size() == code.loop_headers.size())
     code.jit_osr_entries = std::move(compiled.value().osr_entries);
   code.osr_base.store(compiled.value().entry, std::memory_order_release);
   if (engine.config().tiers.osr_only) return {};  // calls keep starting in tier 0
@@ -57,13 +68,24 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
 }
 
 Result<void> compile_all_tier1(Engine& engine, const Module& module) {
+  const ModuleLimits& limits = engine.config().module_limits;
   for (uint32_t i = 0; i < module.bodies.size(); ++i) {
-    Result<void> r = tier_up(engine, module, module.num_imported_funcs + i);
+    const uint32_t func_index = module.num_imported_funcs + i;
+    Result<void> r = tier_up(engine, module, func_index);
+    if (r) continue;
     // Policy Jit promises compiled code: no room for it is an error, never a
-    // silent fall back to tier 0.
-    if (!r && (r.error().kind == ErrorKind::LimitExceeded ||
-               engine.config().tiers.unsupported_is_fatal))
-      return r.error();
+    // silent fall back to tier 0. (A body past a module limit fails here as
+    // it would in tier 0: the same decoder reports it.)
+    if (r.error().kind == ErrorKind::LimitExceeded) return r.error();
+    // The function stays in tier 0: its code is prepared now if compile()
+    // left that to tier 1. A body that fails validation fails there, with
+    // the error tier 0 gives.
+    FuncCode& code = code_of(module, func_index);
+    if (code.code.empty()) {
+      Result<void> prepared = prepare_into(module, limits, code);
+      if (!prepared) return prepared.error();
+    }
+    if (engine.config().tiers.unsupported_is_fatal) return r.error();
   }
   return {};
 }

@@ -16,6 +16,11 @@ Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
                                                    const ModuleLimits& limits,
                                                    uint32_t func_index);
 
+/// prepare_function into `code` (its func_index set): fills its tier-0 code,
+/// trap sites, loop headers and frame fields. For a FuncCode no other thread
+/// reads yet.
+Result<void> prepare_into(const Module& module, const ModuleLimits& limits, FuncCode& code);
+
 /// Handler addresses indexed by IOp, for the loop of the given strategy
 /// (used by preparation for direct threading).
 const void* const* interp_handlers(BoundsStrategy bounds) noexcept;

@@ -397,14 +397,18 @@ class Tier0Builder : public ValidateOnly {
 
 }  // namespace
 
+Result<void> prepare_into(const Module& module, const ModuleLimits& limits, FuncCode& code) {
+  Tier0Builder builder(code, module);
+  FunctionDecoder<Tier0Builder> decoder(module, limits, code.func_index, builder);
+  return decoder.decode();
+}
+
 Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
                                                    const ModuleLimits& limits,
                                                    uint32_t func_index) {
   auto code = std::make_unique<FuncCode>();
   code->func_index = func_index;
-  Tier0Builder builder(*code, module);
-  FunctionDecoder<Tier0Builder> decoder(module, limits, func_index, builder);
-  Result<void> r = decoder.decode();
+  Result<void> r = prepare_into(module, limits, *code);
   if (!r) return r.error();
   return code;
 }

@@ -135,10 +135,19 @@ class Tier1Compiler : public ValidateOnly {
     num_locals_ = static_cast<uint32_t>(d.locals().size());
     regs_.init(masm_.num_value_regs(), num_locals_);
     const uint32_t num_params = static_cast<uint32_t>(d.func_type().params.size());
-    masm_.prologue(code_.max_slots);
+    masm_.prologue();
     if (num_locals_ > num_params) masm_.zero_slots(num_params, num_locals_ - num_params);
     if (metering_) run_.begin_function(locals_entry_cost(profile_, num_locals_ - num_params));
   }
+
+  // The frame's size as tier 0 has it (tier0-interp/prepare.cc): the same
+  // value-stack check in both tiers, and the size of a frame tier 0 may run.
+  void end_function(D& d) {
+    max_slots_ = num_locals_ + d.max_height() + 1;
+    masm_.set_frame_slots(max_slots_);
+  }
+  uint32_t num_locals() const { return num_locals_; }
+  uint32_t max_slots() const { return max_slots_; }
 
   void on_unreachable(D& d) {
     masm_.trap(TrapKind::Unreachable);
@@ -470,7 +479,7 @@ class Tier1Compiler : public ValidateOnly {
     const Label entry = masm_.new_label();
     masm_.jump(f.data.label);
     masm_.bind(entry);
-    masm_.osr_prologue(code_.max_slots);
+    masm_.osr_prologue();
     // Tier 0 keeps every local in its slot; the header keeps some in registers.
     for (int r = 0; r < regs_.num_regs(); ++r) {
       const uint32_t x = regs_.local(static_cast<Reg>(r));
@@ -867,6 +876,7 @@ class Tier1Compiler : public ValidateOnly {
   RegState regs_;
   const RuntimeHelpers& helpers_;
   uint32_t num_locals_ = 0;
+  uint32_t max_slots_ = 0;
   uint32_t call_base_ = 0;
   FlatStack<Entry> stack_;
   std::vector<Label> osr_entries_;
@@ -919,8 +929,14 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   dump_code(func_index, entry, masm->code_size());
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));
-  CompiledCode out{entry, std::move(block), masm->take_code_info(), masm->take_sites(),
-                   masm->code_size(), {}};
+  CompiledCode out{entry,
+                   std::move(block),
+                   masm->take_code_info(),
+                   masm->take_sites(),
+                   masm->code_size(),
+                   {},
+                   compiler.num_locals(),
+                   compiler.max_slots()};
   for (const Label l : compiler.osr_entries()) out.osr_entries.push_back(masm->label_offset(l));
   return out;
 }

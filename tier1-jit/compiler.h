@@ -25,6 +25,10 @@ struct CompiledCode {
   /// Byte offset from `entry` of each reachable loop's OSR entry, in body
   /// order (FuncCode::loop_headers numbers the loops alike).
   std::vector<uint32_t> osr_entries;
+  /// The frame tier 0 gives the function (FuncCode::num_locals and
+  /// max_slots), for a FuncCode whose tier-0 code is not prepared.
+  uint32_t num_locals = 0;
+  uint32_t max_slots = 0;
 };
 
 /// The LimitExceeded error for code that found no room in `arena`.

@@ -52,9 +52,9 @@ class MacroAssembler {
 
   // ---- frame
   /// Function entry: counts the frame against the call-depth limit and checks
-  /// the value stack (fp + max_slots) and the native stack; on failure jumps
-  /// to a stub that traps with CallStackExhausted.
-  virtual void prologue(uint32_t max_slots) = 0;
+  /// the value stack (fp + the frame's slots, set_frame_slots) and the native
+  /// stack; on failure jumps to a stub that traps with CallStackExhausted.
+  virtual void prologue() = 0;
   /// Function exit: uncounts the frame and returns to the caller. Results
   /// must already be in slots 0 .. n-1.
   virtual void epilogue() = 0;
@@ -64,7 +64,12 @@ class MacroAssembler {
   /// locals: tier 0 uncounted the frame before entering, so the count and
   /// the checks are those of a call. The code that follows jumps to a loop
   /// header.
-  virtual void osr_prologue(uint32_t max_slots) = 0;
+  virtual void osr_prologue() = 0;
+  /// The frame's size in slots (locals + deepest operand stack + 1, as tier
+  /// 0 sizes it), known once the body is compiled: the prologues' checks are
+  /// emitted with a field that finish() fills with it. Required before
+  /// finish().
+  virtual void set_frame_slots(uint32_t max_slots) = 0;
 
   // ---- moves (all 64-bit)
   virtual void load_slot(Reg dst, uint32_t slot) = 0;

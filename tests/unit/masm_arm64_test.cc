@@ -50,7 +50,8 @@ TEST_F(MasmA64Test, BinaryImmMatchesNumeric) {
     for (int32_t imm : imms) {
       for (const RegAssignment& r : {RegAssignment{0, 0, 0}, RegAssignment{9, 3, 0}}) {
         auto masm = backend_->new_function();
-        masm->prologue(4);
+        masm->prologue();
+        masm->set_frame_slots(4);
         masm->load_slot(r.lhs, 0);
         if (!masm->binary_imm(c.op, r.dst, r.lhs, imm)) continue;
         masm->store_slot(2, r.dst);
@@ -85,7 +86,8 @@ TEST_F(MasmA64Test, CompareBranchesMatchNumeric) {
     for (bool when : {true, false}) {
       for (int variant = 0; variant < 1 + static_cast<int>(std::size(imms)); ++variant) {
         auto masm = backend_->new_function();
-        masm->prologue(4);
+        masm->prologue();
+        masm->set_frame_slots(4);
         masm->load_slot(7, 0);
         masm->load_slot(2, 1);
         const Label taken = masm->new_label();
@@ -147,7 +149,8 @@ TEST_F(MasmA64Test, ImmediatesAndFarSlots) {
   const uint32_t far_slots[] = {4093, 4096, 4100, 40000, 70000, 300000};
   std::vector<uint64_t> frame(310000, 0);
   auto masm = backend_->new_function();
-  masm->prologue(static_cast<uint32_t>(frame.size()));
+  masm->prologue();
+  masm->set_frame_slots(static_cast<uint32_t>(frame.size()));
   for (size_t i = 0; i < values.size(); ++i) {
     const jit::Reg r = static_cast<jit::Reg>(i % 12);
     masm->mov_imm(r, values[i]);
@@ -196,7 +199,8 @@ TEST_F(MasmA64Test, ChargeGasOfEverySize) {
        {uint64_t{1}, uint64_t{4095}, uint64_t{4096}, uint64_t{4097}, uint64_t{0xfff000},
         uint64_t{0x1000000}, uint64_t{0x123456789}, ~uint64_t{0}}) {
     auto masm = backend_->new_function();
-    masm->prologue(2);
+    masm->prologue();
+    masm->set_frame_slots(2);
     masm->charge_gas(cost);
     masm->store_slot_imm(0, 42);
     masm->epilogue();
@@ -220,7 +224,8 @@ TEST_F(MasmA64Test, ChargeGasOfEverySize) {
 TEST_F(MasmA64Test, CallLocalEveryWay) {
   // callee: slot0 = slot0 + 10
   auto callee_masm = backend_->new_function();
-  callee_masm->prologue(2);
+  callee_masm->prologue();
+  callee_masm->set_frame_slots(2);
   callee_masm->load_slot(0, 0);
   ASSERT_TRUE(callee_masm->binary_imm(Opcode::I64Add, 0, 0, 10));
   callee_masm->store_slot(0, 0);
@@ -233,7 +238,8 @@ TEST_F(MasmA64Test, CallLocalEveryWay) {
   std::atomic<const void*> published{nullptr};
   for (int way = 0; way < 3; ++way) {
     auto masm = backend_->new_function();
-    masm->prologue(8);
+    masm->prologue();
+    masm->set_frame_slots(8);
     masm->load_slot(2, 0);
     masm->store_slot(5, 2);
     masm->call_local(0, &published, way == 1 ? callee : nullptr, false, kFunc0, 5);
@@ -257,7 +263,8 @@ TEST_F(MasmA64Test, CallLocalEveryWay) {
 
   // Self recursion: f(n) = n == 0 ? 0 : f(n - 1) + 2, frames one slot apart.
   auto masm = backend_->new_function();
-  masm->prologue(3);
+  masm->prologue();
+  masm->set_frame_slots(3);
   masm->load_slot(0, 0);
   const Label base = masm->new_label();
   masm->branch_if_zero(0, base);
@@ -285,7 +292,8 @@ TEST_F(MasmA64Test, CallLocalEveryWay) {
 TEST_F(MasmA64Test, HugeFunctionBranchesReach) {
   auto masm = backend_->new_function();
   masm->reserve(size_t{1} << 20);
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->charge_gas(1);
   masm->load_slot(0, 0);
   masm->load_slot(1, 1);
@@ -357,7 +365,8 @@ class MasmA64MemoryTest : public MasmMemoryFixture<A64Traits>,
 // the trap reports the gas left at the faulting access.
 TEST_P(MasmA64MemoryTest, GuardFaultSavesGas) {
   auto masm = mem_backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->charge_gas(5);
   masm->load_slot(8, 0);
   ASSERT_TRUE(masm->load(Opcode::I64Load, 9, 8, 16));

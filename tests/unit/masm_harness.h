@@ -472,7 +472,8 @@ class MasmTest : public ::testing::Test {
           is_int(info.in) ? interesting_values() : values_of(info.in);
       for (const RegAssignment& r : assignments) {
         auto masm = backend.new_function();
-        masm->prologue(4);
+        masm->prologue();
+        masm->set_frame_slots(4);
         masm->load_slot(r.lhs, 0);
         masm->load_slot(r.rhs, 1);
         ASSERT_TRUE(masm->binary(c.op, r.dst, r.lhs, r.rhs)) << info.name;
@@ -513,7 +514,8 @@ class MasmTest : public ::testing::Test {
           is_int(info.in) && is_int(info.out) ? interesting_values() : values_of(info.in);
       for (const RegAssignment& r : assignments) {
         auto masm = backend.new_function();
-        masm->prologue(4);
+        masm->prologue();
+        masm->set_frame_slots(4);
         masm->load_slot(r.lhs, 0);
         ASSERT_TRUE(masm->unary(c.op, r.dst, r.lhs)) << info.name;
         masm->store_slot(2, r.dst);
@@ -554,7 +556,8 @@ TYPED_TEST_P(MasmTest, UnaryOperatorsMatchNumeric) { this->check_unary_ops(*this
 
 TYPED_TEST_P(MasmTest, MovesAndSlots) {
   auto masm = this->backend_->new_function();
-  masm->prologue(40);
+  masm->prologue();
+  masm->set_frame_slots(40);
   masm->mov_imm(0, 0);
   masm->store_slot(0, 0);
   masm->mov_imm(4, 0xffff'ffffu);
@@ -607,7 +610,8 @@ TYPED_TEST_P(MasmTest, ZeroSlotsEveryCountAndAlignment) {
   std::vector<uint64_t> frame(next + 32, 0);
   auto masm = this->backend_->new_function();
   const int regs = masm->num_value_regs();
-  masm->prologue(static_cast<uint32_t>(frame.size()));
+  masm->prologue();
+  masm->set_frame_slots(static_cast<uint32_t>(frame.size()));
   for (int r = 0; r < regs; ++r) masm->mov_imm(static_cast<jit::Reg>(r), 0x5150'0000u + r);
   for (auto [first, count] : ranges) masm->zero_slots(first, count);
   for (int r = 0; r < regs; ++r) masm->store_slot(next + r, static_cast<jit::Reg>(r));
@@ -628,7 +632,8 @@ TYPED_TEST_P(MasmTest, ZeroSlotsEveryCountAndAlignment) {
 
 TYPED_TEST_P(MasmTest, SelectUsesLow32BitsOfCondition) {
   auto masm = this->backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->load_slot(5, 0);  // dst / if_true
   masm->load_slot(0, 1);  // if_false
   masm->load_slot(6, 2);  // cond
@@ -677,7 +682,8 @@ TYPED_TEST_P(MasmTest, CompareSelectAliasesAndWidths) {
       for (Dst d : {kOwn, kLhs, kRhs}) {
         if (imm && d == kRhs) continue;
         auto masm = this->backend_->new_function();
-        masm->prologue(5);
+        masm->prologue();
+        masm->set_frame_slots(5);
         masm->load_slot(0, 0);  // lhs
         masm->load_slot(1, 1);  // rhs
         masm->load_slot(2, 2);  // a dst of its own
@@ -706,7 +712,8 @@ TYPED_TEST_P(MasmTest, CompareSelectAliasesAndWidths) {
 TYPED_TEST_P(MasmTest, BranchesAndJumpTables) {
   for (uint32_t n : {1u, 2u, 5u, 1000u}) {
     auto masm = this->backend_->new_function();
-    masm->prologue(4);
+    masm->prologue();
+    masm->set_frame_slots(4);
     masm->load_slot(3, 0);
     std::vector<Label> targets;
     for (uint32_t i = 0; i < n; ++i) targets.push_back(masm->new_label());
@@ -732,7 +739,8 @@ TYPED_TEST_P(MasmTest, BranchesAndJumpTables) {
   }
 
   auto masm = this->backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->load_slot(4, 0);
   const Label zero = masm->new_label();
   const Label nonzero = masm->new_label();
@@ -759,7 +767,8 @@ TYPED_TEST_P(MasmTest, BranchesAndJumpTables) {
 
 TYPED_TEST_P(MasmTest, ExplicitTrap) {
   auto masm = this->backend_->new_function();
-  masm->prologue(2);
+  masm->prologue();
+  masm->set_frame_slots(2);
   masm->trap(TrapKind::Unreachable);
   masm->epilogue();
   const void* entry = masm->finish();
@@ -769,7 +778,8 @@ TYPED_TEST_P(MasmTest, ExplicitTrap) {
 
 TYPED_TEST_P(MasmTest, ChargeGas) {
   auto masm = this->backend_->new_function();
-  masm->prologue(2);
+  masm->prologue();
+  masm->set_frame_slots(2);
   masm->charge_gas(10);
   masm->store_slot_imm(0, 42);
   masm->charge_gas(uint64_t{1} << 40);
@@ -809,7 +819,8 @@ TYPED_TEST_P(MasmTest, ChargeGas) {
 // (the high half is garbage here), out of gas leaving 0, registers kept.
 TYPED_TEST_P(MasmTest, ChargeGasPerUnit) {
   auto masm = this->backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->load_slot(2, 0);
   masm->charge_gas_per_unit(2, 3);
   masm->store_slot(1, 2);
@@ -848,7 +859,8 @@ TYPED_TEST_P(MasmTest, ChargeGasPerUnit) {
 
 TYPED_TEST_P(MasmTest, PrologueChecksDepthAndStacks) {
   auto masm = this->backend_->new_function();
-  masm->prologue(8);
+  masm->prologue();
+  masm->set_frame_slots(8);
   masm->store_slot_imm(0, 1);
   masm->epilogue();
   const void* entry = masm->finish();
@@ -894,7 +906,8 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
   uint64_t* frame = this->frame_;
   // callee: slot0 = slot0 + 10
   auto callee_masm = backend.new_function();
-  callee_masm->prologue(2);
+  callee_masm->prologue();
+  callee_masm->set_frame_slots(2);
   callee_masm->load_slot(0, 0);
   callee_masm->mov_imm(1, 10);
   ASSERT_TRUE(callee_masm->binary(Opcode::I64Add, 0, 0, 1));
@@ -909,7 +922,8 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
 
   // caller: the callee's frame starts at slot 5; slot1 = callee(slot0)
   auto caller_masm = backend.new_function();
-  caller_masm->prologue(8);
+  caller_masm->prologue();
+  caller_masm->set_frame_slots(8);
   caller_masm->load_slot(2, 0);
   caller_masm->store_slot(5, 2);
   caller_masm->call_func(kFunc0, 5);
@@ -954,7 +968,8 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
   vm.table0 = &func;  // any non-null Table*
   for (jit::Reg index_reg : {jit::Reg{0}, jit::Reg{1}, jit::Reg{6}}) {
     auto masm = backend.new_function();
-    masm->prologue(8);
+    masm->prologue();
+    masm->set_frame_slots(8);
     masm->load_slot(index_reg, 0);
     masm->store_slot_imm(4, 6);
     masm->call_indirect(index_reg, kTable0, 0, 77, 4);
@@ -974,7 +989,8 @@ TYPED_TEST_P(MasmTest, CallsFastSlowAndIndirect) {
   g_indirect_type = 78;
   {
     auto masm = backend.new_function();
-    masm->prologue(8);
+    masm->prologue();
+    masm->set_frame_slots(8);
     masm->mov_imm(2, 0);
     masm->call_indirect(2, kTable0, 0, 77, 4);
     masm->epilogue();
@@ -995,7 +1011,8 @@ TYPED_TEST_P(MasmTest, RecursionHitsDepthLimit) {
   FakeFunc func{&this->vm_, &code};
   this->vm_.func0 = &func;
   auto masm = backend.new_function();
-  masm->prologue(3);
+  masm->prologue();
+  masm->set_frame_slots(3);
   masm->load_slot(0, 0);
   const Label base = masm->new_label();
   masm->branch_if_zero(0, base);
@@ -1054,7 +1071,8 @@ TYPED_TEST_P(MasmTest, GlobalsAndMemoryGrowAndSize) {
   this->global_.bits = 0x1122'3344'5566'7788u;
   this->memory_.size = 3 * 65536;
   auto masm = this->backend_->new_function();
-  masm->prologue(8);
+  masm->prologue();
+  masm->set_frame_slots(8);
   masm->global_get(4, kGlobal0);
   masm->store_slot(0, 4);
   masm->load_slot(6, 1);
@@ -1237,7 +1255,8 @@ TYPED_TEST_P(MasmMemoryTest, LoadsMatchMemoryContents) {
     const OpInfo& info = op_info(c.op);
     for (uint32_t offset : {0u, 3u, 1000u}) {
       auto masm = this->mem_backend_->new_function();
-      masm->prologue(4);
+      masm->prologue();
+      masm->set_frame_slots(4);
       masm->load_slot(1, 0);
       ASSERT_TRUE(masm->load(c.op, 5, 1, offset)) << info.name;
       masm->store_slot(1, 5);
@@ -1274,7 +1293,8 @@ TYPED_TEST_P(MasmMemoryTest, LoadsMatchMemoryContents) {
 
 TYPED_TEST_P(MasmMemoryTest, HugeOffsetsTrap) {
   auto masm = this->mem_backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->load_slot(0, 0);
   ASSERT_TRUE(masm->load(Opcode::I64Load, 1, 0, 0xffff'fff0u));
   masm->store_slot(1, 1);
@@ -1295,7 +1315,8 @@ TYPED_TEST_P(MasmMemoryTest, StoresWriteExactlyTheirBytes) {
     const OpInfo& info = op_info(op);
     for (uint32_t offset : {0u, 5u}) {
       auto masm = this->mem_backend_->new_function();
-      masm->prologue(4);
+      masm->prologue();
+      masm->set_frame_slots(4);
       masm->load_slot(0, 0);  // addr
       masm->load_slot(1, 1);  // value (x86-64: rdi, whose low byte needs REX)
       ASSERT_TRUE(masm->store(op, 0, 1, offset)) << info.name;
@@ -1332,7 +1353,8 @@ TYPED_TEST_P(MasmMemoryTest, StoresWriteExactlyTheirBytes) {
 
 TYPED_TEST_P(MasmMemoryTest, ExplicitChecksFollowTheCurrentSize) {
   auto masm = this->mem_backend_->new_function();
-  masm->prologue(4);
+  masm->prologue();
+  masm->set_frame_slots(4);
   masm->load_slot(0, 0);
   ASSERT_TRUE(masm->load(Opcode::I32Load8U, 1, 0, 0));
   masm->store_slot(1, 1);

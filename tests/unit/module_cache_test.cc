@@ -13,6 +13,7 @@
 #include "engine/checksum.h"
 #include "tests/common/random_module.h"
 #include "tier0-interp/code.h"
+#include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
 
 #ifndef WVM_SHARED_DIR
@@ -127,9 +128,11 @@ std::vector<uint8_t> serialize_ok(const Engine& engine, const Module& module) {
 
 // Compiles `wasm`, runs its exports (so policy auto has compiled what ran),
 // serializes, deserializes into a fresh engine of the same configuration and
-// checks: the same tier-0 code word for word, tier-1 code wherever the
-// original had it (installed, not compiled), and the same outcome of a run
-// on a fresh module of each kind.
+// checks: the tier-0 code word for word as tier 0 prepares it (the original's,
+// or, under policy jit, which prepares none for compiled functions, what
+// serialize_module prepared), tier-1 code wherever the original had it
+// (installed, not compiled), and the same outcome of a run on a fresh module
+// of each kind.
 void check_round_trip(const std::string& tier, const std::vector<uint8_t>& wasm,
                       const std::string& what) {
   SCOPED_TRACE(what + " in " + tier);
@@ -147,7 +150,18 @@ void check_round_trip(const std::string& tier, const std::vector<uint8_t>& wasm,
   EXPECT_EQ(engine.tier_stats().compiled, 0u) << "tier-1 code must be loaded, not compiled";
   ASSERT_EQ(m.code.size(), original->code.size());
   for (size_t i = 0; i < m.code.size(); ++i) {
-    EXPECT_EQ(m.code[i]->code, original->code[i]->code) << "tier-0 code of function " << i;
+    const FuncCode& before = *original->code[i];
+    if (config.tiers.policy == TierPolicy::Jit && before.jit_entry.load() != nullptr)
+      EXPECT_TRUE(before.code.empty()) << "policy jit prepared tier-0 code of function " << i;
+    Result<std::unique_ptr<FuncCode>> prepared =
+        prepare_function(*original, config.module_limits, before.func_index);
+    ASSERT_TRUE(prepared.ok()) << prepared.error().to_string();
+    EXPECT_EQ(m.code[i]->code, prepared.value()->code) << "tier-0 code of function " << i;
+    EXPECT_EQ(m.code[i]->sites, prepared.value()->sites) << "trap sites of function " << i;
+    EXPECT_EQ(m.code[i]->loop_headers, prepared.value()->loop_headers) << "loops of function " << i;
+    EXPECT_EQ(m.code[i]->max_slots, prepared.value()->max_slots) << "frame of function " << i;
+    EXPECT_EQ(before.max_slots, prepared.value()->max_slots) << "frame of function " << i;
+    EXPECT_EQ(before.num_locals, prepared.value()->num_locals) << "locals of function " << i;
     EXPECT_EQ(m.code[i]->jit_entry.load() != nullptr, original->code[i]->jit_entry.load() != nullptr)
         << "tier-1 code of function " << i;
   }

@@ -325,15 +325,21 @@ TEST_P(OsrTest, CachedModuleCarriesItsOsrEntries) {
   auto loaded =
       deserialize_module(engine, stored.value().data(), stored.value().size());
   ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+  // Policy jit prepares no tier-0 code for compiled functions: the file's
+  // loop headers come from the tier-0 code serialize_module prepares, and
+  // tier 1's entries number the same loops.
+  size_t loops = 0;
   for (size_t i = 0; i < module.value()->code.size(); ++i) {
     const FuncCode &a = *module.value()->code[i];
     const FuncCode &b = *loaded.value()->code[i];
-    EXPECT_EQ(a.loop_headers, b.loop_headers) << "function " << i;
+    EXPECT_TRUE(a.code.empty()) << "function " << i;
+    loops += b.loop_headers.size();
     EXPECT_EQ(a.jit_osr_entries, b.jit_osr_entries) << "function " << i;
-    EXPECT_EQ(a.jit_osr_entries.size(), a.loop_headers.size())
+    EXPECT_EQ(a.jit_osr_entries.size(), b.loop_headers.size())
         << "function " << i;
     EXPECT_NE(b.osr_base.load(), nullptr) << "function " << i;
   }
+  EXPECT_GE(loops, 3u);
 }
 
 const OsrVariant kOsrVariants[] = {
