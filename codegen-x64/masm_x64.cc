@@ -321,24 +321,6 @@ void X64MacroAssembler::put(const uint8_t* bytes, size_t size) {
   advance(size);
 }
 
-void X64MacroAssembler::put(const enc::Insn& insn) {
-  // All of bytes[] in one fixed-size copy (two moves), then the cursor by
-  // the instruction's length.
-  if (a_._section == nullptr || a_.remainingSpace() < sizeof insn.bytes) {
-    put(insn.bytes, insn.size);
-    return;
-  }
-  std::memcpy(a_._bufferPtr, insn.bytes, sizeof insn.bytes);
-  advance(insn.size);
-}
-
-void X64MacroAssembler::advance(size_t size) {
-  a_._bufferPtr += size;
-  asmjit::CodeBuffer& buffer = a_._section->_buffer;
-  const auto end = static_cast<size_t>(a_._bufferPtr - a_._bufferData);
-  if (end > buffer._size) buffer._size = end;
-}
-
 void X64MacroAssembler::load_slot(Reg dst, uint32_t slot) { slot_move(0x8B, value_reg(dst), slot); }
 
 void X64MacroAssembler::store_slot(uint32_t slot, Reg src) {

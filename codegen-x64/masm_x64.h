@@ -31,6 +31,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "codegen-x64/encode_x64.h"
@@ -194,10 +195,25 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   // Emits bytes encoded directly (encode_x64.h): straight into the code
   // buffer when it has room (as asmjit's own writer does), else through
   // asmjit, which grows it.
+  // In line: every emitted instruction passes here.
   void put(const uint8_t* bytes, size_t size);
-  void put(const enc::Insn& insn);
+  void put(const enc::Insn& insn) {
+    // All of bytes[] in one fixed-size copy (two moves), then the cursor by
+    // the instruction's length.
+    if (a_._section == nullptr || a_.remainingSpace() < sizeof insn.bytes) [[unlikely]] {
+      put(insn.bytes, insn.size);
+      return;
+    }
+    std::memcpy(a_._bufferPtr, insn.bytes, sizeof insn.bytes);
+    advance(insn.size);
+  }
   // Moves the cursor past `size` bytes just written, as asmjit's writer does.
-  void advance(size_t size);
+  void advance(size_t size) {
+    a_._bufferPtr += size;
+    asmjit::CodeBuffer& buffer = a_._section->_buffer;
+    const auto end = static_cast<size_t>(a_._bufferPtr - a_._bufferData);
+    if (end > buffer._size) buffer._size = end;
+  }
   // A wasm memory load or store in `form` at `m` (from memory_operand),
   // recorded as a site that may fault.
   void memory_access(const enc::MemForm& form, uint32_t reg, const asmjit::x86::Mem& m);

@@ -127,7 +127,8 @@ Result<std::shared_ptr<const Module>> compile(Engine& engine, const uint8_t* dat
   // Policy Jit with a tier 1: each body is validated and compiled by tier 1
   // alone, and its tier-0 code prepared only if tier 1 fails
   // (compile_all_tier1) or the module is serialized (serialize_module).
-  const bool jit_only = engine.config().tiers.policy == TierPolicy::Jit && engine.jit_backend();
+  const TierConfig& tiers = engine.config().tiers;
+  const bool jit_only = tiers.policy == TierPolicy::Jit && !tiers.osr_only && engine.jit_backend();
   module->code.reserve(module->bodies.size());
   for (uint32_t i = 0; i < module->bodies.size(); ++i) {
     const uint32_t func_index = module->num_imported_funcs + i;

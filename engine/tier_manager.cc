@@ -18,8 +18,12 @@ FuncCode& code_of(const Module& module, uint32_t func_index) {
 Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index) {
   jit::Backend* backend = engine.jit_backend();
   if (backend == nullptr) return {};
+  // Policy jit runs no call of a compiled function in tier 0 (unless
+  // osr_only keeps calls there): its code needs no OSR entries.
+  const TierConfig& tiers = engine.config().tiers;
+  const bool osr = tiers.policy != TierPolicy::Jit || tiers.osr_only;
   Result<jit::CompiledCode> compiled =
-      jit::compile_function(module, engine.config().module_limits, func_index, *backend);
+      jit::compile_function(module, engine.config().module_limits, func_index, *backend, osr);
   // A full arena is counted by the arena (Engine::code_space), not as
   // unsupported; a body that fails validation is the module's error.
   if (compiled.ok() || compiled.error().kind == ErrorKind::Unsupported)

@@ -105,6 +105,7 @@ class Tier1Compiler : public ValidateOnly {
     stack_.reserve(64);
   }
 
+  void set_osr_entries(bool on) { emit_osr_ = on; }
   bool ok() const { return unsupported_.empty(); }
   /// The OSR entry of each reachable loop, in body order.
   const std::vector<Label>& osr_entries() const { return osr_entries_; }
@@ -166,7 +167,7 @@ class Tier1Compiler : public ValidateOnly {
     f.data.merge = regs_.snapshot();
     f.data.merge_set = true;
     f.data.label = masm_.new_label();
-    emit_osr_entry(f);
+    if (emit_osr_) emit_osr_entry(f);
     masm_.bind(f.data.label);
   }
   void on_if(D&, Frame& f) {
@@ -880,6 +881,7 @@ class Tier1Compiler : public ValidateOnly {
   uint32_t call_base_ = 0;
   FlatStack<Entry> stack_;
   std::vector<Label> osr_entries_;
+  bool emit_osr_ = true;
   std::string unsupported_;
 };
 
@@ -907,12 +909,13 @@ Error code_space_exhausted(const CodeArena& arena) {
 }
 
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
-                                      uint32_t func_index, Backend& backend) {
+                                      uint32_t func_index, Backend& backend, bool osr_entries) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
   std::unique_ptr<MacroAssembler> masm = backend.new_function();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
   masm->reserve(body.body_end - body.body_start);
   Tier1Compiler compiler(*masm, module, code, body);
+  compiler.set_osr_entries(osr_entries);
   FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
   Result<void> r = decoder.decode();
   if (!r && !compiler.unsupported()) return r.error();

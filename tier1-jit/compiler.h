@@ -34,7 +34,11 @@ struct CompiledCode {
 /// The LimitExceeded error for code that found no room in `arena`.
 Error code_space_exhausted(const CodeArena& arena);
 
+/// Compiles defined function `func_index`. `osr_entries`: emit an entry per
+/// reachable loop for tier-0 frames to move into (not needed where no call of
+/// the function runs in tier 0: policy jit).
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
-                                      uint32_t func_index, Backend& backend);
+                                      uint32_t func_index, Backend& backend,
+                                      bool osr_entries = true);
 
 }  // namespace wvm::jit

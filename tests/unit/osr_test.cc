@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/background_compiler.h"
+#include "engine/tier_manager.h"
 #include "tests/unit/builder.h"
 #include "tier0-interp/code.h"
 #include "wvm/wvm.h"
@@ -316,30 +317,51 @@ TEST_P(OsrTest, BackgroundCompileEntersOnceTheCodeIsPublished) {
 }
 
 TEST_P(OsrTest, CachedModuleCarriesItsOsrEntries) {
-  Engine engine(config(TierPolicy::Jit, 10));
+  // Policy auto, every function compiled: its code has an OSR entry per loop.
+  Engine engine(config(TierPolicy::Auto, 10));
   const Bytes bytes = osr_module();
   auto module = compile(engine, bytes.data(), bytes.size());
   ASSERT_TRUE(module.ok());
-  auto stored = serialize_module(engine, *module.value());
+  const Module &m = *module.value();
+  for (uint32_t i = 0; i < m.code.size(); ++i)
+    ASSERT_TRUE(tier_up(engine, m, m.num_imported_funcs + i).ok());
+  auto stored = serialize_module(engine, m);
   ASSERT_TRUE(stored.ok()) << stored.error().to_string();
   auto loaded =
       deserialize_module(engine, stored.value().data(), stored.value().size());
   ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
-  // Policy jit prepares no tier-0 code for compiled functions: the file's
-  // loop headers come from the tier-0 code serialize_module prepares, and
-  // tier 1's entries number the same loops.
   size_t loops = 0;
-  for (size_t i = 0; i < module.value()->code.size(); ++i) {
-    const FuncCode &a = *module.value()->code[i];
+  for (size_t i = 0; i < m.code.size(); ++i) {
+    const FuncCode &a = *m.code[i];
     const FuncCode &b = *loaded.value()->code[i];
-    EXPECT_TRUE(a.code.empty()) << "function " << i;
-    loops += b.loop_headers.size();
+    loops += a.loop_headers.size();
+    EXPECT_EQ(a.loop_headers, b.loop_headers) << "function " << i;
     EXPECT_EQ(a.jit_osr_entries, b.jit_osr_entries) << "function " << i;
-    EXPECT_EQ(a.jit_osr_entries.size(), b.loop_headers.size())
+    EXPECT_EQ(a.jit_osr_entries.size(), a.loop_headers.size())
         << "function " << i;
     EXPECT_NE(b.osr_base.load(), nullptr) << "function " << i;
   }
   EXPECT_GE(loops, 3u);
+
+  // Policy jit: no call of compiled code runs in tier 0, so there are no OSR
+  // entries (and no tier-0 code until serialize_module prepares it).
+  Engine jit_engine(config(TierPolicy::Jit, 10));
+  auto jit_module = compile(jit_engine, bytes.data(), bytes.size());
+  ASSERT_TRUE(jit_module.ok());
+  auto jit_stored = serialize_module(jit_engine, *jit_module.value());
+  ASSERT_TRUE(jit_stored.ok()) << jit_stored.error().to_string();
+  auto jit_loaded = deserialize_module(jit_engine, jit_stored.value().data(),
+                                       jit_stored.value().size());
+  ASSERT_TRUE(jit_loaded.ok()) << jit_loaded.error().to_string();
+  for (size_t i = 0; i < jit_module.value()->code.size(); ++i) {
+    const FuncCode &a = *jit_module.value()->code[i];
+    const FuncCode &b = *jit_loaded.value()->code[i];
+    EXPECT_TRUE(a.code.empty()) << "function " << i;
+    EXPECT_TRUE(a.jit_osr_entries.empty()) << "function " << i;
+    EXPECT_EQ(b.loop_headers, m.code[i]->loop_headers) << "function " << i;
+    EXPECT_TRUE(b.jit_osr_entries.empty()) << "function " << i;
+    EXPECT_NE(b.jit_entry.load(), nullptr) << "function " << i;
+  }
 }
 
 const OsrVariant kOsrVariants[] = {
