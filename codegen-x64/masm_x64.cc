@@ -1715,16 +1715,42 @@ const void* X64MacroAssembler::finish() {
   finished_ = true;
 
   // Calls whose callee was in tier 0: through the runtime, kFp already at
-  // the callee's frame.
+  // the callee's frame. Each site's stub passes the callee's Func* offset
+  // in esi and calls the function's one slow-call tail, as trap stubs call
+  // theirs: the return address it pushes names the site, and the tail
+  // stores the body's rsp (just above it) as the exit, so traces and
+  // ExecContext::jit_depth_at see the frame as at a helper call.
+  uint32_t slow_tail = kNoLabel;
+  constexpr uint32_t rsi = x86::Gp::kIdSi;
   for (const PendingSlowCall& p : slow_calls_) {
     wasm_offset_ = p.wasm_offset;
     bind_label(p.slow);
-    put(enc::load64(x86::Gp::kIdSi, kVm.id(), disp(p.vm_func_offset)));
+    put(enc::mov_imm32(rsi, p.vm_func_offset));
+    if (slow_tail == kNoLabel) slow_tail = make_label();
+    call_to(slow_tail);
+    record_call_site();
+    jmp_to(p.done);
+  }
+  if (slow_tail != kNoLabel) {
+    bind_label(slow_tail);
+    constexpr uint32_t rax = x86::Gp::kIdAx, rsp = x86::Gp::kIdSp;
+    put(enc::mem_op(enc::MemForm{true, false, 0x8B, false, false}, rsi, kVm.id(),
+                    static_cast<int>(rsi), 0));  // mov rsi, [vm + rsi]: the callee's Func*
     put(enc::mov(x86::Gp::kIdDi, kCtx.id(), true));
     put(enc::mov(x86::Gp::kIdDx, kFp.id(), true));
     put(enc::mov(x86::Gp::kIdCx, kVm.id(), true));
-    call_helper(reinterpret_cast<const void*>(info_.call_slow));
-    jmp_to(p.done);
+    const int32_t gas_left = disp(info_.ctx_gas_left);
+    put(enc::store64(kCtx.id(), gas_left, kGas.id()));
+    put(enc::lea64(rax, rsp, 8));  // the body's rsp
+    put(enc::store64(kCtx.id(), disp(info_.ctx_jit_exit), rax));
+    put(enc::alu_imm(enc::Alu::Sub, rsp, 8, true));  // realign for the call
+    relocs_.add_runtime(mov_rax_placeholder(), jit::RelocForm::Abs64,
+                        reinterpret_cast<const void*>(info_.call_slow));
+    put(enc::call_reg(rax));
+    put(enc::alu_imm(enc::Alu::Add, rsp, 8, true));
+    put(enc::load64(kGas.id(), kCtx.id(), gas_left));
+    static constexpr uint8_t kRet = 0xC3;
+    put(&kRet, 1);
   }
   // Out-of-line trap stubs. Every jump to them comes from the body, where
   // rsp = 0 (mod 16). A site's stub calls its kind's shared stub: the
