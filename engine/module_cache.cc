@@ -101,7 +101,7 @@ bool read_u32s(ByteReader& r, std::vector<uint32_t>* v) {
   return r.ok();
 }
 
-void write_tier1(ByteWriter& w, const FuncCode& code, size_t num_loops) {
+void write_tier1(ByteWriter& w, const FuncCode& code) {
   const void* entry = code.jit_entry.load(std::memory_order_acquire);
   const jit::JitCodeInfo* info = entry ? code.jit_info.get() : nullptr;  // set before entry
   w.u8(info != nullptr);
@@ -117,9 +117,7 @@ void write_tier1(ByteWriter& w, const FuncCode& code, size_t num_loops) {
   w.raw(entry, info->size);
   w.u32(static_cast<uint32_t>(code.jit_sites.size()));
   w.raw(code.jit_sites.data(), code.jit_sites.size());
-  // OSR entries only where they number the loops the tier-0 code does.
-  write_u32s(w, code.jit_osr_entries.size() == num_loops ? code.jit_osr_entries
-                                                         : std::vector<uint32_t>{});
+  write_u32s(w, code.jit_osr_entries);
 }
 
 // Reads one function's tier-1 code (bytes stay in place). False if malformed.
@@ -198,7 +196,7 @@ Result<std::vector<uint8_t>> serialize_module(const Engine& engine, const Module
     w.u32(static_cast<uint32_t>(code->sites.size()));
     w.raw(code->sites.data(), code->sites.size());
     write_u32s(w, code->loop_headers);
-    write_tier1(w, *compiled, code->loop_headers.size());
+    write_tier1(w, *compiled);
   }
   const uint64_t total = out.size();
   std::memcpy(out.data() + 16, &total, 8);

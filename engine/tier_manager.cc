@@ -33,8 +33,7 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   // Tier-0 code not prepared (compile() under policy Jit): tier 1 found the
   // frame, and numbers the loops as tier 0 would. No other thread reads
   // this FuncCode yet.
-  const bool tier0_prepared = !code.code.empty();
-  if (!tier0_prepared) {
+  if (code.code.empty()) {
     code.num_locals = compiled.value().num_locals;
     code.max_slots = compiled.value().max_slots;
   }
@@ -44,8 +43,8 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   code.jit_size = compiled.value().size;
   code.jit_sites = std::move(compiled.value().sites);
   // Both tiers number the same reachable loops; anything else gets no OSR
-  // (serialize_module checks the count once it prepares tier-0 code).
-  if (!tier0_prepared || compiled.value().osr_entries.size() == code.loop_headers.size())
+  // (policy jit, which prepares no tier-0 code, emits no entries).
+  if (compiled.value().osr_entries.size() == code.loop_headers.size())
     code.jit_osr_entries = std::move(compiled.value().osr_entries);
   code.osr_base.store(compiled.value().entry, std::memory_order_release);
   if (engine.config().tiers.osr_only) return {};  // calls keep starting in tier 0
