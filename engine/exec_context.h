@@ -31,18 +31,34 @@ struct ExecContext {
       : store(nullptr),
         // Left uninitialized on purpose: untouched pages of these large
         // arrays cost no memory.
-        stack(new uint64_t[config.runtime_limits.value_stack_slots]),
+        stack(new uint64_t[config.runtime_limits.value_stack_slots + kStackPage / 8]),
         stack_end(stack.get() + config.runtime_limits.value_stack_slots),
         sp(stack.get()),
+        stack_slots(config.runtime_limits.value_stack_slots),
         frames(new CallFrame[config.runtime_limits.max_call_depth + 1]),
         max_depth(config.runtime_limits.max_call_depth),
         guarded(config.memory.bounds == BoundsStrategy::GuardPages),
         native_stack(native_stack_size_for(config.runtime_limits.max_call_depth)) {}
 
+  // The value stack: stack_slots usable slots, [sp, stack_end) at the
+  // outermost call, inside an allocation one page larger so the outermost
+  // call can start them at any offset within a page (place_stack).
+  static constexpr uintptr_t kStackPage = 4096;
   Store* store;  // the store using it
   std::unique_ptr<uint64_t[]> stack;
   uint64_t* stack_end;
   uint64_t* sp;           // first free slot for a new outermost or nested call
+  uint32_t stack_slots;
+
+  /// Moves the (empty) value stack so its first slot sits at byte
+  /// `page_offset` (a multiple of 8, below kStackPage) of a page. The number
+  /// of usable slots never changes, so no outcome depends on where the
+  /// allocation landed.
+  void place_stack(uint32_t page_offset) noexcept {
+    const uintptr_t at = reinterpret_cast<uintptr_t>(stack.get());
+    sp = stack.get() + ((page_offset - at) & (kStackPage - 1)) / 8;
+    stack_end = sp + stack_slots;
+  }
   std::unique_ptr<CallFrame[]> frames;
   uint32_t depth = 0;     // frames in use (wasm and host)
   uint32_t max_depth;
@@ -120,5 +136,10 @@ struct ExecContext {
   uint32_t jit_pcs_omitted = 0;
   bool jit_pcs_fault = false;  // jit_pcs[0] is a faulting access, not a return address
 };
+
+/// Where in a page the outermost call into `inst` starts the value stack
+/// (ExecContext::place_stack): 64 bytes above the page offset of the
+/// module's shadow-stack pointer (engine/store.cc says why).
+uint32_t value_stack_page_offset(const Instance& inst) noexcept;
 
 }  // namespace wvm
