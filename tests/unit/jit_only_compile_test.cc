@@ -15,6 +15,7 @@
 
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
+#include "tests/unit/tier_instance.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
 #include "wvm/wvm.h"
@@ -219,36 +220,9 @@ TEST(JitOnlyCompile, TheValueStackRunsOutAtTheSameDepthInEveryTier) {
   m.export_func("rec", m.add_func(t, locals, body));
   const Bytes b = m.build();
 
-  // The smallest n whose call runs out of value stack (binary search: a
-  // deeper call needs more), with `slots` of value stack.
-  auto first_exhausted = [&](const char* tier, uint32_t slots) -> int32_t {
-    Config c;
-    test::apply_tier(c, tier);
-    c.tiers.unsupported_is_fatal = true;
-    c.runtime_limits.value_stack_slots = slots;
-    Engine engine(c);
-    auto mod = compile(engine, b.data(), b.size());
-    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
-    if (!mod) return -1;
-    Store store(engine);
-    auto inst = store.instantiate(mod.value(), {});
-    EXPECT_TRUE(inst.ok());
-    if (!inst) return -1;
-    Func* rec = inst.value()->find_export("rec").as_func();
-    int32_t lo = 0, hi = 1000;  // rec(lo) runs, rec(hi) runs out
-    while (hi - lo > 1) {
-      const int32_t n = lo + (hi - lo) / 2;
-      CallResult r = store.call(rec, {Value::i32(n)});
-      if (r.trap == TrapKind::CallStackExhausted) {
-        hi = n;
-        continue;
-      }
-      EXPECT_EQ(r.trap, TrapKind::None) << tier << " " << n;
-      if (r.trap != TrapKind::None) return -1;
-      EXPECT_EQ(static_cast<int32_t>(r.results.at(0).as_i32()), 16 * n + 15) << tier << " " << n;
-      lo = n;
-    }
-    return hi;
+  auto first_exhausted = [&](const char* tier, uint32_t slots) {
+    return test::first_exhausted(tier, b, slots,
+                                 [](int32_t n) { return static_cast<uint32_t>(16 * n + 15); });
   };
   // A frame advances the stack by about 50 slots: 64 sizes put the limit at
   // every offset within one, so a frame size off by one slot shows.

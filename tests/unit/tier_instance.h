@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +48,41 @@ class TierInstance {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Store> store_;
 };
+
+/// The smallest n for which export `rec` of module `b` (one i32 in, one i32
+/// out, recursing n deep) runs out of a value stack of `slots` under
+/// `tier`, by binary search over [0, 1000]; every shallower call must return
+/// `expected(n)`. -1 (the test failed) on any other outcome.
+inline int32_t first_exhausted(std::string_view tier, const Bytes& b, uint32_t slots,
+                               const std::function<uint32_t(int32_t)>& expected) {
+  Config c;
+  apply_tier(c, tier);
+  c.tiers.unsupported_is_fatal = true;
+  c.runtime_limits.value_stack_slots = slots;
+  Engine engine(c);
+  auto mod = compile(engine, b.data(), b.size());
+  EXPECT_TRUE(mod.ok()) << mod.error().to_string();
+  if (!mod) return -1;
+  Store store(engine);
+  auto inst = store.instantiate(mod.value(), {});
+  EXPECT_TRUE(inst.ok());
+  if (!inst) return -1;
+  Func* rec = inst.value()->find_export("rec").as_func();
+  int32_t lo = 0, hi = 1000;  // rec(lo) runs, rec(hi) runs out
+  while (hi - lo > 1) {
+    const int32_t n = lo + (hi - lo) / 2;
+    CallResult r = store.call(rec, {Value::i32(n)});
+    if (r.trap == TrapKind::CallStackExhausted) {
+      hi = n;
+      continue;
+    }
+    EXPECT_EQ(r.trap, TrapKind::None) << tier << " " << n;
+    if (r.trap != TrapKind::None) return -1;
+    EXPECT_EQ(r.results.at(0).as_i32(), expected(n)) << tier << " " << n;
+    lo = n;
+  }
+  return hi;
+}
 
 /// A tier as a test name part (gtest allows no '-').
 inline std::string tier_test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -16,6 +16,7 @@
 #include "engine/exec_context.h"
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
+#include "tests/unit/tier_instance.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -124,34 +125,8 @@ TEST(ValueStackPlacement, ExhaustionDepthDoesNotDependOnIt) {
     m.export_func("rec", m.add_func(t, locals, body));
     return m.build();
   };
-  auto first_exhausted = [](const char* tier, const Bytes& b, uint32_t slots) -> int32_t {
-    Config c;
-    test::apply_tier(c, tier);
-    c.tiers.unsupported_is_fatal = true;
-    c.runtime_limits.value_stack_slots = slots;
-    Engine engine(c);
-    auto mod = compile(engine, b.data(), b.size());
-    EXPECT_TRUE(mod.ok()) << mod.error().to_string();
-    if (!mod) return -1;
-    Store store(engine);
-    auto inst = store.instantiate(mod.value(), {});
-    EXPECT_TRUE(inst.ok());
-    if (!inst) return -1;
-    Func* rec = inst.value()->find_export("rec").as_func();
-    int32_t lo = 0, hi = 1000;  // rec(lo) runs, rec(hi) runs out
-    while (hi - lo > 1) {
-      const int32_t n = lo + (hi - lo) / 2;
-      CallResult r = store.call(rec, {Value::i32(n)});
-      if (r.trap == TrapKind::CallStackExhausted) {
-        hi = n;
-        continue;
-      }
-      EXPECT_EQ(r.trap, TrapKind::None) << tier << " " << n;
-      if (r.trap != TrapKind::None) return -1;
-      EXPECT_EQ(r.results.at(0).as_i32(), static_cast<uint32_t>(n)) << tier << " " << n;
-      lo = n;
-    }
-    return hi;
+  auto first_exhausted = [](const char* tier, const Bytes& b, uint32_t slots) {
+    return test::first_exhausted(tier, b, slots, [](int32_t n) { return static_cast<uint32_t>(n); });
   };
   const Bytes base = build(0);
   for (uint32_t slots : {2000u, 2011u, 2023u}) {
