@@ -638,27 +638,28 @@ class Tier1Compiler : public ValidateOnly {
 
   // The locals the loop uses most go to registers before its header (if
   // they fit, with room left for operands), so no back-edge reloads them.
+  // The loop header's state: the locals the loop uses most in registers
+  // (loaded now if they are not), leaving registers for operands, and no
+  // other local: one cached here would hold its register through every
+  // iteration, the body storing and reloading it around its operands.
   void load_loop_locals(D& d) {
     constexpr int kOperandRegs = 3;
     const int max = regs_.num_regs() - kOperandRegs;
     if (max <= 0) return;
     if (!scan_) scan_.emplace(module_.bytes.data(), body_.body_start, body_.body_end, num_locals_);
     uint32_t hot[kMaxValueRegs];
-    const uint32_t n = scan_->hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
+    const int32_t n = scan_->hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
+    if (n < 0) return;  // nothing known of the loop: keep what is cached
     const auto is_hot = [&](uint32_t x) { return std::find(hot, hot + n, x) != hot + n; };
-    for (uint32_t i = 0; i < n; ++i) {
+    for (int c = 0; c < regs_.num_regs(); ++c) {
+      const uint32_t x = regs_.local(static_cast<Reg>(c));
+      if (x != kNoLocal && regs_.refs(static_cast<Reg>(c)) == 0 && !is_hot(x))
+        evict(static_cast<Reg>(c));
+    }
+    for (int32_t i = 0; i < n; ++i) {
       if (regs_.reg_of(hot[i]) >= 0) continue;
-      int r = regs_.take_free();
-      if (r < 0) {  // a cached local the loop uses less gives way
-        for (int c = 0; c < regs_.num_regs() && r < 0; ++c) {
-          const uint32_t x = regs_.local(static_cast<Reg>(c));
-          if (x != kNoLocal && regs_.refs(static_cast<Reg>(c)) == 0 && !is_hot(x)) {
-            evict(static_cast<Reg>(c));
-            r = regs_.take_free();
-          }
-        }
-        if (r < 0) return;
-      }
+      const int r = regs_.take_free();
+      if (r < 0) return;
       masm_.load_slot(static_cast<Reg>(r), hot[i]);
       free_reg(static_cast<Reg>(r));
       regs_.bind(hot[i], static_cast<Reg>(r), false);

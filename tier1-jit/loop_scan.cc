@@ -45,24 +45,25 @@ LoopScan::LoopScan(const uint8_t* bytes, size_t body_start, size_t body_end, uin
       uses_(num_locals, 0),
       read_(num_locals, 0) {}
 
-uint32_t LoopScan::hot_locals(size_t offset, uint32_t max, uint32_t* out) {
+int32_t LoopScan::hot_locals(size_t offset, uint32_t max, uint32_t* out) {
+  // Every counted local is reset, read or not: a stale count would keep a
+  // local out of touched_ (and so out of the hot set) in every later skim.
   for (uint32_t x : touched_) {
     uses_[x] = 0;
     read_[x] = 0;
   }
   touched_.clear();
-  if (!skim(offset)) return 0;
-  uint32_t n = 0;
+  if (!skim(offset)) return -1;
+  read_locals_.clear();
   for (uint32_t x : touched_)
-    if (read_[x] != 0) touched_[n++] = x;
-  touched_.resize(n);
-  const uint32_t count = std::min<uint32_t>(max, n);
-  std::partial_sort(touched_.begin(), touched_.begin() + count, touched_.end(),
+    if (read_[x] != 0) read_locals_.push_back(x);
+  const auto count = static_cast<uint32_t>(std::min<size_t>(max, read_locals_.size()));
+  std::partial_sort(read_locals_.begin(), read_locals_.begin() + count, read_locals_.end(),
                     [&](uint32_t a, uint32_t b) {
                       return uses_[a] != uses_[b] ? uses_[a] > uses_[b] : a < b;
                     });
-  std::copy(touched_.begin(), touched_.begin() + count, out);
-  return count;
+  std::copy(read_locals_.begin(), read_locals_.begin() + count, out);
+  return static_cast<int32_t>(count);
 }
 
 bool LoopScan::skim(size_t offset) {

@@ -21,9 +21,10 @@ class LoopScan {
   LoopScan(const uint8_t* bytes, size_t body_start, size_t body_end, uint32_t num_locals);
 
   /// The locals the loop whose `loop` opcode is at `offset` reads and writes
-  /// most (read at least once), at most `max`, most used first; 0 once the
-  /// budget is spent.
-  uint32_t hot_locals(size_t offset, uint32_t max, uint32_t* out);
+  /// most (read at least once), at most `max`, most used first, and their
+  /// number; -1 when the skim gave up (the budget is spent, or a byte it
+  /// does not know): nothing is known about the loop then.
+  int32_t hot_locals(size_t offset, uint32_t max, uint32_t* out);
 
  private:
   bool skim(size_t offset);
@@ -33,7 +34,8 @@ class LoopScan {
   size_t budget_;
   std::vector<uint32_t> uses_;   // per local, for the loop being skimmed
   std::vector<uint8_t> read_;    // per local: read in it
-  std::vector<uint32_t> touched_;
+  std::vector<uint32_t> touched_;      // every local the last skim counted
+  std::vector<uint32_t> read_locals_;  // those of them it saw read
 };
 
 }  // namespace wvm::jit
