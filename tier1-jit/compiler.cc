@@ -144,6 +144,7 @@ class Tier1Compiler : public ValidateOnly {
   // The frame's size as tier 0 has it (tier0-interp/prepare.cc): the same
   // value-stack check in both tiers, and the size of a frame tier 0 may run.
   void end_function(D& d) {
+    emit_osr_entries();
     max_slots_ = num_locals_ + d.max_height() + 1;
     masm_.set_frame_slots(max_slots_);
   }
@@ -167,7 +168,7 @@ class Tier1Compiler : public ValidateOnly {
     f.data.merge = regs_.snapshot();
     f.data.merge_set = true;
     f.data.label = masm_.new_label();
-    if (emit_osr_) emit_osr_entry(f);
+    if (emit_osr_) add_osr_entry(d, f);
     masm_.bind(f.data.label);
   }
   void on_if(D&, Frame& f) {
@@ -476,17 +477,24 @@ class Tier1Compiler : public ValidateOnly {
   // behind a jump, just before the header it falls into (after the header's
   // state is set), so the loop's own entry costs one jump and the locals the
   // header keeps in registers are known here.
-  void emit_osr_entry(Frame& f) {
+  // A loop's OSR entry is emitted after the body (emit_osr_entries), so the
+  // way into the loop from above has no jump over it.
+  void add_osr_entry(D& d, const Frame& f) {
     const Label entry = masm_.new_label();
-    masm_.jump(f.data.label);
-    masm_.bind(entry);
-    masm_.osr_prologue();
-    // Tier 0 keeps every local in its slot; the header keeps some in registers.
-    for (int r = 0; r < regs_.num_regs(); ++r) {
-      const uint32_t x = regs_.local(static_cast<Reg>(r));
-      if (x != kNoLocal) masm_.load_slot(static_cast<Reg>(r), x);
-    }
+    pending_osr_.push_back(
+        PendingOsr{entry, f.data.label, f.data.merge, static_cast<uint32_t>(d.op_offset())});
     osr_entries_.push_back(entry);
+  }
+  void emit_osr_entries() {
+    for (const PendingOsr& p : pending_osr_) {
+      masm_.set_wasm_offset(p.wasm_offset);  // the loop's, for a trap in the prologue
+      masm_.bind(p.entry);
+      masm_.osr_prologue();
+      // Tier 0 keeps every local in its slot; the header keeps some in registers.
+      for (uint8_t i = 0; i < p.header_state.count; ++i)
+        masm_.load_slot(p.header_state.cached[i].reg, p.header_state.cached[i].local);
+      masm_.jump(p.header);
+    }
   }
 
   // Calls `fn` with `constants` then the top `operands` stack values as its
@@ -882,6 +890,12 @@ class Tier1Compiler : public ValidateOnly {
   uint32_t call_base_ = 0;
   FlatStack<Entry> stack_;
   std::vector<Label> osr_entries_;
+  struct PendingOsr {
+    Label entry, header;
+    LocalsState header_state;
+    uint32_t wasm_offset;
+  };
+  std::vector<PendingOsr> pending_osr_;
   bool emit_osr_ = true;
   std::string unsupported_;
 };
