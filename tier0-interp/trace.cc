@@ -72,9 +72,15 @@ bool is_memory_access(uint64_t handler) {
 // pointing just past the handler word or the offset of a load or store in
 // some tier-0 code of the store. Costs nothing until a fault (the loop
 // stores nothing for it); the check of the word before makes another
-// pointer into code (none is live in the loop) all but impossible to take.
+// pointer into code all but impossible to take. A register may still hold
+// an older ip of the same loop just past another access (one kept across a
+// call, say): of several, the one whose handler starts closest below the
+// faulting pc is the access that faulted (each handler's code follows its
+// label), and only a tie of the same handler is left to the first register.
 const Instance* find_fault_ip(const Store& store, const TrapScope& scope, const FuncCode** code,
                               const uint64_t** ip) {
+  const Instance* found = nullptr;
+  uintptr_t best = UINTPTR_MAX;  // fault_pc - the found access's handler
   for (int r = 0; r < scope.num_fault_regs; ++r) {
     // Code words are 8-byte aligned: any other value is no ip (and must not
     // be read as one).
@@ -85,14 +91,19 @@ const Instance* find_fault_ip(const Store& store, const TrapScope& scope, const 
     if (instance == nullptr) continue;
     const uint64_t* const begin = c->code.data();
     for (const uint64_t* start = p - 2; start < p; ++start) {
-      if (start >= begin && is_memory_access(*start)) {
+      if (start < begin || !is_memory_access(*start)) continue;
+      const uintptr_t distance =
+          scope.fault_pc >= *start ? scope.fault_pc - *start : UINTPTR_MAX - 1;
+      if (found == nullptr || distance < best) {
+        found = instance;
+        best = distance;
         *code = c;
         *ip = p;
-        return instance;
       }
+      break;
     }
   }
-  return nullptr;
+  return found;
 }
 
 }  // namespace
