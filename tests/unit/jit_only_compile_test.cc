@@ -199,30 +199,10 @@ TEST(JitOnlyCompile, AnInvalidBodyFailsWithTier0sError) {
 // finish(); tier 0 checks max_slots).
 TEST(JitOnlyCompile, TheValueStackRunsOutAtTheSameDepthInEveryTier) {
   ModuleBuilder m;
-  const uint32_t t = m.type({I32}, {I32});
-  std::vector<ValType> locals(40, I64);
-  Code body;
-  // Six operands deep before the call.
-  body.i32_const(1).i32_const(2).i32_const(3).i32_const(4).i32_const(5);
-  body.local_get(0)
-      .op(Opcode::I32Eqz)
-      .if_(I32)
-      .i32_const(0)
-      .else_()
-      .local_get(0)
-      .i32_const(1)
-      .op(Opcode::I32Sub)
-      .call(0)
-      .i32_const(1)
-      .op(Opcode::I32Add)
-      .end();
-  for (int i = 0; i < 5; ++i) body.op(Opcode::I32Add);
-  m.export_func("rec", m.add_func(t, locals, body));
+  test::add_rec(m, 40, 5);  // six operands deep at the call
   const Bytes b = m.build();
-
   auto first_exhausted = [&](const char* tier, uint32_t slots) {
-    return test::first_exhausted(tier, b, slots,
-                                 [](int32_t n) { return static_cast<uint32_t>(16 * n + 15); });
+    return test::first_exhausted(tier, b, slots, [](int32_t n) { return test::rec_result(n, 5); });
   };
   // A frame advances the stack by about 50 slots: 64 sizes put the limit at
   // every offset within one, so a frame size off by one slot shows.

@@ -49,6 +49,35 @@ class TierInstance {
   std::unique_ptr<Store> store_;
 };
 
+/// Adds export "rec", which must be the module's function 0: rec(n) recurses
+/// n deep, with `extra_locals` i64 locals and the constants 1..`operands` on
+/// the operand stack under each call (a deeper frame), and returns
+/// rec_result(n, operands).
+inline void add_rec(ModuleBuilder& m, uint32_t extra_locals, uint32_t operands) {
+  const uint32_t t = m.type({ValType::I32}, {ValType::I32});
+  Code body;
+  for (uint32_t k = 1; k <= operands; ++k) body.i32_const(static_cast<int32_t>(k));
+  body.local_get(0)
+      .op(Opcode::I32Eqz)
+      .if_(ValType::I32)
+      .i32_const(0)
+      .else_()
+      .local_get(0)
+      .i32_const(1)
+      .op(Opcode::I32Sub)
+      .call(0)
+      .i32_const(1)
+      .op(Opcode::I32Add)
+      .end();
+  for (uint32_t k = 0; k < operands; ++k) body.op(Opcode::I32Add);
+  m.export_func("rec", m.add_func(t, std::vector<ValType>(extra_locals, ValType::I64), body));
+}
+/// What add_rec's rec(n) returns: each level adds 1 and 1 + ... + operands.
+inline uint32_t rec_result(int32_t n, uint32_t operands) {
+  const uint32_t sum = operands * (operands + 1) / 2;
+  return static_cast<uint32_t>(n) * (sum + 1) + sum;
+}
+
 /// The smallest n for which export `rec` of module `b` (one i32 in, one i32
 /// out, recursing n deep) runs out of a value stack of `slots` under
 /// `tier`, by binary search over [0, 1000]; every shallower call must return

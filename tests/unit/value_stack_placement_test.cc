@@ -107,26 +107,11 @@ TEST(ValueStackPlacement, ExhaustionDepthDoesNotDependOnIt) {
   auto build = [](int32_t sp) {
     ModuleBuilder m;
     m.add_global(I32, true, Code().i32_const(sp));
-    const uint32_t t = m.type({I32}, {I32});
-    std::vector<ValType> locals(20, I64);
-    Code body;
-    body.local_get(0)
-        .op(Opcode::I32Eqz)
-        .if_(I32)
-        .i32_const(0)
-        .else_()
-        .local_get(0)
-        .i32_const(1)
-        .op(Opcode::I32Sub)
-        .call(0)
-        .i32_const(1)
-        .op(Opcode::I32Add)
-        .end();
-    m.export_func("rec", m.add_func(t, locals, body));
+    test::add_rec(m, 20, 0);
     return m.build();
   };
   auto first_exhausted = [](const char* tier, const Bytes& b, uint32_t slots) {
-    return test::first_exhausted(tier, b, slots, [](int32_t n) { return static_cast<uint32_t>(n); });
+    return test::first_exhausted(tier, b, slots, [](int32_t n) { return test::rec_result(n, 0); });
   };
   const Bytes base = build(0);
   for (uint32_t slots : {2000u, 2011u, 2023u}) {
@@ -134,7 +119,7 @@ TEST(ValueStackPlacement, ExhaustionDepthDoesNotDependOnIt) {
     ASSERT_GT(want, 10);
     ASSERT_LT(want, 200);
     for (int32_t sp : {8, 1000, 2040, 4000, 4088, 70000})
-      for (const char* tier : {"interp", "jit", "auto"})
+      for (const char* tier : {"interp", "jit", "jit-explicit-bounds", "auto"})
         ASSERT_EQ(first_exhausted(tier, build(sp), slots), want)
             << tier << " with " << slots << " slots, sp " << sp;
   }
