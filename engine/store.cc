@@ -587,9 +587,10 @@ std::string argument_mismatch(const FuncType& type, const std::vector<Value>& ar
 // aliasing): on the project's AMD EPYC VM, u256 and blake2b (bench/) ran
 // 1.5-2.7x slower with their slots so placed, in every process or in some
 // (the address layout decides), and at full speed otherwise. Starting our
-// frames just above where the shadow stack's start (64 bytes: blake2b was
-// still slow with 0) makes the two grow apart, ours up and theirs down,
-// until together they exceed a page. Any other module starts at offset 0.
+// frames just above the page offset where the shadow stack's frames start
+// (64 bytes above: blake2b was still slow with 0) makes the two grow apart,
+// ours up and theirs down, until together they exceed a page. Any other
+// module starts at offset 0.
 uint32_t value_stack_page_offset(const Instance& inst) noexcept {
   const Module& m = *inst.module();
   const uint32_t g = m.num_imported_globals;

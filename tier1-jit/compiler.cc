@@ -473,12 +473,10 @@ class Tier1Compiler : public ValidateOnly {
  private:
   // On-stack replacement (tier0-interp/interp_loop.inc): a tier-0 frame whose
   // loop got hot enters here with every local and operand in its slot, the
-  // state at `f`'s header, whose charge tier 0 has made. Emitted in line
-  // behind a jump, just before the header it falls into (after the header's
-  // state is set), so the loop's own entry costs one jump and the locals the
-  // header keeps in registers are known here.
-  // A loop's OSR entry is emitted after the body (emit_osr_entries), so the
-  // way into the loop from above has no jump over it.
+  // state at `f`'s header, whose charge tier 0 has made. Recorded here, with
+  // the header's register state, and emitted after the body
+  // (emit_osr_entries), so the way into the loop from above has no jump
+  // over it.
   void add_osr_entry(D& d, const Frame& f) {
     const Label entry = masm_.new_label();
     pending_osr_.push_back(
@@ -644,12 +642,11 @@ class Tier1Compiler : public ValidateOnly {
     free_reg(r);
   }
 
-  // The locals the loop uses most go to registers before its header (if
-  // they fit, with room left for operands), so no back-edge reloads them.
   // The loop header's state: the locals the loop uses most in registers
-  // (loaded now if they are not), leaving registers for operands, and no
-  // other local: one cached here would hold its register through every
-  // iteration, the body storing and reloading it around its operands.
+  // (loaded now if they are not), leaving registers for operands, so no
+  // back-edge reloads them; and no other local: one cached here would hold
+  // its register through every iteration, the body storing and reloading it
+  // around its operands.
   void load_loop_locals(D& d) {
     constexpr int kOperandRegs = 3;
     const int max = regs_.num_regs() - kOperandRegs;
