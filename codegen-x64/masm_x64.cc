@@ -65,15 +65,46 @@ X64MacroAssembler::X64MacroAssembler(const jit::RuntimeInfo& info, BoundsStrateg
                                      CodeArena& arena, X64CpuFeatures features)
     : info_(info), bounds_(bounds), arena_(arena), features_(features) {
   if (code_.init(asmjit::Environment::host()) != asmjit::kErrorOk) {
-    failed_ = true;
+    failed_ = broken_ = true;
     return;
   }
   code_.setErrorHandler(&errors_);
-  if (code_.attach(&a_) != asmjit::kErrorOk) failed_ = true;
+  if (code_.attach(&a_) != asmjit::kErrorOk) failed_ = broken_ = true;
   std::fill(std::begin(trap_labels_), std::end(trap_labels_), kNoLabel);
 }
 
 X64MacroAssembler::~X64MacroAssembler() = default;
+
+// Every member back to what the constructor left, the vectors and the code
+// buffer keeping their storage. asmjit holds nothing of a function but the
+// bytes (labels and relocations are ours), so rewinding its one section is
+// a new start.
+bool X64MacroAssembler::reset() {
+  // A very large function's buffer goes back to the system.
+  constexpr size_t kMaxKept = size_t{4} << 20;
+  if (broken_ || code_.sectionCount() != 1 || code_.labelCount() != 0 ||
+      !code_.relocEntries().empty() || code_.textSection()->buffer().capacity() > kMaxKept)
+    return false;
+  code_.textSection()->buffer()._size = 0;
+  if (a_.setOffset(0) != asmjit::kErrorOk) return false;
+  errors_.failed = false;
+  failed_ = false;
+  finished_ = false;
+  frame_slots_ = -1;
+  frame_fields_.clear();
+  labels_.clear();
+  fixups_.clear();
+  std::fill(std::begin(trap_labels_), std::end(trap_labels_), kNoLabel);
+  traps_.clear();
+  tables_.clear();
+  slow_calls_.clear();
+  entry_ = kNoLabel;
+  relocs_.clear();
+  code_size_ = 0;
+  out_of_code_space_ = false;
+  reset_sites();
+  return true;
+}
 
 int X64MacroAssembler::num_value_regs() const noexcept { return kNumValueRegs; }
 
@@ -294,22 +325,20 @@ void X64MacroAssembler::slot_move(uint8_t opcode, const x86::Gp& reg, uint32_t s
   static_assert(kFp.id() == x86::Gp::kIdBx, "rbx as the base needs no SIB byte");
   const int32_t d = slot_disp(slot);
   const uint32_t id = reg.id();
-  uint8_t b[7];
-  size_t n = 0;
-  b[n++] = static_cast<uint8_t>(0x48 | (id >= 8 ? 0x04 : 0));  // REX.W, REX.R
-  b[n++] = opcode;
+  enc::Insn i;
+  i.put(static_cast<uint8_t>(0x48 | (id >= 8 ? 0x04 : 0)));  // REX.W, REX.R
+  i.put(opcode);
   const uint8_t reg_rm = static_cast<uint8_t>((id & 7) << 3 | x86::Gp::kIdBx);
   if (d == 0) {
-    b[n++] = reg_rm;  // mod 00
+    i.put(reg_rm);  // mod 00
   } else if (d >= -128 && d <= 127) {
-    b[n++] = static_cast<uint8_t>(0x40 | reg_rm);  // mod 01: disp8
-    b[n++] = static_cast<uint8_t>(d);
+    i.put(static_cast<uint8_t>(0x40 | reg_rm));  // mod 01: disp8
+    i.put(static_cast<uint8_t>(d));
   } else {
-    b[n++] = static_cast<uint8_t>(0x80 | reg_rm);  // mod 10: disp32
-    const uint32_t u = static_cast<uint32_t>(d);
-    for (int i = 0; i < 4; ++i) b[n++] = static_cast<uint8_t>(u >> (8 * i));
+    i.put(static_cast<uint8_t>(0x80 | reg_rm));  // mod 10: disp32
+    i.put32(static_cast<uint32_t>(d));
   }
-  put(b, n);
+  put(i);
 }
 
 void X64MacroAssembler::put(const uint8_t* bytes, size_t size) {

@@ -127,6 +127,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   uint32_t code_size() const noexcept override { return static_cast<uint32_t>(code_size_); }
   uint32_t label_offset(jit::Label label) const override;
   bool out_of_code_space() const noexcept override { return out_of_code_space_; }
+  bool reset() override;
 
  private:
   // What prologue() and osr_prologue() share: the frame's count and checks.
@@ -260,6 +261,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   ErrorSink errors_;
   asmjit::CodeHolder code_;
   asmjit::x86::Assembler a_;
+  bool broken_ = false;  // asmjit could not be set up: never reusable
   bool failed_ = false;  // a bad operand (e.g. a slot beyond disp32 reach)
   bool finished_ = false;
   // The frame's size (set_frame_slots), and where each prologue's lea takes

@@ -28,6 +28,11 @@ class SiteTableWriter {
     last_pos_ = pos;
     last_offset_ = offset;
   }
+  /// Starts a new table (the caller emptied the vector).
+  void restart() noexcept {
+    last_pos_ = 0;
+    last_offset_ = 0;
+  }
 
  private:
   void put(uint32_t v) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "tier1-jit/code_arena.h"
 #include "tier1-jit/masm.h"
@@ -22,6 +24,14 @@ class Backend {
   virtual ~Backend() = default;
   /// An assembler for one function; its finish() places the code.
   virtual std::unique_ptr<MacroAssembler> new_function() = 0;
+  /// The same, reusing one given back by recycle() when there is one: a
+  /// module's functions then share the assemblers' buffers instead of each
+  /// allocating (and faulting in) its own. Thread-safe.
+  std::unique_ptr<MacroAssembler> take_function();
+  /// Gives back an assembler from take_function() once its code and records
+  /// are taken; it is reset (MacroAssembler::reset) and kept for the next
+  /// function, or dropped when it cannot be reset or enough are kept.
+  void recycle(std::unique_ptr<MacroAssembler> masm);
   /// Runs compiled code from C++ (see tier1-jit/abi.h for the contract).
   virtual void enter(const void* entry, uint64_t* fp, InstanceData* vm,
                      ExecContext* ctx) const = 0;
@@ -39,6 +49,10 @@ class Backend {
   /// Traces: the return address of the entry trampoline's call into
   /// compiled code, where a walk of compiled frames leaves them (tier1-jit/abi.h).
   virtual uintptr_t entry_return() const noexcept = 0;
+
+ private:
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<MacroAssembler>> pool_;  // reset, ready to take
 };
 
 /// The host architecture's backend with an arena of `code_space_bytes`, or

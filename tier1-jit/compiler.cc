@@ -923,7 +923,13 @@ Error code_space_exhausted(const CodeArena& arena) {
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
                                       uint32_t func_index, Backend& backend, bool osr_entries) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
-  std::unique_ptr<MacroAssembler> masm = backend.new_function();
+  // Given back to the backend on every way out, for the next function.
+  struct Recycle {
+    Backend& backend;
+    std::unique_ptr<MacroAssembler> masm;
+    ~Recycle() { backend.recycle(std::move(masm)); }
+  } taken{backend, backend.take_function()};
+  MacroAssembler* const masm = taken.masm.get();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
   masm->reserve(body.body_end - body.body_start);
   Tier1Compiler compiler(*masm, module, code, body);

@@ -1,40 +1,71 @@
 #include "tier1-jit/loop_scan.h"
 
 #include <algorithm>
+#include <array>
 
 namespace wvm::jit {
 namespace {
 
-// A cursor over validated code that refuses to run past `end`.
-struct Cursor {
-  const uint8_t* p;
-  const uint8_t* end;
-  bool ok = true;
-
-  uint8_t byte() {
-    if (p >= end) {
-      ok = false;
-      return 0;
-    }
-    return *p++;
-  }
-  uint64_t leb() {  // unsigned or signed alike: only its extent matters here
-    uint64_t v = 0;
-    for (int shift = 0; ok; shift += 7) {
-      const uint8_t b = byte();
-      if (shift < 64) v |= uint64_t{b & 0x7fu} << shift;
-      if ((b & 0x80) == 0 || shift > 70) break;
-    }
-    return v;
-  }
-  void skip(size_t n) {
-    if (static_cast<size_t>(end - p) < n) {
-      ok = false;
-      return;
-    }
-    p += n;
-  }
+// What follows each one-byte opcode, for the skim.
+enum Imm : uint8_t {
+  kNone,      // nothing
+  kLeb,       // one LEB128 (branch depths, indices, constants)
+  kLeb2,      // two (memargs, call_indirect)
+  kBlock,     // a block type: one more level
+  kEnd,       // one level less
+  kLocal,     // a local index: counted
+  kByte,      // one byte (memory.size/grow, ref.null)
+  kFixed4,    // f32.const
+  kFixed8,    // f64.const
+  kBrTable,   // a count, then count + 1 depths
+  kSelectT,   // a count, then that many value types
+  kMisc,      // 0xfc: a sub-opcode and its immediates
+  kUnknown,   // SIMD, threads, anything else: no hints
 };
+
+constexpr std::array<uint8_t, 256> make_imm_table() {
+  std::array<uint8_t, 256> t{};
+  for (int op = 0xd3; op < 256; ++op) t[op] = kUnknown;
+  t[0x02] = t[0x03] = t[0x04] = kBlock;
+  t[0x0b] = kEnd;
+  for (int op : {0x0c, 0x0d, 0x10, 0x12, 0x23, 0x24, 0x25, 0x26, 0xd2, 0x41, 0x42}) t[op] = kLeb;
+  t[0x0e] = kBrTable;
+  t[0x11] = kLeb2;
+  t[0x1c] = kSelectT;
+  t[0x20] = t[0x21] = t[0x22] = kLocal;
+  t[0x3f] = t[0x40] = t[0xd0] = kByte;
+  t[0x43] = kFixed4;
+  t[0x44] = kFixed8;
+  for (int op = 0x28; op <= 0x3e; ++op) t[op] = kLeb2;  // loads and stores: a memarg
+  t[0xfc] = kMisc;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kImm = make_imm_table();
+
+// Skips one LEB128 (unsigned or signed alike) at p, never reading at or past
+// `end`; nullptr if it runs into `end` or past 10 bytes.
+inline const uint8_t* skip_leb(const uint8_t* p, const uint8_t* end) {
+  const uint8_t* const stop = end - p > 10 ? p + 10 : end;
+  while (p < stop && (*p & 0x80) != 0) ++p;
+  return p < stop ? p + 1 : nullptr;
+}
+
+// The value of the LEB128 at *p (a local index), advancing *p; false past `end`.
+inline bool read_leb(const uint8_t** p, const uint8_t* end, uint64_t* out) {
+  uint64_t v = 0;
+  const uint8_t* q = *p;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (q >= end) return false;
+    const uint8_t b = *q++;
+    if (shift < 64) v |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) {
+      *p = q;
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -68,90 +99,91 @@ int32_t LoopScan::hot_locals(size_t offset, uint32_t max, uint32_t* out) {
 
 bool LoopScan::skim(size_t offset) {
   if (offset >= end_) return false;
-  Cursor c{bytes_ + offset, bytes_ + end_};
+  // The skim stops at the budget: one that would read past it gives up.
+  const uint8_t* const start = bytes_ + offset;
+  const uint8_t* const end = start + std::min(end_ - offset, budget_);
+  const uint8_t* p = start;
+  // Each step reads the opcode at p (p < end) and sets p past its
+  // immediates, or nullptr when they run past the end.
+  const auto skip = [&](size_t n) { p = static_cast<size_t>(end - p) >= n ? p + n : nullptr; };
+  const auto leb = [&] { p = skip_leb(p, end); };
   uint32_t depth = 0;
   do {
-    const uint8_t* const start = c.p;
-    const uint8_t op = c.byte();
-    switch (op) {
-      case 0x02: case 0x03: case 0x04:  // block, loop, if: a block type
-        c.leb();
+    if (p >= end) return false;
+    const uint8_t op = *p++;
+    switch (kImm[op]) {
+      case kNone:
+        break;
+      case kLeb:
+        leb();
+        break;
+      case kLeb2:
+        leb();
+        if (p != nullptr) leb();
+        break;
+      case kBlock:
+        leb();
         ++depth;
         break;
-      case 0x0b:  // end
+      case kEnd:
         --depth;
         break;
-      case 0x0c: case 0x0d: case 0x10: case 0x12: case 0x23: case 0x24:
-      case 0x25: case 0x26: case 0xd2:
-        c.leb();
-        break;
-      case 0x0e: {  // br_table
-        const uint64_t n = c.leb();
-        for (uint64_t i = 0; i <= n && c.ok; ++i) c.leb();
-        break;
-      }
-      case 0x11:  // call_indirect
-        c.leb();
-        c.leb();
-        break;
-      case 0x1c: {  // select t*
-        const uint64_t n = c.leb();
-        c.skip(n);
-        break;
-      }
-      case 0x20: case 0x21: case 0x22: {  // local.get, local.set, local.tee
-        const uint64_t x = c.leb();
-        if (x >= uses_.size()) return false;
+      case kLocal: {
+        uint64_t x = 0;
+        if (!read_leb(&p, end, &x) || x >= uses_.size()) return false;
         const uint32_t local = static_cast<uint32_t>(x);
         if (uses_[local]++ == 0) touched_.push_back(local);
         if (op != 0x21) read_[local] = 1;
         break;
       }
-      case 0x3f: case 0x40: case 0xd0:  // memory.size/grow (memory 0), ref.null t
-        c.byte();
+      case kByte:
+        skip(1);
         break;
-      case 0x41: case 0x42:
-        c.leb();
+      case kFixed4:
+        skip(4);
         break;
-      case 0x43:
-        c.skip(4);
+      case kFixed8:
+        skip(8);
         break;
-      case 0x44:
-        c.skip(8);
+      case kBrTable: {
+        uint64_t n = 0;
+        if (!read_leb(&p, end, &n)) return false;
+        for (uint64_t i = 0; i <= n && p != nullptr; ++i) leb();
         break;
-      case 0xfc: {
-        const uint64_t sub = c.leb();
+      }
+      case kSelectT: {
+        uint64_t n = 0;
+        if (!read_leb(&p, end, &n)) return false;
+        skip(n);
+        break;
+      }
+      case kMisc: {
+        uint64_t sub = 0;
+        if (!read_leb(&p, end, &sub)) return false;
         if (sub <= 7) break;  // saturating truncations
         if (sub == 8) {       // memory.init: segment, memory
-          c.leb();
-          c.byte();
+          leb();
+          if (p != nullptr) skip(1);
         } else if (sub == 10) {  // memory.copy: two memories
-          c.skip(2);
+          skip(2);
         } else if (sub == 11) {  // memory.fill
-          c.byte();
+          skip(1);
         } else if (sub == 12 || sub == 14) {  // table.init, table.copy
-          c.leb();
-          c.leb();
+          leb();
+          if (p != nullptr) leb();
         } else if (sub <= 17) {  // data.drop, elem.drop, table.grow/size/fill
-          c.leb();
+          leb();
         } else {
           return false;
         }
         break;
       }
       default:
-        if (op >= 0x28 && op <= 0x3e) {  // loads and stores: a memarg
-          c.leb();
-          c.leb();
-        } else if (op == 0xfd || op == 0xfe || op > 0xd2) {
-          return false;  // SIMD and anything unknown: no hints
-        }
-        break;
+        return false;  // SIMD and anything unknown: no hints
     }
-    const size_t used = static_cast<size_t>(c.p - start);
-    if (!c.ok || used > budget_) return false;
-    budget_ -= used;
+    if (p == nullptr) return false;
   } while (depth > 0);
+  budget_ -= static_cast<size_t>(p - start);
   return true;
 }
 

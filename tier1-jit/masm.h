@@ -182,6 +182,10 @@ class MacroAssembler {
   /// After a failed finish(): whether it failed because the arena had no
   /// room for the code (rather than the code being unassemblable).
   virtual bool out_of_code_space() const noexcept = 0;
+  /// Makes the assembler ready for another function, as if new, keeping its
+  /// buffers (Backend::take_function reuses it); false if this one cannot
+  /// be reused (it is then dropped).
+  virtual bool reset() { return false; }
 
   // ---- trap sites (engine/site_table.h), for traces
   /// The module byte offset of the instruction being compiled: the calls,
@@ -190,9 +194,17 @@ class MacroAssembler {
   /// After a successful finish(): code offset -> wasm offset of every call
   /// (keyed by its return address - 1), trap stub call (likewise) and memory
   /// access that may fault (keyed by its first byte).
-  std::vector<uint8_t> take_sites() noexcept { return std::move(sites_); }
+  /// A copy of the site table: the assembler keeps its buffer for reuse.
+  std::vector<uint8_t> take_sites() { return std::vector<uint8_t>(sites_.begin(), sites_.end()); }
 
  protected:
+  /// What reset() does for the members here.
+  void reset_sites() noexcept {
+    wasm_offset_ = kEntrySite;
+    sites_.clear();
+    site_writer_.restart();
+  }
+
   uint32_t wasm_offset_ = kEntrySite;
   std::vector<uint8_t> sites_;
   SiteTableWriter site_writer_{sites_};

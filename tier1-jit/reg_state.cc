@@ -13,17 +13,8 @@ void RegState::init(int num_regs, uint32_t num_locals) {
     dirty_[r] = false;
     last_use_[r] = 0;
   }
+  free_ = num_regs >= 32 ? ~0u : (1u << num_regs) - 1;
   local_reg_.assign(num_locals, 0);
-}
-
-int RegState::take_free() noexcept {
-  for (int r = 0; r < num_regs_; ++r) {
-    if (refs_[r] == 0 && local_[r] == kNoLocal) {
-      refs_[r] = 1;
-      return r;
-    }
-  }
-  return -1;
 }
 
 int RegState::evictable() const noexcept {
@@ -40,6 +31,7 @@ int RegState::evictable() const noexcept {
 void RegState::bind(uint32_t local, Reg r, bool dirty) noexcept {
   assert(local_[r] == kNoLocal && local_reg_[local] == 0);
   local_[r] = local;
+  free_ &= ~(1u << r);
   dirty_[r] = dirty;
   local_reg_[local] = static_cast<uint8_t>(r + 1);
   touch(r);
@@ -49,6 +41,7 @@ void RegState::unbind(uint32_t local) noexcept {
   const int r = reg_of(local);
   if (r < 0) return;
   local_[r] = kNoLocal;
+  if (refs_[r] == 0) free_ |= 1u << r;
   dirty_[r] = false;
   local_reg_[local] = 0;
 }

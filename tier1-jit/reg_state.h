@@ -56,15 +56,22 @@ class RegState {
   /// Written in place without disturbing anyone else.
   bool exclusive(Reg r) const noexcept { return refs_[r] == 1 && local_[r] == kNoLocal; }
 
-  void ref(Reg r) noexcept { ++refs_[r]; }
-  void unref(Reg r) noexcept { --refs_[r]; }
-  bool any_free() const noexcept {
-    for (int r = 0; r < num_regs_; ++r)
-      if (refs_[r] == 0 && local_[r] == kNoLocal) return true;
-    return false;
+  void ref(Reg r) noexcept {
+    ++refs_[r];
+    free_ &= ~(1u << r);
   }
-  /// A free register, taken with one reference; -1 if there is none.
-  int take_free() noexcept;
+  void unref(Reg r) noexcept {
+    if (--refs_[r] == 0 && local_[r] == kNoLocal) free_ |= 1u << r;
+  }
+  bool any_free() const noexcept { return free_ != 0; }
+  /// A free register (the lowest), taken with one reference; -1 if there is none.
+  int take_free() noexcept {
+    if (free_ == 0) return -1;
+    const int r = __builtin_ctz(free_);
+    free_ &= free_ - 1;
+    refs_[r] = 1;
+    return r;
+  }
   /// A register that caches a local and has no other owner, to send back
   /// to its slot: the least recently used clean one (no store), else the
   /// least recently used; -1 if there is none.
@@ -94,6 +101,7 @@ class RegState {
 
  private:
   int num_regs_ = 0;
+  uint32_t free_ = 0;  // bit r: no references and no local (take_free's pick)
   uint32_t refs_[kMaxValueRegs] = {};
   uint32_t local_[kMaxValueRegs] = {};
   bool dirty_[kMaxValueRegs] = {};

@@ -64,6 +64,12 @@ class RelocationRecorder {
   }
   /// The persistable description of code of `size` bytes, or nullptr.
   std::unique_ptr<JitCodeInfo> take(size_t size);
+  /// Forgets every record (keeping the storage), for another function.
+  void clear() noexcept {
+    relocations_.clear();
+    values_.clear();
+    persistable_ = true;
+  }
 
  private:
   std::vector<Relocation> relocations_;
