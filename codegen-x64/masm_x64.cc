@@ -150,9 +150,8 @@ uint32_t X64MacroAssembler::out_of_gas_label() { return trap_label(TrapKind::Out
 
 uint32_t X64MacroAssembler::mov_rax_placeholder() {
   // REX.W B8: mov rax, imm64; the immediate is written by a relocation.
-  static constexpr uint8_t kMovRaxImm64[10] = {0x48, 0xB8};
   const uint32_t at = static_cast<uint32_t>(a_.offset()) + 2;
-  put(kMovRaxImm64, sizeof kMovRaxImm64);
+  put(enc::movabs(x86::Gp::kIdAx, 0));
   return at;
 }
 
@@ -210,19 +209,29 @@ void X64MacroAssembler::bind_label(uint32_t id) {
   l.waiting = -1;
 }
 
-void X64MacroAssembler::rel32_to(uint32_t id) {
+// The rel32 field at code offset `at` for a jump to label `id`: its value
+// if the label is bound, else 0 and a fixup that bind_label fills in.
+uint32_t X64MacroAssembler::rel32_at(uint32_t id, uint32_t at) {
   LabelState& l = labels_[id];
-  const uint32_t at = static_cast<uint32_t>(a_.offset());
-  uint32_t rel = 0;
-  if (l.offset >= 0) {
-    rel = static_cast<uint32_t>(l.offset - static_cast<int32_t>(at + 4));
-  } else {
-    fixups_.push_back(Fixup{at, l.waiting});
-    l.waiting = static_cast<int32_t>(fixups_.size() - 1);
+  if (l.offset >= 0) return static_cast<uint32_t>(l.offset - static_cast<int32_t>(at + 4));
+  fixups_.push_back(Fixup{at, l.waiting});
+  l.waiting = static_cast<int32_t>(fixups_.size() - 1);
+  return 0;
+}
+
+// A jump, call or jcc to label `id`: `n` opcode bytes (the first in the low
+// byte of `opcode`) then a rel32, in one insert.
+void X64MacroAssembler::branch_rel32(uint32_t opcode, uint32_t n, uint32_t id) {
+  const uint32_t at = static_cast<uint32_t>(a_.offset()) + n;
+  const uint64_t word = opcode | uint64_t{rel32_at(id, at)} << (8 * n);
+  if (a_._section == nullptr || a_.remainingSpace() < 8) [[unlikely]] {
+    uint8_t bytes[8];
+    std::memcpy(bytes, &word, 8);
+    put(bytes, n + 4);
+    return;
   }
-  uint8_t field[4];
-  std::memcpy(field, &rel, 4);
-  put(field, 4);
+  std::memcpy(a_._bufferPtr, &word, 8);
+  advance(n + 4);
 }
 
 namespace {
@@ -239,32 +248,28 @@ bool short_reach(int32_t target, size_t here, int8_t* rel) {
 
 void X64MacroAssembler::jmp_to(uint32_t id) {
   if (int8_t rel; short_reach(labels_[id].offset, a_.offset(), &rel)) {
-    const uint8_t b[2] = {0xEB, static_cast<uint8_t>(rel)};
-    put(b, 2);
+    enc::Insn i;
+    i.put(0xEB);
+    i.put(static_cast<uint8_t>(rel));
+    put(i);
     return;
   }
-  static constexpr uint8_t kJmp = 0xE9;
-  put(&kJmp, 1);
-  rel32_to(id);
+  branch_rel32(0xE9, 1, id);
 }
 
 void X64MacroAssembler::jcc_to(x86::CondCode cc, uint32_t id) {
   const auto nibble = static_cast<uint8_t>(cc);
   if (int8_t rel; short_reach(labels_[id].offset, a_.offset(), &rel)) {
-    const uint8_t b[2] = {static_cast<uint8_t>(0x70 | nibble), static_cast<uint8_t>(rel)};
-    put(b, 2);
+    enc::Insn i;
+    i.put(static_cast<uint8_t>(0x70 | nibble));
+    i.put(static_cast<uint8_t>(rel));
+    put(i);
     return;
   }
-  const uint8_t b[2] = {0x0F, static_cast<uint8_t>(0x80 | nibble)};
-  put(b, 2);
-  rel32_to(id);
+  branch_rel32(0x0F | (0x80u | nibble) << 8, 2, id);
 }
 
-void X64MacroAssembler::call_to(uint32_t id) {
-  static constexpr uint8_t kCall = 0xE8;
-  put(&kCall, 1);
-  rel32_to(id);
-}
+void X64MacroAssembler::call_to(uint32_t id) { branch_rel32(0xE8, 1, id); }
 
 uint32_t X64MacroAssembler::checked(jit::Label label) {
   if (label.id < labels_.size()) return label.id;
@@ -311,9 +316,9 @@ void X64MacroAssembler::enter_frame() {
 }
 
 void X64MacroAssembler::epilogue() {
-  put(enc::alu_imm(enc::Alu::Add, x86::Gp::kIdSp, 8, true));
-  static constexpr uint8_t kRet = 0xC3;
-  put(&kRet, 1);
+  enc::Insn i = enc::alu_imm(enc::Alu::Add, x86::Gp::kIdSp, 8, true);
+  i.put(0xC3);  // ret
+  put(i);
 }
 
 // ---- moves

@@ -176,7 +176,8 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   void bind_label(uint32_t id);
   // The 4-byte field of an instruction just started, relative to its end:
   // the label's offset if it is bound, else a fixup for bind_label.
-  void rel32_to(uint32_t id);
+  uint32_t rel32_at(uint32_t id, uint32_t at);
+  void branch_rel32(uint32_t opcode, uint32_t n, uint32_t id);
   // jmp, jcc and call to a label: the short form when the label is bound and
   // within a byte's reach, else rel32.
   void jmp_to(uint32_t id);

@@ -489,8 +489,10 @@ class Tier1Compiler : public ValidateOnly {
       masm_.bind(p.entry);
       masm_.osr_prologue();
       // Tier 0 keeps every local in its slot; the header keeps some in registers.
-      for (uint8_t i = 0; i < p.header_state.count; ++i)
-        masm_.load_slot(p.header_state.cached[i].reg, p.header_state.cached[i].local);
+      for (uint32_t m = p.header_state.held; m != 0; m &= m - 1) {
+        const int r = __builtin_ctz(m);
+        masm_.load_slot(static_cast<Reg>(r), p.header_state.local[r]);
+      }
       masm_.jump(p.header);
     }
   }

@@ -9,10 +9,10 @@ void RegState::init(int num_regs, uint32_t num_locals) {
   num_regs_ = num_regs;
   for (int r = 0; r < kMaxValueRegs; ++r) {
     refs_[r] = 0;
-    local_[r] = kNoLocal;
-    dirty_[r] = false;
+    state_.local[r] = kNoLocal;
     last_use_[r] = 0;
   }
+  state_.held = state_.dirty = 0;
   free_ = num_regs >= 32 ? ~0u : (1u << num_regs) - 1;
   local_reg_.assign(num_locals, 0);
 }
@@ -20,19 +20,22 @@ void RegState::init(int num_regs, uint32_t num_locals) {
 int RegState::evictable() const noexcept {
   int best = -1;
   for (int r = 0; r < num_regs_; ++r) {
-    if (local_[r] == kNoLocal || refs_[r] != 0) continue;
-    if (best < 0 || dirty_[r] < dirty_[best] ||
-        (dirty_[r] == dirty_[best] && last_use_[r] < last_use_[best]))
+    if (state_.local[r] == kNoLocal || refs_[r] != 0) continue;
+    if (best < 0 || dirty(static_cast<Reg>(r)) < dirty(static_cast<Reg>(best)) ||
+        (dirty(static_cast<Reg>(r)) == dirty(static_cast<Reg>(best)) &&
+         last_use_[r] < last_use_[best]))
       best = r;
   }
   return best;
 }
 
 void RegState::bind(uint32_t local, Reg r, bool dirty) noexcept {
-  assert(local_[r] == kNoLocal && local_reg_[local] == 0);
-  local_[r] = local;
+  assert(state_.local[r] == kNoLocal && local_reg_[local] == 0);
+  state_.local[r] = local;
   free_ &= ~(1u << r);
-  dirty_[r] = dirty;
+  const auto bit = static_cast<uint16_t>(1u << r);
+  state_.held |= bit;
+  state_.dirty = static_cast<uint16_t>(dirty ? state_.dirty | bit : state_.dirty & ~bit);
   local_reg_[local] = static_cast<uint8_t>(r + 1);
   touch(r);
 }
@@ -40,49 +43,40 @@ void RegState::bind(uint32_t local, Reg r, bool dirty) noexcept {
 void RegState::unbind(uint32_t local) noexcept {
   const int r = reg_of(local);
   if (r < 0) return;
-  local_[r] = kNoLocal;
+  state_.local[r] = kNoLocal;
   if (refs_[r] == 0) free_ |= 1u << r;
-  dirty_[r] = false;
+  const auto bit = static_cast<uint16_t>(1u << r);
+  state_.held &= static_cast<uint16_t>(~bit);
+  state_.dirty &= static_cast<uint16_t>(~bit);
   local_reg_[local] = 0;
 }
 
-LocalsState RegState::snapshot() const noexcept {
-  LocalsState s;
-  for (int r = 0; r < num_regs_; ++r)
-    if (local_[r] != kNoLocal) s.cached[s.count++] = {local_[r], static_cast<Reg>(r), dirty_[r]};
-  return s;
-}
-
-void RegState::restore(const LocalsState& state) noexcept {
-  for (int r = 0; r < num_regs_; ++r) {
+void RegState::restore(const LocalsState& target) noexcept {
+  const LocalsState state = target;  // it may be a snapshot's reference
+  forget_locals();
+  for (uint32_t m = state.held; m != 0; m &= m - 1) {
+    const int r = __builtin_ctz(m);
     assert(refs_[r] == 0);
-    if (local_[r] != kNoLocal) unbind(local_[r]);
+    bind(state.local[r], static_cast<Reg>(r), (state.dirty >> r & 1) != 0);
   }
-  for (uint8_t i = 0; i < state.count; ++i)
-    bind(state.cached[i].local, state.cached[i].reg, state.cached[i].dirty);
 }
 
 void RegState::forget_locals() noexcept {
-  for (int r = 0; r < num_regs_; ++r)
-    if (local_[r] != kNoLocal) unbind(local_[r]);
-}
-
-void RegState::mark_all_dirty() noexcept {
-  for (int r = 0; r < num_regs_; ++r)
-    if (local_[r] != kNoLocal) dirty_[r] = true;
+  for (uint32_t m = state_.held; m != 0; m &= m - 1) unbind(state_.local[__builtin_ctz(m)]);
 }
 
 bool transition_is_empty(const RegState& from, const LocalsState& to) noexcept {
-  for (int r = 0; r < from.num_regs(); ++r) {
-    const uint32_t x = from.local(static_cast<Reg>(r));
-    if (x == kNoLocal) continue;
-    const LocalsState::Cached* t = to.find(x);
-    const bool dirty = from.dirty(static_cast<Reg>(r));
-    if (t == nullptr ? dirty : (t->reg != r || (dirty && !t->dirty))) return false;
+  const LocalsState& f = from.snapshot();
+  // Every register `to` holds holds the same local now (no load, no move),
+  // and no local must be stored: one `to` keeps clean, or one it drops.
+  if ((to.held & ~f.held) != 0) return false;
+  for (uint32_t m = to.held; m != 0; m &= m - 1) {
+    const int r = __builtin_ctz(m);
+    if (f.local[r] != to.local[r]) return false;
   }
-  for (uint8_t i = 0; i < to.count; ++i)
-    if (from.reg_of(to.cached[i].local) != to.cached[i].reg) return false;
-  return true;
+  // A local held here but not in `to` is in no other register of `to`
+  // (that register would hold it here too): it goes to its slot.
+  return (f.dirty & ~(to.held & to.dirty)) == 0;
 }
 
 void emit_transition(MacroAssembler& masm, const RegState& from, const LocalsState& to) {
@@ -93,21 +87,24 @@ void emit_transition(MacroAssembler& masm, const RegState& from, const LocalsSta
   };
   Move moves[kMaxValueRegs];
   int num_moves = 0;
-  LocalsState::Cached reloads[kMaxValueRegs];  // cycles broken through the slot
+  struct Reload {
+    uint32_t local;
+    Reg reg;
+  };
+  Reload reloads[kMaxValueRegs];  // cycles broken through the slot
   int num_reloads = 0;
 
   // Stores first, while every register still holds what `from` says.
-  for (int r = 0; r < from.num_regs(); ++r) {
-    const Reg reg = static_cast<Reg>(r);
+  for (uint32_t m = from.snapshot().held; m != 0; m &= m - 1) {
+    const Reg reg = static_cast<Reg>(__builtin_ctz(m));
     const uint32_t x = from.local(reg);
-    if (x == kNoLocal) continue;
-    const LocalsState::Cached* t = to.find(x);
+    const int t = to.reg_of(x);
     bool slot_valid = !from.dirty(reg);
-    if ((t == nullptr || !t->dirty) && !slot_valid) {
+    if ((t < 0 || !(to.dirty >> t & 1)) && !slot_valid) {
       masm.store_slot(x, reg);
       slot_valid = true;
     }
-    if (t != nullptr && t->reg != reg) moves[num_moves++] = {reg, t->reg, x, slot_valid};
+    if (t >= 0 && t != reg) moves[num_moves++] = {reg, static_cast<Reg>(t), x, slot_valid};
   }
 
   // The parallel move: each destination and each source appears once. A move
@@ -131,15 +128,16 @@ void emit_transition(MacroAssembler& masm, const RegState& from, const LocalsSta
     if (!progress) {
       const Move m = moves[0];
       if (!m.slot_valid) masm.store_slot(m.local, m.src);
-      reloads[num_reloads++] = {m.local, m.dst, false};
+      reloads[num_reloads++] = {m.local, m.dst};
       moves[0] = moves[--num_moves];
     }
   }
 
   // Loads last: their registers have been read by every move.
   for (int i = 0; i < num_reloads; ++i) masm.load_slot(reloads[i].reg, reloads[i].local);
-  for (uint8_t i = 0; i < to.count; ++i) {
-    if (from.reg_of(to.cached[i].local) < 0) masm.load_slot(to.cached[i].reg, to.cached[i].local);
+  for (uint32_t m = to.held; m != 0; m &= m - 1) {
+    const int r = __builtin_ctz(m);
+    if (from.reg_of(to.local[r]) < 0) masm.load_slot(static_cast<Reg>(r), to.local[r]);
   }
 }
 

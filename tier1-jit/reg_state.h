@@ -27,21 +27,21 @@ namespace wvm::jit {
 constexpr int kMaxValueRegs = 16;
 constexpr uint32_t kNoLocal = UINT32_MAX;
 
-/// The locals held in registers where control flow merges.
+/// The locals held in registers where control flow merges, as a picture
+/// of the registers: which one holds which local, and whether its slot is
+/// stale. Register r is in it if bit r of `held` is set; then `local[r]` is
+/// the local and bit r of `dirty` says whether the local's slot may be stale.
 struct LocalsState {
-  struct Cached {
-    uint32_t local;
-    Reg reg;
-    bool dirty;  ///< the local's slot may be stale
-  };
-  Cached cached[kMaxValueRegs];
-  uint8_t count = 0;
+  uint32_t local[kMaxValueRegs];
+  uint16_t held = 0;
+  uint16_t dirty = 0;
 
-  /// The entry for `local`, or nullptr if it is in its slot.
-  const Cached* find(uint32_t local) const noexcept {
-    for (uint8_t i = 0; i < count; ++i)
-      if (cached[i].local == local) return &cached[i];
-    return nullptr;
+  bool holds(int r) const noexcept { return (held >> r & 1) != 0; }
+  /// The register holding `x`, or -1 if it is in its slot.
+  int reg_of(uint32_t x) const noexcept {
+    for (uint32_t m = held; m != 0; m &= m - 1)
+      if (local[__builtin_ctz(m)] == x) return __builtin_ctz(m);
+    return -1;
   }
 };
 
@@ -51,17 +51,17 @@ class RegState {
 
   int num_regs() const noexcept { return num_regs_; }
   uint32_t refs(Reg r) const noexcept { return refs_[r]; }
-  uint32_t local(Reg r) const noexcept { return local_[r]; }
-  bool dirty(Reg r) const noexcept { return dirty_[r]; }
+  uint32_t local(Reg r) const noexcept { return state_.local[r]; }
+  bool dirty(Reg r) const noexcept { return (state_.dirty >> r & 1) != 0; }
   /// Written in place without disturbing anyone else.
-  bool exclusive(Reg r) const noexcept { return refs_[r] == 1 && local_[r] == kNoLocal; }
+  bool exclusive(Reg r) const noexcept { return refs_[r] == 1 && state_.local[r] == kNoLocal; }
 
   void ref(Reg r) noexcept {
     ++refs_[r];
     free_ &= ~(1u << r);
   }
   void unref(Reg r) noexcept {
-    if (--refs_[r] == 0 && local_[r] == kNoLocal) free_ |= 1u << r;
+    if (--refs_[r] == 0 && state_.local[r] == kNoLocal) free_ |= 1u << r;
   }
   bool any_free() const noexcept { return free_ != 0; }
   /// A free register (the lowest), taken with one reference; -1 if there is none.
@@ -86,10 +86,10 @@ class RegState {
   /// `local` goes back to its slot (the caller stored it if it was dirty);
   /// its register keeps its other owners.
   void unbind(uint32_t local) noexcept;
-  void set_dirty(Reg r) noexcept { dirty_[r] = true; }
+  void set_dirty(Reg r) noexcept { state_.dirty |= static_cast<uint16_t>(1u << r); }
   void touch(Reg r) noexcept { last_use_[r] = ++clock_; }
 
-  LocalsState snapshot() const noexcept;
+  const LocalsState& snapshot() const noexcept { return state_; }
   /// Makes `state` the current locals state. Every register must be free of
   /// references (stack values at home, no operand in flight).
   void restore(const LocalsState& state) noexcept;
@@ -97,14 +97,15 @@ class RegState {
   /// dead); registers keep their other owners.
   void forget_locals() noexcept;
   /// Marks every cached local dirty (costs nothing now; a later spill stores).
-  void mark_all_dirty() noexcept;
+  void mark_all_dirty() noexcept { state_.dirty = state_.held; }
 
  private:
   int num_regs_ = 0;
   uint32_t free_ = 0;  // bit r: no references and no local (take_free's pick)
   uint32_t refs_[kMaxValueRegs] = {};
-  uint32_t local_[kMaxValueRegs] = {};
-  bool dirty_[kMaxValueRegs] = {};
+  // The locals' picture, its `local` kNoLocal in every register it does
+  // not hold.
+  LocalsState state_;
   uint64_t last_use_[kMaxValueRegs] = {};
   uint64_t clock_ = 0;
   std::vector<uint8_t> local_reg_;  // register + 1, or 0: in its slot
