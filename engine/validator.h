@@ -11,7 +11,8 @@
 //    the results are pushed;
 //  - branch, return, else and end hooks run with the operand stack as it stands
 //    before the instruction (carried values still on it);
-//  - the interface declares `struct ControlData` (per control frame storage).
+//  - the interface declares `struct ControlData` (per control frame storage),
+//    each of its members with an initializer.
 #pragma once
 
 #include <algorithm>
@@ -51,7 +52,11 @@ struct ControlFrame {
   uint32_t height = 0;          // operand stack height at entry, params excluded
   bool unreachable = false;     // after an unconditional branch in this frame
   bool live = true;             // its start was reachable, so hooks saw it
-  Data data{};
+  Data data;  // every member of an interface's ControlData has an initializer
+
+  // Provided, so that making a frame runs the initializers above and no
+  // more (value-initialization would first zero the whole, large, frame).
+  ControlFrame() {}
 
   bool is_loop() const noexcept { return kind == Opcode::Loop; }
   uint32_t label_arity() const noexcept { return is_loop() ? sig.num_params : sig.num_results; }
@@ -386,12 +391,12 @@ bool FunctionDecoder<I>::push_control(Opcode kind, const BlockSig& sig) {
     return fail(ErrorKind::LimitExceeded, "control nesting too deep (limit " +
                                               std::to_string(limits_.max_control_depth) + ")");
   if (!pop_n(sig.params, sig.num_params)) return false;
-  Frame f;
+  const bool live = reachable();
+  Frame& f = control_.emplace_back();  // built in place: frames are large
   f.kind = kind;
   f.sig = sig;
   f.height = static_cast<uint32_t>(stack_.size());
-  f.live = reachable();
-  control_.push_back(f);
+  f.live = live;
   push_n(sig.params, sig.num_params);
   return true;
 }

@@ -205,7 +205,7 @@ class Tier1Compiler : public ValidateOnly {
     drop_to(f.height);
     if (f.is_loop()) {
       // Not a label: the fall-through goes on in its own state.
-      if (f.unreachable) regs_.restore(LocalsState{});
+      if (f.unreachable) regs_.forget_locals();
     } else {
       if (f.data.else_label.valid()) {  // an if without else: its false arm
         if (!f.data.merge_set) {
@@ -224,7 +224,10 @@ class Tier1Compiler : public ValidateOnly {
         }
       }
       masm_.bind(f.data.label);
-      regs_.restore(f.data.merge_set ? f.data.merge : LocalsState{});
+      if (f.data.merge_set)
+        regs_.restore(f.data.merge);
+      else
+        regs_.forget_locals();
     }
     for (uint32_t i = 0; i < f.sig.num_results; ++i) stack_.push_back(Entry{});
   }

@@ -1,19 +1,19 @@
 #include "tier1-jit/reg_state.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace wvm::jit {
 
 void RegState::init(int num_regs, uint32_t num_locals) {
-  assert(num_regs <= kMaxValueRegs);
-  num_regs_ = num_regs;
+  num_regs_ = std::min(num_regs, kMaxValueRegs);
   for (int r = 0; r < kMaxValueRegs; ++r) {
     refs_[r] = 0;
     state_.local[r] = kNoLocal;
     last_use_[r] = 0;
   }
   state_.held = state_.dirty = 0;
-  free_ = num_regs >= 32 ? ~0u : (1u << num_regs) - 1;
+  free_ = (1u << num_regs_) - 1;
   local_reg_.assign(num_locals, 0);
 }
 

@@ -23,18 +23,35 @@
 
 namespace wvm::jit {
 
-/// More than any backend has (x86-64: 7, AArch64: 12).
-constexpr int kMaxValueRegs = 16;
+/// More than any backend has (x86-64: 7, AArch64: 12), and few enough for
+/// a LocalsState to copy in four vector moves.
+constexpr int kMaxValueRegs = 15;
 constexpr uint32_t kNoLocal = UINT32_MAX;
 
 /// The locals held in registers where control flow merges, as a picture
 /// of the registers: which one holds which local, and whether its slot is
 /// stale. Register r is in it if bit r of `held` is set; then `local[r]` is
 /// the local and bit r of `dirty` says whether the local's slot may be stale.
-struct LocalsState {
-  uint32_t local[kMaxValueRegs];
+struct alignas(16) LocalsState {
+  uint32_t local[kMaxValueRegs] = {};
   uint16_t held = 0;
   uint16_t dirty = 0;
+
+  LocalsState() = default;
+  // Copies as four vector moves (compilers otherwise pick `rep movs`, slow
+  // to start, for a struct this size).
+  LocalsState(const LocalsState& other) noexcept { *this = other; }
+  LocalsState& operator=(const LocalsState& other) noexcept {
+    using V = uint32_t __attribute__((vector_size(16), may_alias));
+    const V* from = reinterpret_cast<const V*>(&other);
+    V* to = reinterpret_cast<V*>(this);
+    const V a = from[0], b = from[1], c = from[2], d = from[3];
+    to[0] = a;
+    to[1] = b;
+    to[2] = c;
+    to[3] = d;
+    return *this;
+  }
 
   bool holds(int r) const noexcept { return (held >> r & 1) != 0; }
   /// The register holding `x`, or -1 if it is in its slot.
@@ -44,6 +61,7 @@ struct LocalsState {
     return -1;
   }
 };
+static_assert(sizeof(LocalsState) == 64, "a locals state copies as four vector moves");
 
 class RegState {
  public:
