@@ -63,7 +63,11 @@ class Reader {
     return true;
   }
 
-  bool u32(uint32_t* out) {
+  [[gnu::always_inline]] bool u32(uint32_t* out) {
+    if (pos_ < end_ && base_[pos_] < 0x80) {  // one byte, the common case
+      *out = base_[pos_++];
+      return true;
+    }
     uint64_t v = 0;
     if (!leb_unsigned(32, &v)) return false;
     *out = static_cast<uint32_t>(v);
@@ -83,7 +87,7 @@ class Reader {
   bool name(std::string* out, uint32_t max_bytes);
 
   /// Fast path for the common one-byte LEB; used by the function-body decoder.
-  bool u32_fast(uint32_t* out) {
+  [[gnu::always_inline]] bool u32_fast(uint32_t* out) {
     if (pos_ < end_ && base_[pos_] < 0x80) {
       *out = base_[pos_++];
       return true;
@@ -92,7 +96,7 @@ class Reader {
   }
 
  private:
-  bool leb_unsigned(unsigned bits, uint64_t* out) {
+  [[gnu::noinline]] bool leb_unsigned(unsigned bits, uint64_t* out) {
     const size_t start = pos_;
     uint64_t result = 0;
     unsigned shift = 0;
@@ -120,7 +124,7 @@ class Reader {
 
   // One byte inline (small constants, the common case: bit 6 is the sign);
   // longer ones out of line.
-  bool signed_fast(unsigned bits, int64_t* out) {
+  [[gnu::always_inline]] bool signed_fast(unsigned bits, int64_t* out) {
     if (pos_ < end_ && base_[pos_] < 0x80) {
       const uint8_t b = base_[pos_++];
       *out = static_cast<int64_t>(b & 0x40 ? uint64_t{b} | ~uint64_t{0x7f} : uint64_t{b});
@@ -128,7 +132,7 @@ class Reader {
     }
     return leb_signed(bits, out);
   }
-  bool leb_signed(unsigned bits, int64_t* out) {
+  [[gnu::noinline]] bool leb_signed(unsigned bits, int64_t* out) {
     const size_t start = pos_;
     uint64_t result = 0;
     unsigned shift = 0;
