@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "memory/trap_handler.h"
@@ -16,6 +17,9 @@ namespace wvm::jit {
 
 namespace {
 constexpr size_t kAlign = 16;
+#ifndef MADV_POPULATE_WRITE
+constexpr int MADV_POPULATE_WRITE = 23;  // Linux 5.14; older headers lack it
+#endif
 }  // namespace
 
 std::shared_ptr<CodeArena> CodeArena::create(size_t size, int saved_register,
@@ -73,6 +77,7 @@ uint8_t* CodeArena::allocate(size_t size, uint8_t** writable) {
   } else if (size <= size_ - top_) {
     offset = top_;
     top_ += size;
+    if (top_ > populated_) populate(top_);
   } else {
     ++failed_;
     return nullptr;
@@ -113,6 +118,14 @@ void CodeArena::release(const uint8_t* code) noexcept {
   } else {
     insert_free(offset, size);
   }
+}
+
+void CodeArena::populate(size_t end) noexcept {
+  const size_t to = std::min(size_, (end + kPopulateStep - 1) / kPopulateStep * kPopulateStep);
+  // Only a hint: a kernel without MADV_POPULATE_WRITE (before 5.14) faults
+  // the pages in as they are written.
+  (void)madvise(rw_ + populated_, to - populated_, MADV_POPULATE_WRITE);
+  populated_ = to;
 }
 
 void CodeArena::insert_free(size_t offset, size_t size) {

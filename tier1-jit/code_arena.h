@@ -63,6 +63,7 @@ class CodeArena : public std::enable_shared_from_this<CodeArena> {
  private:
   CodeArena(uint8_t* rw, uint8_t* rx, size_t size, uint32_t trap_word) noexcept
       : rw_(rw), rx_(rx), size_(size), trap_word_(trap_word) {}
+  void populate(size_t end) noexcept;
   void insert_free(size_t offset, size_t size);
   void erase_free(std::map<size_t, size_t>::iterator it);
 
@@ -74,6 +75,11 @@ class CodeArena : public std::enable_shared_from_this<CodeArena> {
   // Everything at or above top_ has never been handed out (or was returned
   // and merged back): allocation bumps it when no free range fits.
   size_t top_ = 0;
+  // The writable view below populated_ is backed by pages already: it grows
+  // by kPopulateStep with one madvise(MADV_POPULATE_WRITE), where writing
+  // fresh code would otherwise fault once per page.
+  static constexpr size_t kPopulateStep = size_t{128} << 10;
+  size_t populated_ = 0;
   size_t used_ = 0;
   uint64_t failed_ = 0;
   std::unordered_map<size_t, size_t> live_;           // offset -> size of handed-out blocks
