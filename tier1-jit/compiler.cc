@@ -522,6 +522,11 @@ class Tier1Compiler : public ValidateOnly {
     if (has_result) push_reg(args[0]);
   }
 
+  // A broken invariant of the compiler itself: the function is not
+  // compiled (it stays in tier 0) rather than compiled wrong.
+  void internal_error(const char* what) {
+    if (unsupported_.empty()) unsupported_ = std::string("tier 1 internal error: ") + what;
+  }
   void fail(const char* what) {
     if (unsupported_.empty()) unsupported_ = std::string("tier 1 does not compile ") + what + " yet";
   }
@@ -556,7 +561,9 @@ class Tier1Compiler : public ValidateOnly {
       }
     }
   }
-  void free_reg(Reg r) { regs_.unref(r); }
+  void free_reg(Reg r) {
+    if (!regs_.unref(r)) internal_error("a register released more often than taken");
+  }
   void evict(Reg r) {
     const uint32_t x = regs_.local(r);
     if (regs_.dirty(r)) masm_.store_slot(x, r);
@@ -848,11 +855,19 @@ class Tier1Compiler : public ValidateOnly {
         masm_.copy_slot(i, home(base + i));
     }
     for (uint32_t i = 0; i < num_results; ++i) {
-      const Entry& e = stack_[base + i];
+      Entry& e = stack_[base + i];
       if (e.kind == Entry::Kind::Const) {
         masm_.store_slot_imm(i, e.value);
-      } else if (e.kind != Entry::Kind::Home) {
-        masm_.store_slot(i, to_reg(e, base + i));
+      } else if (e.kind == Entry::Kind::Cmp) {
+        // The entry becomes its 0/1 value, which the stack then owns: the
+        // comparison's operands are released once, by materialize.
+        const Reg r = materialize(e);
+        e = Entry{};
+        e.kind = Entry::Kind::Reg;
+        e.reg = r;
+        masm_.store_slot(i, r);
+      } else if (e.kind == Entry::Kind::Reg) {
+        masm_.store_slot(i, e.reg);
       }
     }
     masm_.epilogue();

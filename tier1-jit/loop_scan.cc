@@ -107,9 +107,17 @@ bool LoopScan::skim(size_t offset) {
   // immediates, or nullptr when they run past the end.
   const auto skip = [&](size_t n) { p = static_cast<size_t>(end - p) >= n ? p + n : nullptr; };
   const auto leb = [&] { p = skip_leb(p, end); };
+  // Giving up still spends the budget on every whole opcode read, so that
+  // skims that fail cannot read the body again and again.
+  const uint8_t* op_start = start;
+  const auto give_up = [&] {
+    budget_ -= static_cast<size_t>(op_start - start);
+    return false;
+  };
   uint32_t depth = 0;
   do {
-    if (p >= end) return false;
+    op_start = p;
+    if (p >= end) return give_up();
     const uint8_t op = *p++;
     switch (kImm[op]) {
       case kNone:
@@ -130,7 +138,7 @@ bool LoopScan::skim(size_t offset) {
         break;
       case kLocal: {
         uint64_t x = 0;
-        if (!read_leb(&p, end, &x) || x >= uses_.size()) return false;
+        if (!read_leb(&p, end, &x) || x >= uses_.size()) return give_up();
         const uint32_t local = static_cast<uint32_t>(x);
         if (uses_[local]++ == 0) touched_.push_back(local);
         if (op != 0x21) read_[local] = 1;
@@ -147,19 +155,19 @@ bool LoopScan::skim(size_t offset) {
         break;
       case kBrTable: {
         uint64_t n = 0;
-        if (!read_leb(&p, end, &n)) return false;
+        if (!read_leb(&p, end, &n)) return give_up();
         for (uint64_t i = 0; i <= n && p != nullptr; ++i) leb();
         break;
       }
       case kSelectT: {
         uint64_t n = 0;
-        if (!read_leb(&p, end, &n)) return false;
+        if (!read_leb(&p, end, &n)) return give_up();
         skip(n);
         break;
       }
       case kMisc: {
         uint64_t sub = 0;
-        if (!read_leb(&p, end, &sub)) return false;
+        if (!read_leb(&p, end, &sub)) return give_up();
         if (sub <= 7) break;  // saturating truncations
         if (sub == 8) {       // memory.init: segment, memory
           leb();
@@ -174,14 +182,14 @@ bool LoopScan::skim(size_t offset) {
         } else if (sub <= 17) {  // data.drop, elem.drop, table.grow/size/fill
           leb();
         } else {
-          return false;
+          return give_up();
         }
         break;
       }
       default:
-        return false;  // SIMD and anything unknown: no hints
+        return give_up();  // SIMD and anything unknown: no hints
     }
-    if (p == nullptr) return false;
+    if (p == nullptr) return give_up();
   } while (depth > 0);
   budget_ -= static_cast<size_t>(p - start);
   return true;

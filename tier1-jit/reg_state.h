@@ -78,8 +78,11 @@ class RegState {
     ++refs_[r];
     free_ &= ~(1u << r);
   }
-  void unref(Reg r) noexcept {
+  /// Gives up one reference; false (and no change) if `r` had none.
+  [[nodiscard]] bool unref(Reg r) noexcept {
+    if (refs_[r] == 0) return false;
     if (--refs_[r] == 0 && state_.local[r] == kNoLocal) free_ |= 1u << r;
+    return true;
   }
   bool any_free() const noexcept { return free_ != 0; }
   /// A free register (the lowest), taken with one reference; -1 if there is none.

@@ -221,6 +221,33 @@ TEST_P(RegisterStateTest, CallsInsideALoop) {
   EXPECT_EQ(run(m, 30), acc * k);
 }
 
+// Twelve early returns of a pending comparison (`return n > 5` from inside
+// a block, with another use of n's register left on the stack below it),
+// then an expression that needs every register. Each such return once
+// released the register twice, which lost it to the rest of the function:
+// by the seventh, tier 1 had none left.
+TEST_P(RegisterStateTest, ReturnsOfComparisonsKeepTheRegisters) {
+  ModuleBuilder m;
+  const uint32_t t = m.add_type({I32}, {I32});
+  Code c;
+  for (int32_t j = 0; j < 12; ++j) {
+    c.block();
+    c.local_get(0).i32_const(j).op(Opcode::I32Ne).br_if(0);
+    c.local_get(0).local_get(0).i32_const(5).op(Opcode::I32GtU).return_();
+    c.end();
+  }
+  // (n*1 + n*2 + ... + n*9) with all nine products on the stack at once.
+  for (int32_t k = 1; k <= 9; ++k) c.local_get(0).i32_const(k).op(Opcode::I32Mul);
+  for (int k = 1; k < 9; ++k) c.op(Opcode::I32Add);
+  m.export_func("f", m.add_func(t, {}, c));
+  Instance* inst = tier_.instantiate(m, GetParam());
+  ASSERT_NE(inst, nullptr);
+  for (uint32_t n : {0u, 3u, 6u, 11u, 12u, 40u}) {
+    const uint32_t want = n < 12 ? uint32_t{n > 5} : n * 45;
+    EXPECT_EQ(tier_.call(inst, "f", {Value::i32(n)}).as_i32(), want) << "n = " << n;
+  }
+}
+
 // Random loop bodies over many i64 locals: assignments from operators on
 // other locals, swaps through the stack, tees, ifs with and without else,
 // br_if out of a block, br_table, all nested in a counted loop. Tier 0 is
