@@ -1441,12 +1441,28 @@ void X64MacroAssembler::memory_access(const enc::MemForm& form, uint32_t reg, co
                   static_cast<int32_t>(m.offset())));
 }
 
+// The common access (guard pages, an offset that fits a disp32) without
+// building an asmjit operand: `mov eax, addr32` then the access through
+// [mem base + rax + offset], as memory_operand and memory_access emit it.
+bool X64MacroAssembler::guarded_access(const enc::MemForm& form, uint32_t reg, Reg addr,
+                                       uint32_t offset) {
+  if (bounds_ != BoundsStrategy::GuardPages ||
+      offset > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
+    return false;
+  constexpr uint32_t rax = x86::Gp::kIdAx;
+  put(enc::mov(rax, value_reg(addr).id(), false));
+  record_access_site();
+  put(enc::mem_op(form, reg, kMemBase.id(), static_cast<int>(rax), static_cast<int32_t>(offset)));
+  return true;
+}
+
 bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) {
   const OpInfo& info = op_info(op);
   enc::MemForm form;
   if (info.shape != OpShape::Load || !load_form(op, &form)) return false;
   const uint32_t dst = value_reg(dst_reg).id();
-  memory_access(form, dst, memory_operand(addr, offset, info.mem_bytes));
+  if (!guarded_access(form, dst, addr, offset))
+    memory_access(form, dst, memory_operand(addr, offset, info.mem_bytes));
   return true;
 }
 
@@ -1455,7 +1471,8 @@ bool X64MacroAssembler::store(Opcode op, Reg addr, Reg value_reg_id, uint32_t of
   enc::MemForm form;
   if (info.shape != OpShape::Store || !store_form(info.mem_bytes, &form)) return false;
   const uint32_t value = value_reg(value_reg_id).id();
-  memory_access(form, value, memory_operand(addr, offset, info.mem_bytes));
+  if (!guarded_access(form, value, addr, offset))
+    memory_access(form, value, memory_operand(addr, offset, info.mem_bytes));
   return true;
 }
 

@@ -219,6 +219,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   // A wasm memory load or store in `form` at `m` (from memory_operand),
   // recorded as a site that may fault.
   void memory_access(const enc::MemForm& form, uint32_t reg, const asmjit::x86::Mem& m);
+  bool guarded_access(const enc::MemForm& form, uint32_t reg, jit::Reg addr, uint32_t offset);
   // Calls a C helper; `exit` records the call as the frame's exit to C++
   // (ctx->jit_exit) and as a trap site.
   void call_helper(const void* fn, bool exit = true);

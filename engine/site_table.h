@@ -20,13 +20,20 @@ class SiteTableWriter {
   explicit SiteTableWriter(std::vector<uint8_t>& out) noexcept : out_(out) {}
   /// Records that the instruction starting at `pos` (> every earlier pos)
   /// comes from wasm byte offset `offset`.
-  void add(uint32_t pos, uint32_t offset) {
-    put(pos - last_pos_);
+  [[gnu::always_inline]] void add(uint32_t pos, uint32_t offset) {
+    const uint32_t dpos = pos - last_pos_;
     // Offsets ascend in a linear pass; wrapping arithmetic keeps any other
     // order exact too, only longer.
-    put(offset - last_offset_);
+    const uint32_t doffset = offset - last_offset_;
     last_pos_ = pos;
     last_offset_ = offset;
+    if ((dpos | doffset) < 0x80) [[likely]] {  // nearby sites: a byte each
+      out_.push_back(static_cast<uint8_t>(dpos));
+      out_.push_back(static_cast<uint8_t>(doffset));
+      return;
+    }
+    put(dpos);
+    put(doffset);
   }
   /// Starts a new table (the caller emptied the vector).
   void restart() noexcept {
@@ -35,11 +42,7 @@ class SiteTableWriter {
   }
 
  private:
-  void put(uint32_t v) {
-    if (v < 0x80) {  // the common case: nearby sites
-      out_.push_back(static_cast<uint8_t>(v));
-      return;
-    }
+  [[gnu::noinline]] void put(uint32_t v) {
     while (v >= 0x80) {
       out_.push_back(static_cast<uint8_t>(v | 0x80));
       v >>= 7;
