@@ -430,9 +430,18 @@ class Tier1Compiler : public ValidateOnly {
       const Entry constant = pop();
       lhs = pop_to_reg();
       if (is_int_compare(op)) return push_compare(op, lhs, imm, true);
-      lhs = own(lhs);
-      if (masm_.binary_imm(op, lhs, lhs, imm)) return push_reg(lhs);
-      rhs = alloc_reg();  // no immediate form: the constant goes to a register
+      // The result's register; the operator copies lhs there itself.
+      const Reg dst = result_reg(lhs);
+      if (masm_.binary_imm(op, dst, lhs, imm)) {
+        if (dst != lhs) free_reg(lhs);
+        return push_reg(dst);
+      }
+      if (dst != lhs) {  // no immediate form: the plain copy and a register
+        masm_.mov(dst, lhs);
+        free_reg(lhs);
+        lhs = dst;
+      }
+      rhs = alloc_reg();
       masm_.mov_imm(rhs, constant.value);
     } else {
       rhs = pop_to_reg();
@@ -606,7 +615,10 @@ class Tier1Compiler : public ValidateOnly {
   }
   // `r` (one reference, the caller's) as a register the caller may write:
   // itself if nobody else uses it, else a copy.
-  Reg own(Reg r) {
+  // The register an operator on `r` (one reference, the caller's) may write
+  // its result to: `r` itself if nobody else uses it, else a new one (own
+  // copies r there; an operator with a separate destination needs no copy).
+  Reg result_reg(Reg r) {
     if (regs_.exclusive(r)) return r;
     // Shared only with a local and no register free: the local gives the
     // register up (to its slot) rather than pushing another local out.
@@ -614,9 +626,14 @@ class Tier1Compiler : public ValidateOnly {
       evict(r);
       return r;
     }
-    const Reg n = alloc_reg();
-    masm_.mov(n, r);
-    free_reg(r);
+    return alloc_reg();
+  }
+  Reg own(Reg r) {
+    const Reg n = result_reg(r);
+    if (n != r) {
+      masm_.mov(n, r);
+      free_reg(r);
+    }
     return n;
   }
 
