@@ -247,14 +247,21 @@ bool short_reach(int32_t target, size_t here, int8_t* rel) {
 }  // namespace
 
 void X64MacroAssembler::jmp_to(uint32_t id) {
-  if (int8_t rel; short_reach(labels_[id].offset, a_.offset(), &rel)) {
-    enc::Insn i;
+  if (labels_[id].offset >= 0) return jmp_back(labels_[id].offset);
+  branch_rel32(0xE9, 1, id);
+}
+
+// A jump to code offset `target`, already emitted: rel8 if it reaches.
+void X64MacroAssembler::jmp_back(int32_t target) {
+  enc::Insn i;
+  if (int8_t rel; short_reach(target, a_.offset(), &rel)) {
     i.put(0xEB);
     i.put(static_cast<uint8_t>(rel));
-    put(i);
-    return;
+  } else {
+    i.put(0xE9);
+    i.put32(static_cast<uint32_t>(target - static_cast<int32_t>(a_.offset() + 5)));
   }
-  branch_rel32(0xE9, 1, id);
+  put(i);
 }
 
 void X64MacroAssembler::jcc_to(x86::CondCode cc, uint32_t id) {
@@ -1728,16 +1735,21 @@ void X64MacroAssembler::call_local(uint32_t callee, const std::atomic<const void
     record_call_site();
   } else {
     // The entry is published with a release store; x86 loads are acquire.
-    PendingSlowCall p{make_label(), make_label(), vm_func_offset, wasm_offset_};
     constexpr uint32_t rax = x86::Gp::kIdAx;
     mov_rax_reloc(jit::RelocTarget::EntrySlot, callee, reinterpret_cast<uint64_t>(entry_slot));
     put(enc::load64(rax, rax, 0));
     put(enc::reg_reg(0x85, rax, rax, true));  // test rax, rax
-    jcc_to(x86::CondCode::kZ, p.slow);
+    // jz rel32 to the stub finish() emits, which fills the field in.
+    enc::Insn jz;
+    jz.put(0x0F);
+    jz.put(0x84);
+    jz.put32(0);
+    const auto field = static_cast<uint32_t>(a_.offset()) + 2;
+    put(jz);
     put(enc::call_reg(rax));
     record_call_site();
-    bind_label(p.done);
-    slow_calls_.push_back(p);
+    slow_calls_.push_back(
+        PendingSlowCall{field, static_cast<uint32_t>(a_.offset()), vm_func_offset, wasm_offset_});
   }
   if (frame != 0) put(enc::alu_imm(enc::Alu::Sub, kFp.id(), frame, true));
 }
@@ -1775,12 +1787,14 @@ const void* X64MacroAssembler::finish() {
   constexpr uint32_t rsi = x86::Gp::kIdSi;
   for (const PendingSlowCall& p : slow_calls_) {
     wasm_offset_ = p.wasm_offset;
-    bind_label(p.slow);
+    const auto stub = static_cast<int32_t>(a_.offset());
+    const auto rel = static_cast<uint32_t>(stub - static_cast<int32_t>(p.jz_field + 4));
+    std::memcpy(code_.textSection()->buffer().data() + p.jz_field, &rel, 4);
     put(enc::mov_imm32(rsi, p.vm_func_offset));
     if (slow_tail == kNoLabel) slow_tail = make_label();
     call_to(slow_tail);
     record_call_site();
-    jmp_to(p.done);
+    jmp_back(static_cast<int32_t>(p.done));
   }
   if (slow_tail != kNoLabel) {
     bind_label(slow_tail);

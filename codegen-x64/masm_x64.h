@@ -156,7 +156,8 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   // The out-of-line path of a call_local whose callee is still in tier 0.
   struct PendingSlowCall {
-    uint32_t slow, done;  // labels
+    uint32_t jz_field;  // the rel32 of the jump to the stub
+    uint32_t done;      // where the stub goes back to
     uint32_t vm_func_offset;
     uint32_t wasm_offset;  // of the call, for its trap site
   };
@@ -181,6 +182,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   // jmp, jcc and call to a label: the short form when the label is bound and
   // within a byte's reach, else rel32.
   void jmp_to(uint32_t id);
+  void jmp_back(int32_t target);
   void jcc_to(asmjit::x86::CondCode cc, uint32_t id);
   void call_to(uint32_t id);
   // A jit::Label's id, or kNoLabel (and the function fails) if it is unknown.
