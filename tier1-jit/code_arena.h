@@ -78,7 +78,7 @@ class CodeArena : public std::enable_shared_from_this<CodeArena> {
   // The writable view below populated_ is backed by pages already: it grows
   // by kPopulateStep with one madvise(MADV_POPULATE_WRITE), where writing
   // fresh code would otherwise fault once per page.
-  static constexpr size_t kPopulateStep = size_t{128} << 10;
+  static constexpr size_t kPopulateStep = size_t{64} << 10;
   size_t populated_ = 0;
   size_t used_ = 0;
   uint64_t failed_ = 0;
