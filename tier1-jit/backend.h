@@ -52,7 +52,10 @@ class Backend {
 
  private:
   std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<MacroAssembler>> pool_;  // reset, ready to take
+  // Reset, ready to take. Destroyed after the derived backend's members
+  // (the arena, the runtime info the assemblers refer to): an assembler's
+  // destructor reads neither.
+  std::vector<std::unique_ptr<MacroAssembler>> pool_;
 };
 
 /// The host architecture's backend with an arena of `code_space_bytes`, or
