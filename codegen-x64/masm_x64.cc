@@ -1370,22 +1370,21 @@ void X64MacroAssembler::int_to_float(Opcode op, x86::Gp dst, x86::Gp src) {
 
 // ---- linear memory
 
-x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32_t width) {
+int32_t X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32_t width) {
   // Only the low 32 bits of an i32 are defined: zero-extend before use.
   put(enc::mov(x86::Gp::kIdAx, value_reg(addr_reg).id(), false));
+  const bool fits = offset <= static_cast<uint32_t>(std::numeric_limits<int32_t>::max());
   if (bounds_ == BoundsStrategy::GuardPages) {
     // u32 + u32 + width < 8 GiB + 64 KiB: inside the reservation, whose
     // inaccessible part faults, and the fault handler knows this code.
-    if (offset <= static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
-      return x86::ptr(kMemBase, x86::rax, 0, static_cast<int32_t>(offset));
-    }
+    if (fits) return static_cast<int32_t>(offset);
     a_.mov(x86::ecx, Imm(offset));
     a_.add(x86::rax, x86::rcx);
-    return x86::ptr(kMemBase, x86::rax);
+    return 0;
   }
   // Explicit check: ea + width <= memory size, in 64 bits (no overflow).
   if (offset != 0) {
-    if (offset <= static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
+    if (fits) {
       a_.add(x86::rax, Imm(offset));
     } else {
       a_.mov(x86::ecx, Imm(offset));
@@ -1396,7 +1395,7 @@ x86::Mem X64MacroAssembler::memory_operand(Reg addr_reg, uint32_t offset, uint32
   a_.lea(x86::rdx, x86::qword_ptr(x86::rax, static_cast<int32_t>(width)));
   a_.cmp(x86::rdx, x86::qword_ptr(x86::rcx, disp(info_.memory_size)));
   jcc_to(x86::CondCode::kA, trap_label(TrapKind::MemoryOutOfBounds));
-  return x86::ptr(kMemBase, x86::rax);
+  return 0;
 }
 
 namespace {
@@ -1437,30 +1436,9 @@ bool store_form(uint32_t bytes, enc::MemForm* f) {
 
 }  // namespace
 
-void X64MacroAssembler::memory_access(const enc::MemForm& form, uint32_t reg, const x86::Mem& m) {
-  // memory_operand's addresses: [mem base + rax (+ disp32)].
-  if (!m.hasBaseReg() || !m.hasIndexReg() || m.shift() != 0 || !fits_int32(m.offset())) {
-    failed_ = true;
-    return;
-  }
+void X64MacroAssembler::memory_access(const enc::MemForm& form, uint32_t reg, int32_t disp) {
   record_access_site();
-  put(enc::mem_op(form, reg, m.baseId(), static_cast<int>(m.indexId()),
-                  static_cast<int32_t>(m.offset())));
-}
-
-// The common access (guard pages, an offset that fits a disp32) without
-// building an asmjit operand: `mov eax, addr32` then the access through
-// [mem base + rax + offset], as memory_operand and memory_access emit it.
-bool X64MacroAssembler::guarded_access(const enc::MemForm& form, uint32_t reg, Reg addr,
-                                       uint32_t offset) {
-  if (bounds_ != BoundsStrategy::GuardPages ||
-      offset > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
-    return false;
-  constexpr uint32_t rax = x86::Gp::kIdAx;
-  put(enc::mov(rax, value_reg(addr).id(), false));
-  record_access_site();
-  put(enc::mem_op(form, reg, kMemBase.id(), static_cast<int>(rax), static_cast<int32_t>(offset)));
-  return true;
+  put(enc::mem_op(form, reg, kMemBase.id(), static_cast<int>(x86::Gp::kIdAx), disp));
 }
 
 bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) {
@@ -1468,8 +1446,7 @@ bool X64MacroAssembler::load(Opcode op, Reg dst_reg, Reg addr, uint32_t offset) 
   enc::MemForm form;
   if (info.shape != OpShape::Load || !load_form(op, &form)) return false;
   const uint32_t dst = value_reg(dst_reg).id();
-  if (!guarded_access(form, dst, addr, offset))
-    memory_access(form, dst, memory_operand(addr, offset, info.mem_bytes));
+  memory_access(form, dst, memory_operand(addr, offset, info.mem_bytes));
   return true;
 }
 
@@ -1478,8 +1455,7 @@ bool X64MacroAssembler::store(Opcode op, Reg addr, Reg value_reg_id, uint32_t of
   enc::MemForm form;
   if (info.shape != OpShape::Store || !store_form(info.mem_bytes, &form)) return false;
   const uint32_t value = value_reg(value_reg_id).id();
-  if (!guarded_access(form, value, addr, offset))
-    memory_access(form, value, memory_operand(addr, offset, info.mem_bytes));
+  memory_access(form, value, memory_operand(addr, offset, info.mem_bytes));
   return true;
 }
 

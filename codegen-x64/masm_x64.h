@@ -175,14 +175,18 @@ class X64MacroAssembler final : public jit::MacroAssembler {
 
   uint32_t make_label();
   void bind_label(uint32_t id);
-  // The 4-byte field of an instruction just started, relative to its end:
-  // the label's offset if it is bound, else a fixup for bind_label.
+  // The value of a rel32 field at code offset `at` (relative to its end)
+  // naming label `id`: the distance if the label is bound, else 0 and a
+  // fixup for bind_label.
   uint32_t rel32_at(uint32_t id, uint32_t at);
+  // `n` opcode bytes (the first in the low byte of `opcode`) and a rel32 to
+  // label `id`, in one insert.
   void branch_rel32(uint32_t opcode, uint32_t n, uint32_t id);
+  // A jump to code offset `target`, already emitted: rel8 if it reaches.
+  void jmp_back(int32_t target);
   // jmp, jcc and call to a label: the short form when the label is bound and
   // within a byte's reach, else rel32.
   void jmp_to(uint32_t id);
-  void jmp_back(int32_t target);
   void jcc_to(asmjit::x86::CondCode cc, uint32_t id);
   void call_to(uint32_t id);
   // A jit::Label's id, or kNoLabel (and the function fails) if it is unknown.
@@ -218,10 +222,9 @@ class X64MacroAssembler final : public jit::MacroAssembler {
     const auto end = static_cast<size_t>(a_._bufferPtr - a_._bufferData);
     if (end > buffer._size) buffer._size = end;
   }
-  // A wasm memory load or store in `form` at `m` (from memory_operand),
-  // recorded as a site that may fault.
-  void memory_access(const enc::MemForm& form, uint32_t reg, const asmjit::x86::Mem& m);
-  bool guarded_access(const enc::MemForm& form, uint32_t reg, jit::Reg addr, uint32_t offset);
+  // A wasm memory load or store in `form` at [mem base + rax + disp] (disp
+  // from memory_operand), recorded as a site that may fault.
+  void memory_access(const enc::MemForm& form, uint32_t reg, int32_t disp);
   // Calls a C helper; `exit` records the call as the frame's exit to C++
   // (ctx->jit_exit) and as a trap site.
   void call_helper(const void* fn, bool exit = true);
@@ -238,9 +241,11 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   uint32_t mov_rax_placeholder();
   void mov_rax_reloc(jit::RelocTarget kind, uint32_t target, uint64_t value);
   void call_dispatch(uint32_t callee_fp_slot);
-  // The address of a wasm access of `width` bytes at u32(addr) + offset;
-  // emits the bounds check in explicit mode. Clobbers rax (and rcx, rdx).
-  asmjit::x86::Mem memory_operand(jit::Reg addr, uint32_t offset, uint32_t width);
+  // The address of a wasm access of `width` bytes at u32(addr) + offset,
+  // as [mem base + rax + the returned disp32]; emits the bounds check in
+  // explicit mode. Clobbers rax (and rcx, rdx). Encoded by the backend, not
+  // asmjit: it is the commonest memory form tier 1 emits.
+  int32_t memory_operand(jit::Reg addr, uint32_t offset, uint32_t width);
   bool unary_count(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp src);
   void popcount_fallback(asmjit::x86::Gp dst, asmjit::x86::Gp src, bool is64);
   bool divide(Opcode op, asmjit::x86::Gp dst, asmjit::x86::Gp lhs, asmjit::x86::Gp rhs);

@@ -436,11 +436,7 @@ class Tier1Compiler : public ValidateOnly {
         if (dst != lhs) free_reg(lhs);
         return push_reg(dst);
       }
-      if (dst != lhs) {  // no immediate form: the plain copy and a register
-        masm_.mov(dst, lhs);
-        free_reg(lhs);
-        lhs = dst;
-      }
+      lhs = move_into(dst, lhs);  // no immediate form: a copy, the constant in a register
       rhs = alloc_reg();
       masm_.mov_imm(rhs, constant.value);
     } else {
@@ -613,8 +609,6 @@ class Tier1Compiler : public ValidateOnly {
     for (int r = 0; r < regs_.num_regs(); ++r)
       if (regs_.local(static_cast<Reg>(r)) != kNoLocal) evict(static_cast<Reg>(r));
   }
-  // `r` (one reference, the caller's) as a register the caller may write:
-  // itself if nobody else uses it, else a copy.
   // The register an operator on `r` (one reference, the caller's) may write
   // its result to: `r` itself if nobody else uses it, else a new one (own
   // copies r there; an operator with a separate destination needs no copy).
@@ -628,14 +622,17 @@ class Tier1Compiler : public ValidateOnly {
     }
     return alloc_reg();
   }
-  Reg own(Reg r) {
-    const Reg n = result_reg(r);
-    if (n != r) {
-      masm_.mov(n, r);
+  // `r`'s value in `dst` (from result_reg(r)), r's reference given up.
+  Reg move_into(Reg dst, Reg r) {
+    if (dst != r) {
+      masm_.mov(dst, r);
       free_reg(r);
     }
-    return n;
+    return dst;
   }
+  // `r` (one reference, the caller's) as a register the caller may write:
+  // itself if nobody else uses it, else a copy.
+  Reg own(Reg r) { return move_into(result_reg(r), r); }
 
   // ---- locals
   // The register local `x` gets its next value in (marked dirty): its own

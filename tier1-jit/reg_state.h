@@ -53,7 +53,6 @@ struct alignas(16) LocalsState {
     return *this;
   }
 
-  bool holds(int r) const noexcept { return (held >> r & 1) != 0; }
   /// The register holding `x`, or -1 if it is in its slot.
   int reg_of(uint32_t x) const noexcept {
     for (uint32_t m = held; m != 0; m &= m - 1)
