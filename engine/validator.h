@@ -194,9 +194,14 @@ class FunctionDecoder {
   bool invalid(std::string message) { return fail(ErrorKind::Invalid, std::move(message)); }
   bool type_mismatch(const char* what) { return invalid(std::string("type mismatch: ") + what); }
 
-  bool reachable() const noexcept {
+  bool reachable() const noexcept { return reachable_; }
+  // Caches the innermost frame's height and reachability, which every
+  // operator reads: called whenever the innermost frame changes.
+  void sync_frame() noexcept {
+    if (control_.empty()) return;
     const Frame& f = control_.back();
-    return f.live && !f.unreachable;
+    floor_ = f.height;
+    reachable_ = f.live && !f.unreachable;
   }
 
   [[gnu::always_inline]] void push(ValType t) {
@@ -210,7 +215,7 @@ class FunctionDecoder {
   // through `out` (kBottom when taken from the polymorphic base).
   [[gnu::always_inline]] bool pop(ValType expected, ValType* out = nullptr) {
     // The common case inline: an operand of the expected type is there.
-    if (stack_.size() > control_.back().height) {
+    if (stack_.size() > floor_) {
       const ValType t = stack_.back();
       if (t == expected || expected == kBottom) {
         stack_.pop_back();
@@ -264,6 +269,7 @@ class FunctionDecoder {
     Frame& f = control_.back();
     stack_.resize(f.height);
     f.unreachable = true;
+    reachable_ = false;
   }
 
   bool read_block_sig(BlockSig* sig);
@@ -285,7 +291,7 @@ class FunctionDecoder {
   }
   bool push_control(Opcode kind, const BlockSig& sig);
   bool decode_locals();
-  bool decode_op(Opcode op);
+  [[gnu::always_inline]] inline bool decode_op(Opcode op);
   bool decode_branch_depth(uint32_t* depth) {
     if (!r_.u32_fast(depth)) return false;
     if (*depth >= control_.size()) return invalid("unknown label");
@@ -304,6 +310,8 @@ class FunctionDecoder {
   std::vector<Frame> control_;
   std::vector<uint32_t> br_targets_;
   uint32_t max_height_ = 0;
+  uint32_t floor_ = 0;      // control_.back().height
+  bool reachable_ = true;   // control_.back() is live and not unreachable
 };
 
 // Single-value block types point here.
@@ -397,6 +405,7 @@ bool FunctionDecoder<I>::push_control(Opcode kind, const BlockSig& sig) {
   f.sig = sig;
   f.height = static_cast<uint32_t>(stack_.size());
   f.live = live;
+  sync_frame();
   push_n(sig.params, sig.num_params);
   return true;
 }
@@ -409,6 +418,7 @@ Result<void> FunctionDecoder<I>::decode() {
   fn.kind = Opcode::End;
   fn.sig = BlockSig{nullptr, 0, type_.results.data(), static_cast<uint32_t>(type_.results.size())};
   control_.push_back(fn);
+  sync_frame();
 
   while (!control_.empty()) {
     op_offset_ = r_.pos();
@@ -458,36 +468,66 @@ Result<void> FunctionDecoder<I>::decode() {
 template <class I>
 bool FunctionDecoder<I>::decode_op(Opcode op) {
   using O = Opcode;
-  const OpInfo& info = op_info(op);
-  switch (info.shape) {
-    case OpShape::Unary:
+  // One switch over every opcode, the table's shapes as case lists.
+  switch (op) {
+#define WVM_CASE(name, ...) case O::name:
+#define WVM_NO_CASE(...)
+#define WVM_SPECIAL WVM_NO_CASE
+#define WVM_LOAD WVM_NO_CASE
+#define WVM_STORE WVM_NO_CASE
+#define WVM_BINARY WVM_NO_CASE
+#define WVM_UNARY WVM_CASE
+#include "engine/opcodes.def"
+    {
+      const OpInfo& info = op_info(op);
       if (!pop(info.in)) return false;
       if (reachable()) iface_.on_numeric(*this, op);
       push(info.out);
       return true;
-    case OpShape::Binary:
+    }
+#undef WVM_UNARY
+#define WVM_UNARY WVM_NO_CASE
+#undef WVM_BINARY
+#define WVM_BINARY WVM_CASE
+#include "engine/opcodes.def"
+    {
+      const OpInfo& info = op_info(op);
       if (!pop(info.in) || !pop(info.in)) return false;
       if (reachable()) iface_.on_numeric(*this, op);
       push(info.out);
       return true;
-    case OpShape::Load: {
+    }
+#undef WVM_BINARY
+#define WVM_BINARY WVM_NO_CASE
+#undef WVM_LOAD
+#define WVM_LOAD WVM_CASE
+#include "engine/opcodes.def"
+    {
       MemArg m;
       if (!read_memarg(op, &m) || !pop(ValType::I32)) return false;
       if (reachable()) iface_.on_load(*this, op, m);
-      push(info.in);
+      push(op_info(op).in);
       return true;
     }
-    case OpShape::Store: {
+#undef WVM_LOAD
+#define WVM_LOAD WVM_NO_CASE
+#undef WVM_STORE
+#define WVM_STORE WVM_CASE
+#include "engine/opcodes.def"
+    {
       MemArg m;
-      if (!read_memarg(op, &m) || !pop(info.in) || !pop(ValType::I32)) return false;
+      if (!read_memarg(op, &m) || !pop(op_info(op).in) || !pop(ValType::I32)) return false;
       if (reachable()) iface_.on_store(*this, op, m);
       return true;
     }
-    case OpShape::Special:
-      break;
-  }
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+#undef WVM_CASE
+#undef WVM_NO_CASE
 
-  switch (op) {
     case O::Unreachable:
       if (reachable()) iface_.on_unreachable(*this);
       set_unreachable();
@@ -522,6 +562,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       stack_.resize(f.height);
       f.kind = O::Else;
       f.unreachable = false;
+      sync_frame();
       push_n(f.sig.params, f.sig.num_params);
       return true;
     }
@@ -541,6 +582,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       const BlockSig sig = f.sig;
       const uint32_t height = f.height;
       control_.pop_back();
+      sync_frame();
       stack_.resize(height);
       if (!control_.empty()) push_n(sig.results, sig.num_results);
       return true;
@@ -856,7 +898,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       return true;
     }
     default:
-      return fail(ErrorKind::Malformed, std::string("unhandled opcode ") + info.name);
+      return fail(ErrorKind::Malformed, std::string("unhandled opcode ") + op_info(op).name);
   }
 }
 
