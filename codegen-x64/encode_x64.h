@@ -14,13 +14,30 @@
 
 namespace wvm::x64::enc {
 
-/// One encoded instruction (at most 15 bytes on x86-64).
+/// One encoded instruction (at most 15 bytes on x86-64), little-endian in
+/// two words: bytes 0-7 in `lo`, 8-14 in `hi`. Words, not a byte array: the
+/// encoders' code keeps them in registers, where bytes stored one at a time
+/// and then copied out as words stall on store forwarding (it was most of
+/// each encoder's time).
 struct Insn {
-  uint8_t bytes[15];
-  uint8_t size = 0;
-  void put(uint8_t b) noexcept { bytes[size++] = b; }
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+  uint32_t size = 0;
+  void put(uint8_t b) noexcept {
+    if (size < 8)
+      lo |= uint64_t{b} << (8 * size);
+    else
+      hi |= uint64_t{b} << (8 * (size - 8));
+    ++size;
+  }
   void put32(uint32_t v) noexcept {
-    for (int i = 0; i < 4; ++i) put(static_cast<uint8_t>(v >> (8 * i)));
+    if (size < 8) {
+      lo |= uint64_t{v} << (8 * size);  // the bytes past lo drop out
+      if (size > 4) hi |= uint64_t{v} >> (8 * (8 - size));
+    } else {
+      hi |= uint64_t{v} << (8 * (size - 8));
+    }
+    size += 4;
   }
 };
 

@@ -206,13 +206,17 @@ class X64MacroAssembler final : public jit::MacroAssembler {
   // In line: every emitted instruction passes here.
   void put(const uint8_t* bytes, size_t size);
   void put(const enc::Insn& insn) {
-    // All of bytes[] in one fixed-size copy (two moves), then the cursor by
-    // the instruction's length.
-    if (a_._section == nullptr || a_.remainingSpace() < sizeof insn.bytes) [[unlikely]] {
-      put(insn.bytes, insn.size);
+    // Both words (two stores), then the cursor by the instruction's length.
+    uint8_t* const at = a_._bufferPtr;
+    if (a_._section == nullptr || a_.remainingSpace() < 16) [[unlikely]] {
+      uint8_t bytes[16];
+      std::memcpy(bytes, &insn.lo, 8);
+      std::memcpy(bytes + 8, &insn.hi, 8);
+      put(bytes, insn.size);
       return;
     }
-    std::memcpy(a_._bufferPtr, insn.bytes, sizeof insn.bytes);
+    std::memcpy(at, &insn.lo, 8);
+    std::memcpy(at + 8, &insn.hi, 8);
     advance(insn.size);
   }
   // Moves the cursor past `size` bytes just written, as asmjit's writer does.
