@@ -70,25 +70,44 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
   background->enqueue(module, func_index);
 }
 
+namespace {
+// Compiles one function for compile_all_tier1: an error ends compile().
+Result<void> compile_one(Engine& engine, const Module& module, uint32_t func_index) {
+  Result<void> r = tier_up(engine, module, func_index);
+  if (r) return {};
+  // Policy Jit promises compiled code: no room for it is an error, never a
+  // silent fall back to tier 0. (A body past a module limit fails here as
+  // it would in tier 0: the same decoder reports it.)
+  if (r.error().kind == ErrorKind::LimitExceeded) return r.error();
+  // The function stays in tier 0: its code is prepared now if compile()
+  // left that to tier 1. A body that fails validation fails there, with
+  // the error tier 0 gives.
+  FuncCode& code = code_of(module, func_index);
+  if (code.code.empty()) {
+    Result<void> prepared = prepare_into(module, engine.config().module_limits, code);
+    if (!prepared) return prepared.error();
+  }
+  if (engine.config().tiers.unsupported_is_fatal) return r.error();
+  return {};
+}
+}  // namespace
+
 Result<void> compile_all_tier1(Engine& engine, const Module& module) {
-  const ModuleLimits& limits = engine.config().module_limits;
-  for (uint32_t i = 0; i < module.bodies.size(); ++i) {
-    const uint32_t func_index = module.num_imported_funcs + i;
-    Result<void> r = tier_up(engine, module, func_index);
+  // Last function first. Compilers mostly place a callee after its callers,
+  // so in this order most callees have their code already when a call to
+  // them is compiled, and the call is direct (`call rel32`) instead of a
+  // load of the callee's entry with a way into tier 0 while it has none.
+  const auto n = static_cast<uint32_t>(module.bodies.size());
+  for (uint32_t i = n; i-- > 0;) {
+    Result<void> r = compile_one(engine, module, module.num_imported_funcs + i);
     if (r) continue;
-    // Policy Jit promises compiled code: no room for it is an error, never a
-    // silent fall back to tier 0. (A body past a module limit fails here as
-    // it would in tier 0: the same decoder reports it.)
-    if (r.error().kind == ErrorKind::LimitExceeded) return r.error();
-    // The function stays in tier 0: its code is prepared now if compile()
-    // left that to tier 1. A body that fails validation fails there, with
-    // the error tier 0 gives.
-    FuncCode& code = code_of(module, func_index);
-    if (code.code.empty()) {
-      Result<void> prepared = prepare_into(module, limits, code);
-      if (!prepared) return prepared.error();
+    // The error is the one the first failing body gives, as in index order:
+    // the bodies before this one, not compiled yet, go first.
+    for (uint32_t j = 0; j < i; ++j) {
+      Result<void> first = compile_one(engine, module, module.num_imported_funcs + j);
+      if (!first) return first.error();
     }
-    if (engine.config().tiers.unsupported_is_fatal) return r.error();
+    return r.error();
   }
   return {};
 }

@@ -193,6 +193,101 @@ TEST(JitOnlyCompile, AnInvalidBodyFailsWithTier0sError) {
   }
 }
 
+// compile() under policy jit compiles the last function first (so that calls
+// to callees placed after their callers are direct): its errors must still be
+// those of index order, the first failing body's.
+TEST(JitOnlyCompile, OfSeveralFailingBodiesTheFirstGivesTheError) {
+  ModuleBuilder m;
+  m.add_memory(1);
+  const uint32_t t = m.type({I32}, {I32});
+  m.add_func(t, {}, Code().local_get(0));
+  m.add_func(t, {I64}, Code().local_get(0).local_get(1).op(Opcode::I32Add));  // i32 + i64
+  m.add_func(t, {}, Code().local_get(0));
+  m.add_func(t, {}, Code().local_get(7));  // unknown local
+  const Bytes b = m.build();
+  Engine interp(Config{});
+  auto want = compile(interp, b.data(), b.size());
+  ASSERT_FALSE(want.ok());
+  Config c;
+  c.tiers.policy = TierPolicy::Jit;
+  Engine engine(c);
+  auto got = compile(engine, b.data(), b.size());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().to_string(), want.error().to_string());
+  EXPECT_EQ(got.error().offset, want.error().offset);
+
+  // Fatal unsupported (grow's per-page rate) before an invalid body: the
+  // unsupported one is first.
+  ModuleBuilder u;
+  u.add_memory(1);
+  const uint32_t ut = u.type({I32}, {I32});
+  u.add_func(ut, {}, Code().local_get(0).memory_grow());
+  u.add_func(ut, {}, Code().local_get(3));  // unknown local
+  const Bytes ub = u.build();
+  Config fatal = metered(TierPolicy::Jit, uint64_t{1} << 32);
+  fatal.tiers.unsupported_is_fatal = true;
+  Engine strict(fatal);
+  auto refused = compile(strict, ub.data(), ub.size());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::Unsupported) << refused.error().to_string();
+}
+
+// Calls to functions after the caller, one compiled (a direct call) and one
+// that stays in tier 0: results and gas as under policy interp.
+TEST(JitOnlyCompile, CallsToLaterFunctionsMatchTier0) {
+  const uint64_t rate = uint64_t{1} << 32;  // grow stays in tier 0
+  ModuleBuilder m;
+  m.add_memory(1);
+  const uint32_t t = m.type({I32}, {I32});
+  // Function 0: entry(n) = sum(n) + grow(n) + sum(1).
+  const uint32_t entry = m.add_func(t, {},
+                                    Code()
+                                        .local_get(0)
+                                        .call(1)
+                                        .local_get(0)
+                                        .call(2)
+                                        .op(Opcode::I32Add)
+                                        .i32_const(1)
+                                        .call(1)
+                                        .op(Opcode::I32Add));
+  // Function 1: sum(n) = n + (n - 1) + ... + 1, recursively.
+  m.add_func(t, {},
+             Code()
+                 .local_get(0)
+                 .op(Opcode::I32Eqz)
+                 .if_(test::BlockType::val(I32))
+                 .i32_const(0)
+                 .else_()
+                 .local_get(0)
+                 .local_get(0)
+                 .i32_const(1)
+                 .op(Opcode::I32Sub)
+                 .call(1)
+                 .op(Opcode::I32Add)
+                 .end());
+  // Function 2: grow(n): memory.grow by n pages, then n + 1.
+  m.add_func(t, {},
+             Code().local_get(0).memory_grow().drop().local_get(0).i32_const(1).op(Opcode::I32Add));
+  m.export_func("entry", entry);
+  const Bytes b = m.build();
+  Engine reference(metered(TierPolicy::Interp, rate));
+  auto ref_mod = compile(reference, b.data(), b.size());
+  ASSERT_TRUE(ref_mod.ok()) << ref_mod.error().to_string();
+  Engine engine(metered(TierPolicy::Jit, rate));
+  auto mod = compile(engine, b.data(), b.size());
+  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
+  EXPECT_NE(mod.value()->code[0]->jit_entry.load(), nullptr);
+  EXPECT_NE(mod.value()->code[1]->jit_entry.load(), nullptr);
+  EXPECT_EQ(mod.value()->code[2]->jit_entry.load(), nullptr);
+  for (int32_t arg : {0, 1, 9}) {
+    const Outcome want = run(reference, ref_mod.value(), "entry", arg);
+    const Outcome got = run(engine, mod.value(), "entry", arg);
+    EXPECT_EQ(got.trap, want.trap) << arg;
+    EXPECT_EQ(got.results, want.results) << arg;
+    EXPECT_EQ(got.gas_left, want.gas_left) << arg;
+  }
+}
+
 // rec(n) = 1+2+3+4+5 + (n == 0 ? 0 : rec(n - 1) + 1), with 40 extra locals: a deep
 // operand stack: with a small value stack, each tier must run out of it at
 // the same depth (tier 1's prologues check the frame size filled in at
