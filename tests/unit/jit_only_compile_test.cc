@@ -96,6 +96,28 @@ Outcome run(Engine& engine, const std::shared_ptr<const Module>& module, const s
   return {r.trap, r.results, store.gas_left()};
 }
 
+// `name`(arg) gives the same trap, results and gas in both engines.
+void expect_same_outcome(Engine& reference, const std::shared_ptr<const Module>& ref_mod,
+                         Engine& engine, const std::shared_ptr<const Module>& mod,
+                         const std::string& name, int32_t arg) {
+  const Outcome want = run(reference, ref_mod, name, arg);
+  const Outcome got = run(engine, mod, name, arg);
+  EXPECT_EQ(got.trap, want.trap) << name << " " << arg;
+  EXPECT_EQ(got.results, want.results) << name << " " << arg;
+  EXPECT_EQ(got.gas_left, want.gas_left) << name << " " << arg;
+}
+
+// Under unsupported_is_fatal, with grow's per-page rate past what tier 1
+// takes, the module fails with tier 1's reason.
+void expect_refused_as_unsupported(const Bytes& b) {
+  Config fatal = metered(TierPolicy::Jit, uint64_t{1} << 32);
+  fatal.tiers.unsupported_is_fatal = true;
+  Engine strict(fatal);
+  auto refused = compile(strict, b.data(), b.size());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::Unsupported) << refused.error().to_string();
+}
+
 TEST(JitOnlyCompile, CompiledFunctionsCarryNoTier0CodeButTier0sFrame) {
   for (BoundsStrategy bounds : {BoundsStrategy::GuardPages, BoundsStrategy::ExplicitChecks}) {
     Config c = metered(TierPolicy::Jit, 3);
@@ -149,23 +171,12 @@ TEST(JitOnlyCompile, AFunctionTier1CannotCompileRunsPreparedInTier0) {
   EXPECT_EQ(engine.tier_stats().compiled, 2u);
   EXPECT_EQ(engine.tier_stats().unsupported, 1u);
 
-  for (const char* name : {"grow", "sum", "entry"}) {
-    for (int32_t arg : {0, 1, 7}) {
-      const Outcome want = run(reference, ref_mod.value(), name, arg);
-      const Outcome got = run(engine, mod.value(), name, arg);
-      EXPECT_EQ(got.trap, want.trap) << name << " " << arg;
-      EXPECT_EQ(got.results, want.results) << name << " " << arg;
-      EXPECT_EQ(got.gas_left, want.gas_left) << name << " " << arg;
-    }
-  }
+  for (const char* name : {"grow", "sum", "entry"})
+    for (int32_t arg : {0, 1, 7})
+      expect_same_outcome(reference, ref_mod.value(), engine, mod.value(), name, arg);
 
   // Fatal: the module does not compile, with tier 1's reason.
-  Config fatal = metered(TierPolicy::Jit, rate);
-  fatal.tiers.unsupported_is_fatal = true;
-  Engine strict(fatal);
-  auto refused = compile(strict, b.data(), b.size());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().kind, ErrorKind::Unsupported) << refused.error().to_string();
+  expect_refused_as_unsupported(b);
 }
 
 // An invalid body, after valid ones: the same error as tier 0's preparation,
@@ -223,13 +234,7 @@ TEST(JitOnlyCompile, OfSeveralFailingBodiesTheFirstGivesTheError) {
   const uint32_t ut = u.type({I32}, {I32});
   u.add_func(ut, {}, Code().local_get(0).memory_grow());
   u.add_func(ut, {}, Code().local_get(3));  // unknown local
-  const Bytes ub = u.build();
-  Config fatal = metered(TierPolicy::Jit, uint64_t{1} << 32);
-  fatal.tiers.unsupported_is_fatal = true;
-  Engine strict(fatal);
-  auto refused = compile(strict, ub.data(), ub.size());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().kind, ErrorKind::Unsupported) << refused.error().to_string();
+  expect_refused_as_unsupported(u.build());
 }
 
 // Calls to functions after the caller, one compiled (a direct call) and one
@@ -279,13 +284,8 @@ TEST(JitOnlyCompile, CallsToLaterFunctionsMatchTier0) {
   EXPECT_NE(mod.value()->code[0]->jit_entry.load(), nullptr);
   EXPECT_NE(mod.value()->code[1]->jit_entry.load(), nullptr);
   EXPECT_EQ(mod.value()->code[2]->jit_entry.load(), nullptr);
-  for (int32_t arg : {0, 1, 9}) {
-    const Outcome want = run(reference, ref_mod.value(), "entry", arg);
-    const Outcome got = run(engine, mod.value(), "entry", arg);
-    EXPECT_EQ(got.trap, want.trap) << arg;
-    EXPECT_EQ(got.results, want.results) << arg;
-    EXPECT_EQ(got.gas_left, want.gas_left) << arg;
-  }
+  for (int32_t arg : {0, 1, 9})
+    expect_same_outcome(reference, ref_mod.value(), engine, mod.value(), "entry", arg);
 }
 
 // rec(n) = 1+2+3+4+5 + (n == 0 ? 0 : rec(n - 1) + 1), with 40 extra locals: a deep
