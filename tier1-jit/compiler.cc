@@ -708,7 +708,7 @@ class Tier1Compiler : public ValidateOnly {
   void arrive(Frame& t) {
     if (!t.data.merge_set)
       define_merge(t);
-    else
+    else if (!transition_is_empty(regs_, t.data.merge))  // the cheap check first
       emit_transition(masm_, regs_, t.data.merge);
   }
 
