@@ -95,6 +95,26 @@ inline constexpr std::array<uint16_t, 32> kMiscOps = [] {
   return map;
 }();
 
+/// An opcode's dispatch key: its byte for a one-byte opcode, 0x100 + the
+/// sub-opcode for a 0xfc one. The decoder switches on the key, which it
+/// has straight from the bytes, not on the Opcode a table lookup gives.
+constexpr uint32_t kNumDispatchKeys = 0x100 + 32;
+constexpr uint32_t dispatch_key(uint8_t prefix, uint8_t code) noexcept {
+  return prefix == 0xfc ? 0x100u + code : code;
+}
+constexpr uint32_t dispatch_key(Opcode op) noexcept {
+  return dispatch_key(op_info(op).prefix, op_info(op).code);
+}
+
+/// Maps a dispatch key to Opcode, or kNoOpcode.
+inline constexpr std::array<uint16_t, kNumDispatchKeys> kKeyOps = [] {
+  std::array<uint16_t, kNumDispatchKeys> map{};
+  for (auto& m : map) m = kNoOpcode;
+  for (size_t i = 0; i < kNumOpcodes; ++i)
+    map[dispatch_key(kOpInfo[i].prefix, kOpInfo[i].code)] = static_cast<uint16_t>(i);
+  return map;
+}();
+
 // The table must be a bijection onto its encodings.
 constexpr bool opcode_maps_are_consistent() {
   size_t mapped = 0;

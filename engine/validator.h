@@ -291,7 +291,8 @@ class FunctionDecoder {
   }
   bool push_control(Opcode kind, const BlockSig& sig);
   bool decode_locals();
-  [[gnu::always_inline]] inline bool decode_op(Opcode op);
+  // `key` is op's dispatch_key.
+  [[gnu::always_inline]] inline bool decode_op(Opcode op, uint32_t key);
   bool decode_branch_depth(uint32_t* depth) {
     if (!r_.u32_fast(depth)) return false;
     if (*depth >= control_.size()) return invalid("unknown label");
@@ -428,6 +429,7 @@ Result<void> FunctionDecoder<I>::decode() {
       break;
     }
     r_.u8(&b);
+    uint32_t key = b;
     uint16_t op = 0;
     if (b == 0xfc) {
       uint32_t sub = 0;
@@ -437,6 +439,7 @@ Result<void> FunctionDecoder<I>::decode() {
         fail(ErrorKind::Malformed, "illegal opcode 0xfc " + std::to_string(sub));
         break;
       }
+      key = dispatch_key(0xfc, static_cast<uint8_t>(sub));
     } else {
       op = kSingleByteOps[b];
       if (op == kNoOpcode) {
@@ -451,7 +454,7 @@ Result<void> FunctionDecoder<I>::decode() {
       }
     }
     iface_.on_opcode(*this, static_cast<Opcode>(op), reachable());
-    if (!decode_op(static_cast<Opcode>(op))) break;
+    if (!decode_op(static_cast<Opcode>(op), key)) break;
     if (!iface_.ok()) {
       fail(ErrorKind::Unsupported, "lowering stopped");
       break;
@@ -466,11 +469,12 @@ Result<void> FunctionDecoder<I>::decode() {
 }
 
 template <class I>
-bool FunctionDecoder<I>::decode_op(Opcode op) {
+bool FunctionDecoder<I>::decode_op(Opcode op, uint32_t key) {
   using O = Opcode;
-  // One switch over every opcode, the table's shapes as case lists.
-  switch (op) {
-#define WVM_CASE(name, ...) case O::name:
+  // One switch over every opcode by its dispatch key, the table's shapes as
+  // case lists.
+  switch (key) {
+#define WVM_CASE(name, pfx, code, ...) case dispatch_key(pfx, code):
 #define WVM_NO_CASE(...)
 #define WVM_SPECIAL WVM_NO_CASE
 #define WVM_LOAD WVM_NO_CASE
@@ -528,14 +532,14 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
 #undef WVM_CASE
 #undef WVM_NO_CASE
 
-    case O::Unreachable:
+    case dispatch_key(O::Unreachable):
       if (reachable()) iface_.on_unreachable(*this);
       set_unreachable();
       return true;
-    case O::Nop:
+    case dispatch_key(O::Nop):
       return true;
-    case O::Block:
-    case O::Loop: {
+    case dispatch_key(O::Block):
+    case dispatch_key(O::Loop): {
       BlockSig sig;
       if (!read_block_sig(&sig) || !push_control(op, sig)) return false;
       if (reachable()) {
@@ -546,13 +550,13 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       }
       return true;
     }
-    case O::If: {
+    case dispatch_key(O::If): {
       BlockSig sig;
       if (!read_block_sig(&sig) || !pop(ValType::I32) || !push_control(op, sig)) return false;
       if (reachable()) iface_.on_if(*this, control_.back());
       return true;
     }
-    case O::Else: {
+    case dispatch_key(O::Else): {
       Frame& f = control_.back();
       if (f.kind != O::If) return invalid("else without matching if");
       if (!peek_check(0, f.sig.results, f.sig.num_results)) return false;
@@ -566,7 +570,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push_n(f.sig.params, f.sig.num_params);
       return true;
     }
-    case O::End: {
+    case dispatch_key(O::End): {
       Frame& f = control_.back();
       if (!peek_check(0, f.sig.results, f.sig.num_results)) return false;
       if (stack_.size() > f.height + f.sig.num_results)
@@ -587,7 +591,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       if (!control_.empty()) push_n(sig.results, sig.num_results);
       return true;
     }
-    case O::Br: {
+    case dispatch_key(O::Br): {
       uint32_t depth = 0;
       if (!decode_branch_depth(&depth)) return false;
       const Frame& t = control_at(depth);
@@ -596,7 +600,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       set_unreachable();
       return true;
     }
-    case O::BrIf: {
+    case dispatch_key(O::BrIf): {
       uint32_t depth = 0;
       if (!decode_branch_depth(&depth) || !peek_check(0, &kSingleTypes[0], 1)) return false;
       const Frame& t = control_at(depth);
@@ -608,7 +612,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push_n(t.label_types(), t.label_arity());
       return true;
     }
-    case O::BrTable: {
+    case dispatch_key(O::BrTable): {
       uint32_t count = 0;
       if (!r_.u32(&count)) return false;
       if (count > limits_.max_br_table_targets)
@@ -632,14 +636,14 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       set_unreachable();
       return true;
     }
-    case O::Return: {
+    case dispatch_key(O::Return): {
       if (!peek_check(0, type_.results.data(), static_cast<uint32_t>(type_.results.size())))
         return false;
       if (reachable()) iface_.on_return(*this);
       set_unreachable();
       return true;
     }
-    case O::Call: {
+    case dispatch_key(O::Call): {
       uint32_t f = 0;
       if (!r_.u32(&f)) return false;
       if (f >= module_.num_funcs()) return invalid("unknown function " + std::to_string(f));
@@ -649,7 +653,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push_n(ft.results.data(), static_cast<uint32_t>(ft.results.size()));
       return true;
     }
-    case O::CallIndirect: {
+    case dispatch_key(O::CallIndirect): {
       uint32_t type_index = 0, table = 0;
       if (!r_.u32(&type_index) || !r_.u32(&table)) return false;
       if (type_index >= module_.types.size()) return invalid("unknown type");
@@ -663,11 +667,11 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push_n(ft.results.data(), static_cast<uint32_t>(ft.results.size()));
       return true;
     }
-    case O::Drop:
+    case dispatch_key(O::Drop):
       if (!pop(kBottom)) return false;
       if (reachable()) iface_.on_drop(*this);
       return true;
-    case O::Select: {
+    case dispatch_key(O::Select): {
       ValType a, b;
       if (!pop(ValType::I32) || !pop(kBottom, &b) || !pop(kBottom, &a)) return false;
       if (a != kBottom && b != kBottom && a != b) return type_mismatch("select operands differ");
@@ -677,7 +681,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(t);
       return true;
     }
-    case O::SelectT: {
+    case dispatch_key(O::SelectT): {
       uint32_t n = 0;
       if (!r_.u32(&n)) return false;
       if (n != 1) return invalid("invalid result arity");
@@ -688,9 +692,9 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(t);
       return true;
     }
-    case O::LocalGet:
-    case O::LocalSet:
-    case O::LocalTee: {
+    case dispatch_key(O::LocalGet):
+    case dispatch_key(O::LocalSet):
+    case dispatch_key(O::LocalTee): {
       uint32_t x = 0;
       if (!r_.u32_fast(&x)) return false;
       if (x >= locals_.size()) return invalid("unknown local " + std::to_string(x));
@@ -708,8 +712,8 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       }
       return true;
     }
-    case O::GlobalGet:
-    case O::GlobalSet: {
+    case dispatch_key(O::GlobalGet):
+    case dispatch_key(O::GlobalSet): {
       uint32_t x = 0;
       if (!r_.u32_fast(&x)) return false;
       if (x >= module_.globals.size()) return invalid("unknown global " + std::to_string(x));
@@ -724,8 +728,8 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       }
       return true;
     }
-    case O::TableGet:
-    case O::TableSet: {
+    case dispatch_key(O::TableGet):
+    case dispatch_key(O::TableSet): {
       uint32_t x = 0;
       if (!r_.u32(&x)) return false;
       if (!check_table(x)) return false;
@@ -740,8 +744,8 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       }
       return true;
     }
-    case O::MemorySize:
-    case O::MemoryGrow: {
+    case dispatch_key(O::MemorySize):
+    case dispatch_key(O::MemoryGrow): {
       uint8_t zero = 0;
       if (!r_.u8(&zero)) return false;
       if (zero != 0) return fail(ErrorKind::Malformed, "zero byte expected");
@@ -755,35 +759,35 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(ValType::I32);
       return true;
     }
-    case O::I32Const: {
+    case dispatch_key(O::I32Const): {
       int32_t v = 0;
       if (!r_.s32(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::i32(static_cast<uint32_t>(v)));
       push(ValType::I32);
       return true;
     }
-    case O::I64Const: {
+    case dispatch_key(O::I64Const): {
       int64_t v = 0;
       if (!r_.s64(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::i64(static_cast<uint64_t>(v)));
       push(ValType::I64);
       return true;
     }
-    case O::F32Const: {
+    case dispatch_key(O::F32Const): {
       uint32_t v = 0;
       if (!r_.fixed_u32(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::f32_bits(v));
       push(ValType::F32);
       return true;
     }
-    case O::F64Const: {
+    case dispatch_key(O::F64Const): {
       uint64_t v = 0;
       if (!r_.fixed_u64(&v)) return false;
       if (reachable()) iface_.on_const(*this, Value::f64_bits(v));
       push(ValType::F64);
       return true;
     }
-    case O::RefNull: {
+    case dispatch_key(O::RefNull): {
       uint8_t tb = 0;
       if (!r_.u8(&tb)) return false;
       if (tb != 0x70 && tb != 0x6f) return fail(ErrorKind::Malformed, "malformed reference type");
@@ -792,7 +796,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(t);
       return true;
     }
-    case O::RefIsNull: {
+    case dispatch_key(O::RefIsNull): {
       ValType t;
       if (!pop(kBottom, &t)) return false;
       if (t != kBottom && !is_ref_type(t)) return type_mismatch("ref.is_null needs a reference");
@@ -800,7 +804,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(ValType::I32);
       return true;
     }
-    case O::RefFunc: {
+    case dispatch_key(O::RefFunc): {
       uint32_t f = 0;
       if (!r_.u32(&f)) return false;
       if (f >= module_.num_funcs()) return invalid("unknown function " + std::to_string(f));
@@ -809,7 +813,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       push(ValType::FuncRef);
       return true;
     }
-    case O::MemoryInit: {
+    case dispatch_key(O::MemoryInit): {
       uint32_t seg = 0;
       uint8_t zero = 0;
       if (!r_.u32(&seg) || !r_.u8(&zero)) return false;
@@ -819,15 +823,15 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       if (reachable()) iface_.on_memory_init(*this, seg);
       return true;
     }
-    case O::DataDrop: {
+    case dispatch_key(O::DataDrop): {
       uint32_t seg = 0;
       if (!r_.u32(&seg)) return false;
       if (!check_data_segment(seg)) return false;
       if (reachable()) iface_.on_data_drop(*this, seg);
       return true;
     }
-    case O::MemoryCopy:
-    case O::MemoryFill: {
+    case dispatch_key(O::MemoryCopy):
+    case dispatch_key(O::MemoryFill): {
       uint8_t zero = 0;
       if (!r_.u8(&zero)) return false;
       if (zero != 0) return fail(ErrorKind::Malformed, "zero byte expected");
@@ -847,7 +851,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       }
       return true;
     }
-    case O::TableInit: {
+    case dispatch_key(O::TableInit): {
       uint32_t seg = 0, table = 0;
       if (!r_.u32(&seg) || !r_.u32(&table)) return false;
       if (!check_table(table)) return false;
@@ -859,7 +863,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       if (reachable()) iface_.on_table_init(*this, seg, table);
       return true;
     }
-    case O::ElemDrop: {
+    case dispatch_key(O::ElemDrop): {
       uint32_t seg = 0;
       if (!r_.u32(&seg)) return false;
       if (seg >= module_.elems.size())
@@ -867,7 +871,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       if (reachable()) iface_.on_elem_drop(*this, seg);
       return true;
     }
-    case O::TableCopy: {
+    case dispatch_key(O::TableCopy): {
       uint32_t dst = 0, src = 0;
       if (!r_.u32(&dst) || !r_.u32(&src)) return false;
       if (!check_table(dst) || !check_table(src)) return false;
@@ -877,9 +881,9 @@ bool FunctionDecoder<I>::decode_op(Opcode op) {
       if (reachable()) iface_.on_table_copy(*this, dst, src);
       return true;
     }
-    case O::TableGrow:
-    case O::TableSize:
-    case O::TableFill: {
+    case dispatch_key(O::TableGrow):
+    case dispatch_key(O::TableSize):
+    case dispatch_key(O::TableFill): {
       uint32_t x = 0;
       if (!r_.u32(&x)) return false;
       if (!check_table(x)) return false;
