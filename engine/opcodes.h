@@ -106,15 +106,6 @@ constexpr uint32_t dispatch_key(Opcode op) noexcept {
   return dispatch_key(op_info(op).prefix, op_info(op).code);
 }
 
-/// Maps a dispatch key to Opcode, or kNoOpcode.
-inline constexpr std::array<uint16_t, kNumDispatchKeys> kKeyOps = [] {
-  std::array<uint16_t, kNumDispatchKeys> map{};
-  for (auto& m : map) m = kNoOpcode;
-  for (size_t i = 0; i < kNumOpcodes; ++i)
-    map[dispatch_key(kOpInfo[i].prefix, kOpInfo[i].code)] = static_cast<uint16_t>(i);
-  return map;
-}();
-
 // The table must be a bijection onto its encodings.
 constexpr bool opcode_maps_are_consistent() {
   size_t mapped = 0;
