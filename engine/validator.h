@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/decoder.h"
@@ -143,6 +144,12 @@ class FlatStack {
   void reserve(size_t n) {
     if (n > data_.size()) grow(n);
   }
+  size_t capacity() const noexcept { return data_.size(); }
+  void clear() noexcept { size_ = 0; }
+  void swap(FlatStack& other) noexcept {
+    data_.swap(other.data_);
+    std::swap(size_, other.size_);
+  }
 
  private:
   [[gnu::noinline]] void grow(size_t at_least) {
@@ -151,6 +158,18 @@ class FlatStack {
   std::vector<T> data_;
   size_t size_ = 0;
 };
+
+/// Storage of type S (with a `bool taken`) that objects borrow one after
+/// another on a thread, so that their containers keep their capacity from
+/// one function body to the next; nullptr while another holds it. Give it
+/// back with `taken = false`.
+template <class S>
+S* borrow_thread_storage() noexcept {
+  thread_local S storage;
+  if (storage.taken) return nullptr;
+  storage.taken = true;
+  return &storage;
+}
 
 template <class Interface>
 class FunctionDecoder {
@@ -165,7 +184,25 @@ class FunctionDecoder {
         type_(module.func_type(func_index)),
         iface_(iface),
         r_(module.bytes.data(), module.bodies[func_index - module.num_imported_funcs].body_start,
-           module.bodies[func_index - module.num_imported_funcs].body_end) {}
+           module.bodies[func_index - module.num_imported_funcs].body_end),
+        spare_(borrow_thread_storage<Storage>()) {
+    if (spare_ != nullptr) swap_storage(*spare_);
+  }
+  ~FunctionDecoder() {
+    if (spare_ == nullptr) return;
+    // What a very large body grew is given back rather than kept.
+    if (locals_.capacity() <= kKeep && stack_.capacity() <= kKeep &&
+        control_.capacity() <= kKeepFrames && br_targets_.capacity() <= kKeep) {
+      locals_.clear();
+      stack_.clear();
+      control_.clear();
+      br_targets_.clear();
+      swap_storage(*spare_);
+    }
+    spare_->taken = false;
+  }
+  FunctionDecoder(const FunctionDecoder&) = delete;
+  FunctionDecoder& operator=(const FunctionDecoder&) = delete;
 
   Result<void> decode();
 
@@ -306,10 +343,30 @@ class FunctionDecoder {
   Interface& iface_;
   Reader r_;
   size_t op_offset_ = 0;
+  // The containers' storage, kept per thread from one body to the next (a
+  // module's bodies then allocate nothing here once the first few grew it),
+  // unless it grew past kKeep entries (kKeepFrames frames).
+  struct Storage {
+    std::vector<ValType> locals;
+    FlatStack<ValType> stack;
+    std::vector<Frame> control;
+    std::vector<uint32_t> br_targets;
+    bool taken = false;
+  };
+  static constexpr size_t kKeep = 1 << 16;
+  static constexpr size_t kKeepFrames = 256;
+  void swap_storage(Storage& other) noexcept {
+    locals_.swap(other.locals);
+    stack_.swap(other.stack);
+    control_.swap(other.control);
+    br_targets_.swap(other.br_targets);
+  }
+
   std::vector<ValType> locals_;
   FlatStack<ValType> stack_;
   std::vector<Frame> control_;
   std::vector<uint32_t> br_targets_;
+  Storage* spare_;  // the thread's storage, swapped into the above; or nullptr
   uint32_t max_height_ = 0;
   uint32_t floor_ = 0;      // control_.back().height
   bool reachable_ = true;   // control_.back() is live and not unreachable

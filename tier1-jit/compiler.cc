@@ -24,7 +24,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,9 +100,22 @@ class Tier1Compiler : public ValidateOnly {
         code_(code),
         metering_(module.metering.enabled),
         profile_(module.metering.profile),
-        helpers_(runtime_helpers()) {
+        helpers_(runtime_helpers()),
+        spare_(borrow_thread_storage<Storage>()) {
+    if (spare_ != nullptr) swap_storage(*spare_);
     stack_.reserve(64);
   }
+  ~Tier1Compiler() {
+    if (spare_ == nullptr) return;
+    // What a very large function grew is given back rather than kept.
+    if (stack_.capacity() <= kKeep && scan_.capacity() <= kKeep && regs_.capacity() <= kKeep) {
+      stack_.clear();
+      swap_storage(*spare_);
+    }
+    spare_->taken = false;
+  }
+  Tier1Compiler(const Tier1Compiler&) = delete;
+  Tier1Compiler& operator=(const Tier1Compiler&) = delete;
 
   void set_osr_entries(bool on) { emit_osr_ = on; }
   bool ok() const { return unsupported_.empty(); }
@@ -677,9 +689,12 @@ class Tier1Compiler : public ValidateOnly {
     constexpr int kOperandRegs = 3;
     const int max = regs_.num_regs() - kOperandRegs;
     if (max <= 0) return;
-    if (!scan_) scan_.emplace(module_.bytes.data(), body_.body_start, body_.body_end, num_locals_);
+    if (!scan_ready_) {
+      scan_.reset(module_.bytes.data(), body_.body_start, body_.body_end, num_locals_);
+      scan_ready_ = true;
+    }
     uint32_t hot[kMaxValueRegs];
-    const int32_t n = scan_->hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
+    const int32_t n = scan_.hot_locals(d.op_offset(), static_cast<uint32_t>(max), hot);
     if (n < 0) return;  // nothing known of the loop: keep what is cached
     const auto is_hot = [&](uint32_t x) { return std::find(hot, hot + n, x) != hot + n; };
     for (int c = 0; c < regs_.num_regs(); ++c) {
@@ -908,7 +923,8 @@ class Tier1Compiler : public ValidateOnly {
   MacroAssembler& masm_;
   const Module& module_;
   const FunctionBody& body_;
-  std::optional<LoopScan> scan_;  // made at the first loop
+  LoopScan scan_;  // reset at the first loop
+  bool scan_ready_ = false;
   InstanceLayout layout_;
   const FuncCode& code_;
   bool metering_;
@@ -929,6 +945,22 @@ class Tier1Compiler : public ValidateOnly {
   std::vector<PendingOsr> pending_osr_;
   bool emit_osr_ = true;
   std::string unsupported_;
+
+  // The containers' storage, kept per thread from one function to the next
+  // (as FunctionDecoder's), unless it grew past kKeep entries.
+  struct Storage {
+    FlatStack<Entry> stack;
+    LoopScan scan;
+    std::vector<uint8_t> local_regs;
+    bool taken = false;
+  };
+  static constexpr size_t kKeep = 1 << 16;
+  void swap_storage(Storage& other) noexcept {
+    stack_.swap(other.stack);
+    scan_.swap_storage(other.scan);
+    regs_.swap_storage(other.local_regs);
+  }
+  Storage* spare_;  // the thread's storage, swapped into the above; or nullptr
 };
 
 // For engine developers: with WVM_JIT_DUMP=DIR set, every compiled

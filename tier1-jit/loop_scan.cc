@@ -69,12 +69,16 @@ inline bool read_leb(const uint8_t** p, const uint8_t* end, uint64_t* out) {
 
 }  // namespace
 
-LoopScan::LoopScan(const uint8_t* bytes, size_t body_start, size_t body_end, uint32_t num_locals)
-    : bytes_(bytes),
-      end_(body_end),
-      budget_(2 * (body_end - body_start) + 4096),
-      uses_(num_locals, 0),
-      read_(num_locals, 0) {}
+void LoopScan::reset(const uint8_t* bytes, size_t body_start, size_t body_end,
+                     uint32_t num_locals) {
+  bytes_ = bytes;
+  end_ = body_end;
+  budget_ = 2 * (body_end - body_start) + 4096;
+  uses_.assign(num_locals, 0);
+  read_.assign(num_locals, 0);
+  touched_.clear();
+  read_locals_.clear();
+}
 
 int32_t LoopScan::hot_locals(size_t offset, uint32_t max, uint32_t* out) {
   // Every counted local is reset, read or not: a stale count would keep a

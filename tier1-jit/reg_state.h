@@ -109,6 +109,11 @@ class RegState {
   void set_dirty(Reg r) noexcept { state_.dirty |= static_cast<uint16_t>(1u << r); }
   void touch(Reg r) noexcept { last_use_[r] = ++clock_; }
 
+  /// The per-local table's storage to or from `other` (for reuse across
+  /// functions; init() refills it).
+  void swap_storage(std::vector<uint8_t>& other) noexcept { local_reg_.swap(other); }
+  size_t capacity() const noexcept { return local_reg_.capacity(); }
+
   const LocalsState& snapshot() const noexcept { return state_; }
   /// Makes `state` the current locals state. Every register must be free of
   /// references (stack values at home, no operand in flight).
