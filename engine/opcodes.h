@@ -98,7 +98,6 @@ inline constexpr std::array<uint16_t, 32> kMiscOps = [] {
 /// An opcode's dispatch key: its byte for a one-byte opcode, 0x100 + the
 /// sub-opcode for a 0xfc one. The decoder switches on the key, which it
 /// has straight from the bytes, not on the Opcode a table lookup gives.
-constexpr uint32_t kNumDispatchKeys = 0x100 + 32;
 constexpr uint32_t dispatch_key(uint8_t prefix, uint8_t code) noexcept {
   return prefix == 0xfc ? 0x100u + code : code;
 }
