@@ -159,17 +159,37 @@ class FlatStack {
   size_t size_ = 0;
 };
 
-/// Storage of type S (with a `bool taken`) that objects borrow one after
-/// another on a thread, so that their containers keep their capacity from
-/// one function body to the next; nullptr while another holds it. Give it
-/// back with `taken = false`.
+/// Storage of type S that objects borrow one after another on a thread, so
+/// that their containers keep their capacity from one function body to the
+/// next. The owner swaps its containers with get()'s while it lives (get()
+/// is nullptr while another owner on the thread holds the storage) and
+/// swaps them back, emptied, before this member is destroyed. Containers
+/// past kKeep entries are not given back: a hostile body's do not stay.
 template <class S>
-S* borrow_thread_storage() noexcept {
-  thread_local S storage;
-  if (storage.taken) return nullptr;
-  storage.taken = true;
-  return &storage;
-}
+class ThreadStorage {
+ public:
+  static constexpr size_t kKeep = 4096;
+  ThreadStorage() noexcept {
+    thread_local Slot slot;
+    if (!slot.taken) {
+      slot.taken = true;
+      slot_ = &slot;
+    }
+  }
+  ~ThreadStorage() {
+    if (slot_ != nullptr) slot_->taken = false;
+  }
+  ThreadStorage(const ThreadStorage&) = delete;
+  ThreadStorage& operator=(const ThreadStorage&) = delete;
+  S* get() const noexcept { return slot_ != nullptr ? &slot_->storage : nullptr; }
+
+ private:
+  struct Slot {
+    S storage;
+    bool taken = false;
+  };
+  Slot* slot_ = nullptr;
+};
 
 template <class Interface>
 class FunctionDecoder {
@@ -184,22 +204,20 @@ class FunctionDecoder {
         type_(module.func_type(func_index)),
         iface_(iface),
         r_(module.bytes.data(), module.bodies[func_index - module.num_imported_funcs].body_start,
-           module.bodies[func_index - module.num_imported_funcs].body_end),
-        spare_(borrow_thread_storage<Storage>()) {
-    if (spare_ != nullptr) swap_storage(*spare_);
+           module.bodies[func_index - module.num_imported_funcs].body_end) {
+    if (Storage* s = spare_.get()) swap_storage(*s);
   }
   ~FunctionDecoder() {
-    if (spare_ == nullptr) return;
-    // What a very large body grew is given back rather than kept.
-    if (locals_.capacity() <= kKeep && stack_.capacity() <= kKeep &&
-        control_.capacity() <= kKeepFrames && br_targets_.capacity() <= kKeep) {
-      locals_.clear();
-      stack_.clear();
-      control_.clear();
-      br_targets_.clear();
-      swap_storage(*spare_);
-    }
-    spare_->taken = false;
+    constexpr size_t kKeep = ThreadStorage<Storage>::kKeep;
+    Storage* s = spare_.get();
+    if (s == nullptr || locals_.capacity() > kKeep || stack_.capacity() > kKeep ||
+        control_.capacity() > kKeepFrames || br_targets_.capacity() > kKeep)
+      return;
+    locals_.clear();
+    stack_.clear();
+    control_.clear();
+    br_targets_.clear();
+    swap_storage(*s);
   }
   FunctionDecoder(const FunctionDecoder&) = delete;
   FunctionDecoder& operator=(const FunctionDecoder&) = delete;
@@ -345,15 +363,13 @@ class FunctionDecoder {
   size_t op_offset_ = 0;
   // The containers' storage, kept per thread from one body to the next (a
   // module's bodies then allocate nothing here once the first few grew it),
-  // unless it grew past kKeep entries (kKeepFrames frames).
+  // unless it grew past ThreadStorage's kKeep entries (kKeepFrames frames).
   struct Storage {
     std::vector<ValType> locals;
     FlatStack<ValType> stack;
     std::vector<Frame> control;
     std::vector<uint32_t> br_targets;
-    bool taken = false;
   };
-  static constexpr size_t kKeep = 1 << 16;
   static constexpr size_t kKeepFrames = 256;
   void swap_storage(Storage& other) noexcept {
     locals_.swap(other.locals);
@@ -366,7 +382,7 @@ class FunctionDecoder {
   FlatStack<ValType> stack_;
   std::vector<Frame> control_;
   std::vector<uint32_t> br_targets_;
-  Storage* spare_;  // the thread's storage, swapped into the above; or nullptr
+  ThreadStorage<Storage> spare_;  // swapped into the above while decoding
   uint32_t max_height_ = 0;
   uint32_t floor_ = 0;      // control_.back().height
   bool reachable_ = true;   // control_.back() is live and not unreachable

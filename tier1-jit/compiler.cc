@@ -100,19 +100,18 @@ class Tier1Compiler : public ValidateOnly {
         code_(code),
         metering_(module.metering.enabled),
         profile_(module.metering.profile),
-        helpers_(runtime_helpers()),
-        spare_(borrow_thread_storage<Storage>()) {
-    if (spare_ != nullptr) swap_storage(*spare_);
+        helpers_(runtime_helpers()) {
+    if (Storage* s = spare_.get()) swap_storage(*s);
     stack_.reserve(64);
   }
   ~Tier1Compiler() {
-    if (spare_ == nullptr) return;
-    // What a very large function grew is given back rather than kept.
-    if (stack_.capacity() <= kKeep && scan_.capacity() <= kKeep && regs_.capacity() <= kKeep) {
-      stack_.clear();
-      swap_storage(*spare_);
-    }
-    spare_->taken = false;
+    constexpr size_t kKeep = ThreadStorage<Storage>::kKeep;
+    Storage* s = spare_.get();
+    if (s == nullptr || stack_.capacity() > kKeep || scan_.capacity() > kKeep ||
+        regs_.capacity() > kKeep)
+      return;
+    stack_.clear();
+    swap_storage(*s);
   }
   Tier1Compiler(const Tier1Compiler&) = delete;
   Tier1Compiler& operator=(const Tier1Compiler&) = delete;
@@ -947,20 +946,18 @@ class Tier1Compiler : public ValidateOnly {
   std::string unsupported_;
 
   // The containers' storage, kept per thread from one function to the next
-  // (as FunctionDecoder's), unless it grew past kKeep entries.
+  // (as FunctionDecoder's), unless it grew past ThreadStorage's kKeep.
   struct Storage {
     FlatStack<Entry> stack;
     LoopScan scan;
     std::vector<uint8_t> local_regs;
-    bool taken = false;
   };
-  static constexpr size_t kKeep = 1 << 16;
   void swap_storage(Storage& other) noexcept {
     stack_.swap(other.stack);
     scan_.swap_storage(other.scan);
     regs_.swap_storage(other.local_regs);
   }
-  Storage* spare_;  // the thread's storage, swapped into the above; or nullptr
+  ThreadStorage<Storage> spare_;  // swapped into the above while compiling
 };
 
 // For engine developers: with WVM_JIT_DUMP=DIR set, every compiled

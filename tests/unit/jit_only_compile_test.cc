@@ -96,6 +96,26 @@ Outcome run(Engine& engine, const std::shared_ptr<const Module>& module, const s
   return {r.trap, r.results, store.gas_left()};
 }
 
+// `b` compiled under policy interp and under policy jit, metered with
+// `grow_rate`, each module checked to have compiled.
+struct InterpAndJit {
+  explicit InterpAndJit(const Bytes& b, uint64_t grow_rate)
+      : reference(metered(TierPolicy::Interp, grow_rate)),
+        engine(metered(TierPolicy::Jit, grow_rate)) {
+    auto r = compile(reference, b.data(), b.size());
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    if (r) ref_mod = r.value();
+    auto j = compile(engine, b.data(), b.size());
+    EXPECT_TRUE(j.ok()) << j.error().to_string();
+    if (j) mod = j.value();
+  }
+  bool ok() const { return ref_mod != nullptr && mod != nullptr; }
+  Engine reference;
+  Engine engine;
+  std::shared_ptr<const Module> ref_mod;
+  std::shared_ptr<const Module> mod;
+};
+
 // `name`(arg) gives the same trap, results and gas in both engines.
 void expect_same_outcome(Engine& reference, const std::shared_ptr<const Module>& ref_mod,
                          Engine& engine, const std::shared_ptr<const Module>& mod,
@@ -150,30 +170,24 @@ TEST(JitOnlyCompile, CompiledFunctionsCarryNoTier0CodeButTier0sFrame) {
 // memory.grow's per-page rate past 2^31 is the one thing tier 1 refuses
 // (tier1-jit/compiler.cc): `grow` stays in tier 0.
 TEST(JitOnlyCompile, AFunctionTier1CannotCompileRunsPreparedInTier0) {
-  const uint64_t rate = uint64_t{1} << 32;
   const Bytes b = grow_and_sum().build();
-  Engine reference(metered(TierPolicy::Interp, rate));
-  auto ref_mod = compile(reference, b.data(), b.size());
-  ASSERT_TRUE(ref_mod.ok()) << ref_mod.error().to_string();
-
-  Engine engine(metered(TierPolicy::Jit, rate));
-  auto mod = compile(engine, b.data(), b.size());
-  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
-  const FuncCode& grow = *mod.value()->code[0];
+  InterpAndJit both(b, uint64_t{1} << 32);
+  ASSERT_TRUE(both.ok());
+  const FuncCode& grow = *both.mod->code[0];
   EXPECT_EQ(grow.jit_entry.load(), nullptr);
   EXPECT_FALSE(grow.code.empty()) << "the fallback needs its tier-0 code";
-  EXPECT_EQ(grow.code, ref_mod.value()->code[0]->code);
-  EXPECT_EQ(grow.max_slots, ref_mod.value()->code[0]->max_slots);
+  EXPECT_EQ(grow.code, both.ref_mod->code[0]->code);
+  EXPECT_EQ(grow.max_slots, both.ref_mod->code[0]->max_slots);
   for (size_t i = 1; i < 3; ++i) {
-    EXPECT_NE(mod.value()->code[i]->jit_entry.load(), nullptr) << i;
-    EXPECT_TRUE(mod.value()->code[i]->code.empty()) << i;
+    EXPECT_NE(both.mod->code[i]->jit_entry.load(), nullptr) << i;
+    EXPECT_TRUE(both.mod->code[i]->code.empty()) << i;
   }
-  EXPECT_EQ(engine.tier_stats().compiled, 2u);
-  EXPECT_EQ(engine.tier_stats().unsupported, 1u);
+  EXPECT_EQ(both.engine.tier_stats().compiled, 2u);
+  EXPECT_EQ(both.engine.tier_stats().unsupported, 1u);
 
   for (const char* name : {"grow", "sum", "entry"})
     for (int32_t arg : {0, 1, 7})
-      expect_same_outcome(reference, ref_mod.value(), engine, mod.value(), name, arg);
+      expect_same_outcome(both.reference, both.ref_mod, both.engine, both.mod, name, arg);
 
   // Fatal: the module does not compile, with tier 1's reason.
   expect_refused_as_unsupported(b);
@@ -240,7 +254,6 @@ TEST(JitOnlyCompile, OfSeveralFailingBodiesTheFirstGivesTheError) {
 // Calls to functions after the caller, one compiled (a direct call) and one
 // that stays in tier 0: results and gas as under policy interp.
 TEST(JitOnlyCompile, CallsToLaterFunctionsMatchTier0) {
-  const uint64_t rate = uint64_t{1} << 32;  // grow stays in tier 0
   ModuleBuilder m;
   m.add_memory(1);
   const uint32_t t = m.type({I32}, {I32});
@@ -274,18 +287,13 @@ TEST(JitOnlyCompile, CallsToLaterFunctionsMatchTier0) {
   m.add_func(t, {},
              Code().local_get(0).memory_grow().drop().local_get(0).i32_const(1).op(Opcode::I32Add));
   m.export_func("entry", entry);
-  const Bytes b = m.build();
-  Engine reference(metered(TierPolicy::Interp, rate));
-  auto ref_mod = compile(reference, b.data(), b.size());
-  ASSERT_TRUE(ref_mod.ok()) << ref_mod.error().to_string();
-  Engine engine(metered(TierPolicy::Jit, rate));
-  auto mod = compile(engine, b.data(), b.size());
-  ASSERT_TRUE(mod.ok()) << mod.error().to_string();
-  EXPECT_NE(mod.value()->code[0]->jit_entry.load(), nullptr);
-  EXPECT_NE(mod.value()->code[1]->jit_entry.load(), nullptr);
-  EXPECT_EQ(mod.value()->code[2]->jit_entry.load(), nullptr);
+  InterpAndJit both(m.build(), uint64_t{1} << 32);  // grow stays in tier 0
+  ASSERT_TRUE(both.ok());
+  EXPECT_NE(both.mod->code[0]->jit_entry.load(), nullptr);
+  EXPECT_NE(both.mod->code[1]->jit_entry.load(), nullptr);
+  EXPECT_EQ(both.mod->code[2]->jit_entry.load(), nullptr);
   for (int32_t arg : {0, 1, 9})
-    expect_same_outcome(reference, ref_mod.value(), engine, mod.value(), "entry", arg);
+    expect_same_outcome(both.reference, both.ref_mod, both.engine, both.mod, "entry", arg);
 }
 
 // rec(n) = 1+2+3+4+5 + (n == 0 ? 0 : rec(n - 1) + 1), with 40 extra locals: a deep
