@@ -1094,7 +1094,7 @@ const void* A64MacroAssembler::finish() {
   }
   const size_t reserved = code_.codeSize();
   uint8_t* writable = nullptr;
-  uint8_t* entry = arena_.allocate(reserved, &writable);
+  uint8_t* entry = arena_.allocate(reserved, &writable, batch_);
   if (entry == nullptr) {
     out_of_code_space_ = true;
     return nullptr;

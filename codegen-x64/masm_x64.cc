@@ -1856,7 +1856,7 @@ const void* X64MacroAssembler::finish() {
   const asmjit::CodeBuffer& buffer = code_.textSection()->buffer();
   const size_t size = buffer.size();
   uint8_t* writable = nullptr;
-  uint8_t* entry = arena_.allocate(size, &writable);
+  uint8_t* entry = arena_.allocate(size, &writable, batch_);
   if (entry == nullptr) {
     out_of_code_space_ = true;
     return nullptr;

@@ -4,6 +4,7 @@
 
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
+#include "tier1-jit/code_arena.h"
 #include "tier1-jit/compiler.h"
 
 namespace wvm {
@@ -15,7 +16,8 @@ FuncCode& code_of(const Module& module, uint32_t func_index) {
 }
 }  // namespace
 
-Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index) {
+Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index,
+                                 jit::CodeBatch* batch) {
   jit::Backend* backend = engine.jit_backend();
   if (backend == nullptr) return {};
   // Policy jit runs no call of a compiled function in tier 0 (unless
@@ -23,7 +25,8 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   const TierConfig& tiers = engine.config().tiers;
   const bool osr = tiers.policy != TierPolicy::Jit || tiers.osr_only;
   Result<jit::CompiledCode> compiled =
-      jit::compile_function(module, engine.config().module_limits, func_index, *backend, osr);
+      jit::compile_function(module, engine.config().module_limits, func_index, *backend, osr,
+                            batch);
   // A full arena is counted by the arena (Engine::code_space), not as
   // unsupported; a body that fails validation is the module's error.
   if (compiled.ok() || compiled.error().kind == ErrorKind::Unsupported)
@@ -52,11 +55,18 @@ Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t 
   return {};
 }
 
-Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index) {
+namespace {
+Result<void> tier_up_through(Engine& engine, const Module& module, uint32_t func_index,
+                             jit::CodeBatch* batch) {
   if (engine.jit_backend() == nullptr) return {};
   if (code_of(module, func_index).jit_tried.exchange(true, std::memory_order_acq_rel))
     return {};  // compiled, queued or found unsupported before
-  return compile_and_install(engine, module, func_index);
+  return compile_and_install(engine, module, func_index, batch);
+}
+}  // namespace
+
+Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index) {
+  return tier_up_through(engine, module, func_index, nullptr);
 }
 
 void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module,
@@ -72,8 +82,9 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
 
 namespace {
 // Compiles one function for compile_all_tier1: an error ends compile().
-Result<void> compile_one(Engine& engine, const Module& module, uint32_t func_index) {
-  Result<void> r = tier_up(engine, module, func_index);
+Result<void> compile_one(Engine& engine, const Module& module, uint32_t func_index,
+                         jit::CodeBatch* batch) {
+  Result<void> r = tier_up_through(engine, module, func_index, batch);
   if (r) return {};
   // Policy Jit promises compiled code: no room for it is an error, never a
   // silent fall back to tier 0. (A body past a module limit fails here as
@@ -93,23 +104,33 @@ Result<void> compile_one(Engine& engine, const Module& module, uint32_t func_ind
 }  // namespace
 
 Result<void> compile_all_tier1(Engine& engine, const Module& module) {
-  // Last function first. Compilers mostly place a callee after its callers,
-  // so in this order most callees have their code already when a call to
-  // them is compiled, and the call is direct (`call rel32`) instead of a
-  // load of the callee's entry with a way into tier 0 while it has none.
-  const auto n = static_cast<uint32_t>(module.bodies.size());
-  for (uint32_t i = n; i-- > 0;) {
-    Result<void> r = compile_one(engine, module, module.num_imported_funcs + i);
-    if (r) continue;
-    // The error is the one the first failing body gives, as in index order:
-    // the bodies before this one, not compiled yet, go first.
-    for (uint32_t j = 0; j < i; ++j) {
-      Result<void> first = compile_one(engine, module, module.num_imported_funcs + j);
-      if (!first) return first.error();
+  if (engine.jit_backend() == nullptr) return {};
+  // The module is not shared yet, so nothing runs its code before this
+  // returns: the fresh code goes to the arena in a few large writes.
+  jit::CodeBatch batch(engine.jit_backend()->arena());
+  Result<void> result = [&]() -> Result<void> {
+    // Last function first. Compilers mostly place a callee after its callers,
+    // so in this order most callees have their code already when a call to
+    // them is compiled, and the call is direct (`call rel32`) instead of a
+    // load of the callee's entry with a way into tier 0 while it has none.
+    const auto n = static_cast<uint32_t>(module.bodies.size());
+    for (uint32_t i = n; i-- > 0;) {
+      Result<void> r = compile_one(engine, module, module.num_imported_funcs + i, &batch);
+      if (r) continue;
+      // The error is the one the first failing body gives, as in index order:
+      // the bodies before this one, not compiled yet, go first.
+      for (uint32_t j = 0; j < i; ++j) {
+        Result<void> first = compile_one(engine, module, module.num_imported_funcs + j, &batch);
+        if (!first) return first.error();
+      }
+      return r.error();
     }
-    return r.error();
-  }
-  return {};
+    return {};
+  }();
+  if (!batch.commit() && result)
+    return Error{ErrorKind::LimitExceeded, 0, "JIT code could not be written (out of memory)",
+                 TrapKind::None};
+  return result;
 }
 
 }  // namespace wvm

@@ -16,6 +16,9 @@
 #include "wvm/wvm.h"
 
 namespace wvm {
+namespace jit {
+class CodeBatch;
+}
 
 /// Compiles defined function `func_index` of `module` with tier 1 unless it
 /// was tried before. Thread-safe. Returns the error if compilation failed.
@@ -27,7 +30,10 @@ void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module
                      uint32_t func_index);
 
 /// Compiles and installs, without the tried-before check (the caller made it).
-Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index);
+/// With a `batch` (compile_all_tier1), the code is placed through it, and no
+/// call may run it before the batch commits (tier1-jit/code_arena.h).
+Result<void> compile_and_install(Engine& engine, const Module& module, uint32_t func_index,
+                                 jit::CodeBatch* batch = nullptr);
 
 /// Policy Jit: compiles every function of `module`. Unsupported functions
 /// stay in tier 0 unless TierConfig::unsupported_is_fatal; a full code arena

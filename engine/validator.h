@@ -24,6 +24,7 @@
 #include "engine/decoder.h"
 #include "engine/opcodes.h"
 #include "engine/reader.h"
+#include "engine/thread_storage.h"
 #include "wvm/config.h"
 #include "wvm/module.h"
 
@@ -157,38 +158,6 @@ class FlatStack {
   }
   std::vector<T> data_;
   size_t size_ = 0;
-};
-
-/// Storage of type S that objects borrow one after another on a thread, so
-/// that their containers keep their capacity from one function body to the
-/// next. The owner swaps its containers with get()'s while it lives (get()
-/// is nullptr while another owner on the thread holds the storage) and
-/// swaps them back, emptied, before this member is destroyed. Containers
-/// past kKeep entries are not given back: a hostile body's do not stay.
-template <class S>
-class ThreadStorage {
- public:
-  static constexpr size_t kKeep = 4096;
-  ThreadStorage() noexcept {
-    thread_local Slot slot;
-    if (!slot.taken) {
-      slot.taken = true;
-      slot_ = &slot;
-    }
-  }
-  ~ThreadStorage() {
-    if (slot_ != nullptr) slot_->taken = false;
-  }
-  ThreadStorage(const ThreadStorage&) = delete;
-  ThreadStorage& operator=(const ThreadStorage&) = delete;
-  S* get() const noexcept { return slot_ != nullptr ? &slot_->storage : nullptr; }
-
- private:
-  struct Slot {
-    S storage;
-    bool taken = false;
-  };
-  Slot* slot_ = nullptr;
 };
 
 template <class Interface>

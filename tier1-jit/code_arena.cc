@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "memory/trap_handler.h"
@@ -42,24 +43,25 @@ std::shared_ptr<CodeArena> CodeArena::create(size_t size, int saved_register,
   // Fails where policy forbids executable shared mappings (e.g. a
   // vm.memfd_noexec setting or an SELinux execmem denial).
   void* rx = mmap(nullptr, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-  close(fd);  // the mappings keep the file alive
   if (rx == MAP_FAILED) {
     munmap(rw, size);
+    close(fd);
     return nullptr;
   }
   // A fault hands the backend's gas register to the TrapScope.
   register_code_range(rx, static_cast<uint8_t*>(rx) + size, saved_register);
   return std::shared_ptr<CodeArena>(
-      new CodeArena(static_cast<uint8_t*>(rw), static_cast<uint8_t*>(rx), size, trap_word));
+      new CodeArena(fd, static_cast<uint8_t*>(rw), static_cast<uint8_t*>(rx), size, trap_word));
 }
 
 CodeArena::~CodeArena() {
   unregister_code_range(rx_);
   munmap(rx_, size_);
   munmap(rw_, size_);
+  close(fd_);
 }
 
-uint8_t* CodeArena::allocate(size_t size, uint8_t** writable) {
+uint8_t* CodeArena::allocate(size_t size, uint8_t** writable, CodeBatch* batch) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (size == 0 || size > size_) {
     ++failed_;
@@ -77,6 +79,27 @@ uint8_t* CodeArena::allocate(size_t size, uint8_t** writable) {
   } else if (size <= size_ - top_) {
     offset = top_;
     top_ += size;
+    if (batch != nullptr) {
+      // Memory no code has used: into the batch's buffer, which holds one
+      // run of blocks. (Part of it may be mapped already: populate() works
+      // ahead; pwrite() writes those pages as well.)
+      if (!batch->staged_.empty() && (batch->start_ + batch->staged_.size() != offset ||
+                                      batch->staged_.size() + size > CodeBatch::kMaxBytes))
+        commit_locked(*batch);
+      if (batch->staged_.empty()) {
+        batch->staged_.reserve(CodeBatch::kMaxBytes);
+        batch->start_ = offset;
+        if (std::find(batches_.begin(), batches_.end(), batch) == batches_.end())
+          batches_.push_back(batch);
+      }
+      batch->staged_.resize(offset + size - batch->start_);
+      // The pages the batch writes need no populate() later.
+      populated_ = std::max(populated_, top_);
+      live_.emplace(offset, size);
+      used_ += size;
+      *writable = batch->staged_.data() + (offset - batch->start_);
+      return rx_ + offset;
+    }
     if (top_ > populated_) populate(top_);
   } else {
     ++failed_;
@@ -94,6 +117,15 @@ void CodeArena::release(const uint8_t* code) noexcept {
   if (it == live_.end()) return;
   size_t offset = it->first;
   size_t size = it->second;
+  // Its code may still be in a batch: written out first, so that the trap
+  // fill below is what stays (and the batch stops before this block).
+  for (size_t i = 0; i < batches_.size(); ++i) {
+    CodeBatch& b = *batches_[i];
+    if (offset >= b.start_ && offset < b.start_ + b.staged_.size()) {
+      commit_locked(b);
+      break;
+    }
+  }
   live_.erase(it);
   used_ -= size;
   // Never leave stale code to jump into: a dangling entry now traps.
@@ -126,6 +158,39 @@ void CodeArena::populate(size_t end) noexcept {
   // the pages in as they are written.
   (void)madvise(rw_ + populated_, to - populated_, MADV_POPULATE_WRITE);
   populated_ = to;
+}
+
+void CodeArena::commit_locked(CodeBatch& batch) noexcept {
+  batches_.erase(std::remove(batches_.begin(), batches_.end(), &batch), batches_.end());
+  const uint8_t* p = batch.staged_.data();
+  size_t left = batch.staged_.size();
+  auto at = static_cast<off_t>(batch.start_);
+  while (left > 0 && !batch.failed_) {
+    const ssize_t n = pwrite(fd_, p, left, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      batch.failed_ = true;  // ENOSPC or ENOMEM: the file could not grow
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+    at += n;
+  }
+  flush(rx_ + batch.start_, batch.staged_.size());
+  batch.staged_.clear();  // keeps the buffer for the next run
+}
+
+CodeBatch::~CodeBatch() {
+  (void)commit();
+  std::vector<uint8_t>* spare = spare_.get();
+  if (spare == nullptr || staged_.capacity() > kMaxBytes) return;
+  staged_.swap(*spare);  // empty after the commit
+}
+
+bool CodeBatch::commit() noexcept {
+  std::lock_guard<std::mutex> lock(arena_.mutex_);
+  if (!staged_.empty()) arena_.commit_locked(*this);
+  return !failed_;
 }
 
 void CodeArena::insert_free(size_t offset, size_t size) {

@@ -963,8 +963,12 @@ class Tier1Compiler : public ValidateOnly {
 // For engine developers: with WVM_JIT_DUMP=DIR set, every compiled
 // function's code goes to DIR/f<index>.bin (disassemble with
 // `objdump -D -b binary -m i386:x86-64` or `-m aarch64`).
-void dump_code(uint32_t func_index, const void* entry, uint32_t size) {
+const char* dump_dir() {
   static const char* const dir = std::getenv("WVM_JIT_DUMP");
+  return dir;
+}
+void dump_code(uint32_t func_index, const void* entry, uint32_t size) {
+  const char* const dir = dump_dir();
   if (dir == nullptr) return;
   const std::string path = std::string(dir) + "/f" + std::to_string(func_index) + ".bin";
   if (FILE* f = std::fopen(path.c_str(), "wb")) {
@@ -984,7 +988,8 @@ Error code_space_exhausted(const CodeArena& arena) {
 }
 
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
-                                      uint32_t func_index, Backend& backend, bool osr_entries) {
+                                      uint32_t func_index, Backend& backend, bool osr_entries,
+                                      CodeBatch* batch) {
   const FuncCode& code = *module.code[func_index - module.num_imported_funcs];
   // Given back to the backend on every way out, for the next function.
   struct Recycle {
@@ -995,6 +1000,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   MacroAssembler* const masm = taken.masm.get();
   const FunctionBody& body = module.bodies[func_index - module.num_imported_funcs];
   masm->reserve(body.body_end - body.body_start);
+  masm->set_code_batch(batch);
   Tier1Compiler compiler(*masm, module, code, body);
   compiler.set_osr_entries(osr_entries);
   FunctionDecoder<Tier1Compiler> decoder(module, limits, func_index, compiler);
@@ -1009,6 +1015,10 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
   if (entry == nullptr)
     return Error{ErrorKind::Unsupported, 0,
                  "function " + std::to_string(func_index) + ": code could not be assembled",
+                 TrapKind::None};
+  // The dump reads the code where it runs: a batch's must be there first.
+  if (batch != nullptr && dump_dir() != nullptr && !batch->commit())
+    return Error{ErrorKind::LimitExceeded, 0, "JIT code could not be written (out of memory)",
                  TrapKind::None};
   dump_code(func_index, entry, masm->code_size());
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),

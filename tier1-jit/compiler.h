@@ -36,9 +36,11 @@ Error code_space_exhausted(const CodeArena& arena);
 
 /// Compiles defined function `func_index`. `osr_entries`: emit an entry per
 /// reachable loop for tier-0 frames to move into (not needed where no call of
-/// the function runs in tier 0: policy jit).
+/// the function runs in tier 0: policy jit). With a `batch`, fresh code is
+/// placed through it (tier1-jit/code_arena.h): the entry may be called, and
+/// its code read, only once the batch has committed.
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
                                       uint32_t func_index, Backend& backend,
-                                      bool osr_entries = true);
+                                      bool osr_entries = true, CodeBatch* batch = nullptr);
 
 }  // namespace wvm::jit

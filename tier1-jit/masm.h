@@ -34,6 +34,7 @@ struct Label {
 /// What the compiled code needs to know about the runtime (offsets of fields
 /// it reads, helper entry points); filled in by tier1-jit/abi.cc.
 struct RuntimeInfo;
+class CodeBatch;
 
 class MacroAssembler {
  public:
@@ -168,6 +169,10 @@ class MacroAssembler {
   // ---- traps
   virtual void trap(TrapKind kind) = 0;
 
+  /// Where finish() places fresh code: through `batch` (its code is in the
+  /// arena once the batch commits, see CodeBatch), or, with nullptr (the
+  /// default, and after reset()), straight into the arena.
+  void set_code_batch(CodeBatch* batch) noexcept { batch_ = batch; }
   /// Emits the out-of-line stubs and returns the finished code's entry, or
   /// nullptr if the code could not be made executable.
   virtual const void* finish() = 0;
@@ -200,11 +205,13 @@ class MacroAssembler {
  protected:
   /// What reset() does for the members here.
   void reset_sites() noexcept {
+    batch_ = nullptr;
     wasm_offset_ = kEntrySite;
     sites_.clear();
     site_writer_.restart();
   }
 
+  CodeBatch* batch_ = nullptr;
   uint32_t wasm_offset_ = kEntrySite;
   std::vector<uint8_t> sites_;
   SiteTableWriter site_writer_{sites_};

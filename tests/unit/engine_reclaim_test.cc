@@ -3,6 +3,9 @@
 // code space is visible (Engine::code_space) and an error under policy Jit.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -104,6 +107,78 @@ TEST(CodeArenaTest, ReleasedBlocksAreTrapFilledCoalescedAndReused) {
   arena->release(all);
 }
 
+// A batch's blocks from the arena's unused top reach the arena when it
+// commits, in order and whole, across runs the batch has to break: a block
+// placed without the batch in between, and more than one buffer's worth.
+TEST(CodeArenaTest, BatchedCodeIsInTheArenaAfterCommit) {
+  auto arena = jit::CodeArena::create(size_t{2} << 20, -1, 0xA5A5A5A5u);
+  ASSERT_NE(arena, nullptr);
+  struct Placed {
+    uint8_t* rx;
+    size_t size;
+    uint8_t fill;
+  };
+  std::vector<Placed> placed;
+  auto put = [&](size_t size, jit::CodeBatch* batch) {
+    uint8_t* rw = nullptr;
+    uint8_t* rx = arena->allocate(size, &rw, batch);
+    ASSERT_NE(rx, nullptr);
+    const auto fill = static_cast<uint8_t>(0x10 + placed.size());
+    std::memset(rw, fill, size);
+    placed.push_back({rx, size, fill});
+  };
+  {
+    jit::CodeBatch batch(*arena);
+    put(100, &batch);
+    put(5000, &batch);
+    put(4096, nullptr);  // not through the batch: its run starts again after
+    put(300, &batch);
+    put(200000, &batch);
+    put(200000, &batch);  // past the buffer: the run before is written first
+    put(17, &batch);
+    EXPECT_EQ(arena->used(), 112u + 5008u + 4096u + 304u + 2u * 200000u + 32u);
+    ASSERT_TRUE(batch.commit());
+    for (const Placed& p : placed)
+      for (size_t i = 0; i < p.size; ++i) ASSERT_EQ(p.rx[i], p.fill) << "block " << +p.fill << " byte " << i;
+    // After a commit the batch goes on.
+    put(64, &batch);
+  }  // the destructor commits
+  const Placed& last = placed.back();
+  for (size_t i = 0; i < last.size; ++i) ASSERT_EQ(last.rx[i], last.fill) << i;
+  for (const Placed& p : placed) arena->release(p.rx);
+  EXPECT_EQ(arena->used(), 0u);
+}
+
+// A block released before its batch commits is trap words afterwards, not
+// the code the batch held for it; the batch's other blocks keep theirs, and
+// a reused block is written in place.
+TEST(CodeArenaTest, ABatchedBlockReleasedBeforeCommitStaysTrapFilled) {
+  auto arena = jit::CodeArena::create(size_t{1} << 20, -1, 0xA5A5A5A5u);
+  ASSERT_NE(arena, nullptr);
+  jit::CodeBatch batch(*arena);
+  uint8_t* rw[3] = {};
+  uint8_t* a = arena->allocate(256, &rw[0], &batch);
+  uint8_t* b = arena->allocate(512, &rw[1], &batch);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::memset(rw[0], 0x90, 256);
+  std::memset(rw[1], 0xC3, 512);
+  arena->release(a);
+  for (size_t i = 0; i < 256; ++i) ASSERT_EQ(a[i], 0xA5) << i;
+  for (size_t i = 0; i < 512; ++i) ASSERT_EQ(b[i], 0xC3) << i;
+  uint8_t* c = arena->allocate(128, &rw[2], &batch);  // the hole a left
+  ASSERT_EQ(c, a);
+  std::memset(rw[2], 0x55, 128);
+  for (size_t i = 0; i < 128; ++i) ASSERT_EQ(c[i], 0x55) << i;
+  ASSERT_TRUE(batch.commit());
+  for (size_t i = 0; i < 128; ++i) ASSERT_EQ(c[i], 0x55) << i;
+  for (size_t i = 128; i < 256; ++i) ASSERT_EQ(a[i], 0xA5) << i;
+  for (size_t i = 0; i < 512; ++i) ASSERT_EQ(b[i], 0xC3) << i;
+  arena->release(b);
+  arena->release(c);
+  EXPECT_EQ(arena->used(), 0u);
+}
+
 // ---- code space, per JIT tier
 
 class CodeSpaceTest : public ::testing::TestWithParam<std::string> {};
@@ -201,6 +276,42 @@ TEST_P(CodeSpaceTest, CachedModuleCodeIsReclaimed) {
   held.clear();
   EXPECT_EQ(engine.code_space().used_bytes, baseline);
   EXPECT_TRUE(deserialize_module(engine, bytes.value().data(), bytes.value().size()).ok());
+}
+
+// compile() under Jit writes a module's code to the arena's file in a few
+// large writes (jit::CodeBatch). When the file cannot take it (here: a file
+// size limit; on a node, no memory), compile() fails with an error instead
+// of returning code that is not there, and a later compile works.
+// Runs in the death test's child: exits with 0 if all went as said, or with
+// the number of the check that failed.
+[[noreturn]] void compile_past_a_file_size_limit(const std::string& tier) {
+  Engine engine(config_for(tier));
+  if (engine.jit_backend() == nullptr) std::_Exit(0);
+  const Bytes bytes = adder_module(4, 1000);  // about 18 KB of code
+  std::signal(SIGXFSZ, SIG_IGN);              // a write past the limit fails with EFBIG
+  rlimit old{};
+  if (getrlimit(RLIMIT_FSIZE, &old) != 0) std::_Exit(10);
+  const rlimit low{4096, old.rlim_max};
+  if (setrlimit(RLIMIT_FSIZE, &low) != 0) std::_Exit(11);
+  auto failed = compile_bytes(engine, bytes);
+  if (failed.ok()) std::_Exit(12);
+  if (failed.error().kind != ErrorKind::LimitExceeded) std::_Exit(13);
+  if (failed.error().message != "JIT code could not be written (out of memory)") std::_Exit(14);
+  if (setrlimit(RLIMIT_FSIZE, &old) != 0) std::_Exit(15);
+  auto mod = compile_bytes(engine, bytes);
+  if (!mod.ok()) std::_Exit(16);
+  Store store(engine);
+  auto inst = store.instantiate(mod.value(), {});
+  if (!inst.ok()) std::_Exit(17);
+  Func* f = inst.value()->find_export("f3").as_func();
+  CallResult r = store.call(f, {Value::i32(9)});
+  if (!r.ok() || r.results[0].as_i32() != adder_result(9, 3, 1000)) std::_Exit(18);
+  std::_Exit(0);
+}
+
+TEST_P(CodeSpaceTest, CodeThatCannotBeWrittenFailsCompile) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(compile_past_a_file_size_limit(GetParam()), ::testing::ExitedWithCode(0), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, CodeSpaceTest, ::testing::Values("jit", "jit-explicit-bounds"),
