@@ -78,11 +78,10 @@ uint8_t* CodeArena::allocate(size_t size, uint8_t** writable, CodeBatch* batch) 
     if (range_size > size) insert_free(offset + size, range_size - size);
   } else if (size <= size_ - top_) {
     offset = top_;
-    top_ += size;
     if (batch != nullptr) {
-      // Memory no code has used: into the batch's buffer, which holds one
-      // run of blocks. (Part of it may be mapped already: populate() works
-      // ahead; pwrite() writes those pages as well.)
+      // From the top: into the batch's buffer, which holds one run of
+      // blocks. (Part of it may be mapped already: populate() works ahead;
+      // pwrite() writes those pages as well.)
       if (!batch->staged_.empty() && (batch->start_ + batch->staged_.size() != offset ||
                                       batch->staged_.size() + size > CodeBatch::kMaxBytes))
         commit_locked(*batch);
@@ -93,6 +92,7 @@ uint8_t* CodeArena::allocate(size_t size, uint8_t** writable, CodeBatch* batch) 
           batches_.push_back(batch);
       }
       batch->staged_.resize(offset + size - batch->start_);
+      top_ += size;
       // The pages the batch writes need no populate() later.
       populated_ = std::max(populated_, top_);
       live_.emplace(offset, size);
@@ -100,6 +100,7 @@ uint8_t* CodeArena::allocate(size_t size, uint8_t** writable, CodeBatch* batch) 
       *writable = batch->staged_.data() + (offset - batch->start_);
       return rx_ + offset;
     }
+    top_ += size;
     if (top_ > populated_) populate(top_);
   } else {
     ++failed_;
@@ -189,7 +190,7 @@ CodeBatch::~CodeBatch() {
 
 bool CodeBatch::commit() noexcept {
   std::lock_guard<std::mutex> lock(arena_.mutex_);
-  if (!staged_.empty()) arena_.commit_locked(*this);
+  arena_.commit_locked(*this);  // also when empty: the arena forgets the batch
   return !failed_;
 }
 
