@@ -16,7 +16,7 @@ bool Reader::name(std::string* out, uint32_t max_bytes) {
                 "name of " + std::to_string(n) + " bytes exceeds the limit of " +
                     std::to_string(max_bytes));
   }
-  const uint8_t* p;
+  const uint8_t* p = nullptr;
   if (!bytes(n, &p)) return false;
   if (!is_valid_utf8(p, n)) return fail(ErrorKind::Malformed, start, "malformed UTF-8 encoding");
   out->assign(reinterpret_cast<const char*>(p), n);
