@@ -7,9 +7,10 @@ namespace wvm {
 
 /// Storage of type S that objects borrow one after another on a thread, so
 /// that their containers keep their capacity from one function body (or one
-/// module's code, tier1-jit/code_arena.h) to the next. The owner swaps its containers with get()'s while it lives (get()
-/// is nullptr while another owner on the thread holds the storage) and
-/// swaps them back, emptied, before this member is destroyed. Containers
+/// module's code, tier1-jit/code_arena.h) to the next. The owner swaps its
+/// containers with get()'s while it lives (get() is nullptr while another
+/// owner on the thread holds the storage) and swaps them back, emptied,
+/// before this member is destroyed. Containers
 /// past kKeep entries (or a limit of the owner's) are not given back: a
 /// hostile body's do not stay.
 template <class S>

@@ -127,9 +127,7 @@ Result<void> compile_all_tier1(Engine& engine, const Module& module) {
     }
     return {};
   }();
-  if (!batch.commit() && result)
-    return Error{ErrorKind::LimitExceeded, 0, "JIT code could not be written (out of memory)",
-                 TrapKind::None};
+  if (!batch.commit() && result) return jit::code_not_written();
   return result;
 }
 

@@ -987,6 +987,11 @@ Error code_space_exhausted(const CodeArena& arena) {
                TrapKind::None};
 }
 
+Error code_not_written() {
+  return Error{ErrorKind::LimitExceeded, 0, "JIT code could not be written (out of memory)",
+               TrapKind::None};
+}
+
 Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& limits,
                                       uint32_t func_index, Backend& backend, bool osr_entries,
                                       CodeBatch* batch) {
@@ -1018,8 +1023,7 @@ Result<CompiledCode> compile_function(const Module& module, const ModuleLimits& 
                  TrapKind::None};
   // The dump reads the code where it runs: a batch's must be there first.
   if (batch != nullptr && dump_dir() != nullptr && !batch->commit())
-    return Error{ErrorKind::LimitExceeded, 0, "JIT code could not be written (out of memory)",
-                 TrapKind::None};
+    return code_not_written();
   dump_code(func_index, entry, masm->code_size());
   auto block = std::make_shared<const CodeBlock>(backend.arena().shared_from_this(),
                                                  static_cast<const uint8_t*>(entry));

@@ -33,6 +33,8 @@ struct CompiledCode {
 
 /// The LimitExceeded error for code that found no room in `arena`.
 Error code_space_exhausted(const CodeArena& arena);
+/// The LimitExceeded error for a CodeBatch whose code could not be written.
+Error code_not_written();
 
 /// Compiles defined function `func_index`. `osr_entries`: emit an entry per
 /// reachable loop for tier-0 frames to move into (not needed where no call of
