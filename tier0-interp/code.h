@@ -1,11 +1,17 @@
 // Tier-0 prepared code: the form validated function bodies take so the
-// dispatch loop never decodes a LEB or searches for a branch target.
+// dispatch loop never decodes a LEB, searches for a branch target or moves
+// an operand it need not move.
+//
+// A register machine over the frame's 8-byte slots: fp[0 .. num_locals) are
+// the locals (parameters first); the operand at stack height h has the home
+// slot num_locals + h, as in tier 1's frame, so calls and on-stack
+// replacement see the same layout. Instructions name their operands and
+// result by slot: `local.get` disappears into the instruction that uses the
+// local, and `local.set` into the one that computes the value.
 //
 // Code is a sequence of 64-bit words. Each instruction is one word holding
-// its handler's address (direct threading), followed by its immediates.
-// Branch immediates are word offsets relative to the immediate itself.
-// Operands live in 8-byte slots addressed from the frame pointer `fp`:
-// fp[0 .. num_locals) are the locals (parameters first), operands follow.
+// its handler's address (direct threading), followed by operand words
+// (tier0-interp/iops.def says which).
 #pragma once
 
 #include <atomic>
@@ -22,9 +28,12 @@ class CodeBlock;
 
 namespace wvm {
 
-/// Internal tier-0 operations: every pure operator, load and store of the
-/// opcode table keeps its name; control and variable access are lowered to
-/// the forms below.
+/// Internal tier-0 operations, in this order: every pure operator, load and
+/// store of the opcode table under its own name (binary operators: both
+/// operands in slots); each binary operator with a constant right operand
+/// (name##C); the operations of iops.def; the fused compare-and-branch
+/// operations of brcmp.def; then the charging form of every control
+/// operation (Gas##name), in the order of the control operations.
 enum class IOp : uint16_t {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align) name,
@@ -32,35 +41,58 @@ enum class IOp : uint16_t {
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) name,
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name,
 #include "engine/opcodes.def"
-#undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
-#define WVM_IOP(name) name,
-#include "tier0-interp/iops.def"
-#undef WVM_IOP
-  // Superinstructions: every binary operator with its right operand taken
-  // from a local (name_L, immediate: slot) or a constant (name_C, immediate:
-  // value) instead of the stack.
-#define WVM_SPECIAL(name, pfx, code, text, flags)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align)
 #define WVM_STORE(name, pfx, code, text, vt, mt, align)
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name##_L, name##_C,
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name##C,
 #include "engine/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
+#define WVM_IOP(name, words) name,
+#define WVM_CTL(name, words)
+#include "tier0-interp/iops.def"
+#undef WVM_IOP
+#undef WVM_CTL
+#define WVM_IOP(name, words)
+#define WVM_CTL(name, words) name,
+#include "tier0-interp/iops.def"
+#undef WVM_CTL
+#define WVM_BRCMP(name, type, op, neg, mirror) \
+  BrIf##name, BrIf##name##Back, BrIf##name##C, BrIf##name##CBack,
+#include "tier0-interp/brcmp.def"
+#define WVM_CTL(name, words) Gas##name,
+#include "tier0-interp/iops.def"
+#undef WVM_CTL
+#undef WVM_BRCMP
+#define WVM_BRCMP(name, type, op, neg, mirror) \
+  GasBrIf##name, GasBrIf##name##Back, GasBrIf##name##C, GasBrIf##name##CBack,
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+#undef WVM_IOP
   Count
 };
 
 constexpr size_t kNumIOps = static_cast<size_t>(IOp::Count);
+/// The control operations, and their charging forms at the same distance.
+constexpr IOp kFirstControl = IOp::Return0;
+constexpr IOp kFirstCharging = IOp::GasReturn0;
+constexpr size_t kNumControl =
+    static_cast<size_t>(kFirstCharging) - static_cast<size_t>(kFirstControl);
+static_assert(kNumIOps - static_cast<size_t>(kFirstCharging) == kNumControl);
 
-/// Flag in a branch's drop word: the branch targets a loop header (a back-edge).
-constexpr uint64_t kBackEdgeFlag = uint64_t{1} << 63;
+/// Words of each instruction, its handler word included; 0 for BrTable and
+/// GasBrTable, whose length depends on their entry count.
+extern const uint8_t kIOpWords[kNumIOps];
+
+/// In a BrTable entry's low half: the target is a loop header (a back-edge).
+constexpr uint32_t kBackEdgeBit = uint32_t{1} << 31;
 
 /// One defined function, prepared for tier 0. Immutable after preparation
 /// except for the profile counters.

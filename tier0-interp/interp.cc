@@ -1,5 +1,6 @@
-// The tier-0 dispatch loop: direct-threaded code (computed goto), operands in
-// 8-byte slots, wasm-to-wasm calls without native recursion. Semantics of the
+// The tier-0 dispatch loop: direct-threaded register-machine code (computed
+// goto) over the frame's 8-byte slots, wasm-to-wasm calls without native
+// recursion. Semantics of the
 // pure operators come from engine/numeric.h, shared with every tier.
 #include "tier0-interp/interp.h"
 
@@ -48,52 +49,33 @@ WVM_INLINE uint64_t to_slot(T v) noexcept {
   }
 }
 
-// Apply a pure operator to the top of the stack. The shape (unary/binary,
-// trapping or not) is deduced from the operator's signature; for
+// Applies a pure operator to operand slot values, writing `dst` (which may
+// be an operand's slot: the values were read before). The shape (unary or
+// binary, trapping or not) is deduced from the operator's signature; for
 // non-trapping operators the returned TrapKind is a constant None.
 template <auto F, class R, class A>
-WVM_INLINE TrapKind apply(uint64_t*& sp, R (*)(A) noexcept) noexcept {
-  sp[-1] = to_slot<R>(F(from_slot<A>(sp[-1])));
+WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, R (*)(A) noexcept) noexcept {
+  dst = to_slot<R>(F(from_slot<A>(a)));
   return TrapKind::None;
 }
 template <auto F, class R, class A>
-WVM_INLINE TrapKind apply(uint64_t*& sp, R (*)(A, A) noexcept) noexcept {
-  const A b = from_slot<A>(sp[-1]);
-  const A a = from_slot<A>(sp[-2]);
-  --sp;
-  sp[-1] = to_slot<R>(F(a, b));
+WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, uint64_t b, R (*)(A, A) noexcept) noexcept {
+  dst = to_slot<R>(F(from_slot<A>(a), from_slot<A>(b)));
   return TrapKind::None;
 }
 template <auto F, class R, class A>
-WVM_INLINE TrapKind apply(uint64_t*& sp, TrapKind (*)(A, R*) noexcept) noexcept {
+WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, TrapKind (*)(A, R*) noexcept) noexcept {
   R r{};
-  const TrapKind t = F(from_slot<A>(sp[-1]), &r);
-  sp[-1] = to_slot<R>(r);
+  const TrapKind t = F(from_slot<A>(a), &r);
+  dst = to_slot<R>(r);
   return t;
 }
 template <auto F, class R, class A>
-WVM_INLINE TrapKind apply(uint64_t*& sp, TrapKind (*)(A, A, R*) noexcept) noexcept {
-  const A b = from_slot<A>(sp[-1]);
-  const A a = from_slot<A>(sp[-2]);
+WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, uint64_t b,
+                          TrapKind (*)(A, A, R*) noexcept) noexcept {
   R r{};
-  const TrapKind t = F(a, b, &r);
-  --sp;
-  sp[-1] = to_slot<R>(r);
-  return t;
-}
-
-// A binary operator whose right operand is `rhs` (a local or a constant of
-// a superinstruction) rather than the top of the stack.
-template <auto F, class R, class A>
-WVM_INLINE TrapKind apply_rhs(uint64_t* sp, uint64_t rhs, R (*)(A, A) noexcept) noexcept {
-  sp[-1] = to_slot<R>(F(from_slot<A>(sp[-1]), from_slot<A>(rhs)));
-  return TrapKind::None;
-}
-template <auto F, class R, class A>
-WVM_INLINE TrapKind apply_rhs(uint64_t* sp, uint64_t rhs, TrapKind (*)(A, A, R*) noexcept) noexcept {
-  R r{};
-  const TrapKind t = F(from_slot<A>(sp[-1]), from_slot<A>(rhs), &r);
-  sp[-1] = to_slot<R>(r);
+  const TrapKind t = F(from_slot<A>(a), from_slot<A>(b), &r);
+  dst = to_slot<R>(r);
   return t;
 }
 

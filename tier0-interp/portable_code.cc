@@ -9,71 +9,18 @@
 namespace wvm {
 namespace {
 
-constexpr int8_t kBrTableImms = -1;  // 1 + 2 * (n + 1), n being the first immediate
-
-// Immediate words after each special operation's handler (iops.def).
-constexpr int8_t special_imms(IOp op) {
-  switch (op) {
-    case IOp::Unreachable: case IOp::Return: case IOp::Drop: case IOp::Select:
-    case IOp::MemorySize: case IOp::MemoryGrow: case IOp::RefIsNull: case IOp::MemoryCopy:
-    case IOp::MemoryFill:
-      return 0;
-    case IOp::BrDrop: case IOp::BrIfDrop: case IOp::CallIndirect: case IOp::TableInit:
-    case IOp::TableCopy:
-    // A charge fused with a control instruction: the cost, then its immediates.
-    case IOp::GasBr: case IOp::GasBrBack: case IOp::GasBrIf: case IOp::GasBrIfBack:
-    case IOp::GasBrUnless: case IOp::GasCall:
-      return 2;
-    case IOp::GasBrDrop: case IOp::GasBrIfDrop: case IOp::GasCallIndirect:
-      return 3;
-    case IOp::BrTable:
-      return kBrTableImms;
-    case IOp::GasBrTable:
-      return kBrTableImms;  // the cost word first: handled by the walker
-    default:
-      return 1;  // Br*, Call, locals, globals, tables, Const, RefFunc, segments, Gas*, GasReturn
-  }
-}
-
-constexpr int8_t kImms[] = {
-#define WVM_SPECIAL(name, pfx, code, text, flags)
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align) 1,
-#define WVM_STORE(name, pfx, code, text, vt, mt, align) 1,
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) 0,
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 0,
-#include "engine/opcodes.def"
-#undef WVM_SPECIAL
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-#define WVM_IOP(name) special_imms(IOp::name),
-#include "tier0-interp/iops.def"
-#undef WVM_IOP
-#define WVM_SPECIAL(name, pfx, code, text, flags)
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
-#define WVM_STORE(name, pfx, code, text, vt, mt, align)
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 1, 1,
-#include "engine/opcodes.def"
-#undef WVM_SPECIAL
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-};
-static_assert(std::size(kImms) == kNumIOps, "one immediate count per IOp");
-
 // The words of the instruction `op` at words[at] (handler included), or 0 if
-// its immediates run past `size`.
+// they run past `size`.
 size_t instruction_words(IOp op, const uint64_t* words, size_t at, size_t size) {
-  const int8_t fixed = kImms[static_cast<size_t>(op)];
-  if (fixed != kBrTableImms) return size - at > static_cast<size_t>(fixed) ? 1 + fixed : 0;
-  const size_t n_at = at + 1 + (op == IOp::GasBrTable ? 1 : 0);
-  if (n_at >= size) return 0;
-  const uint64_t entries = words[n_at] + 1;  // n + 1 {offset, drop} pairs
-  if (entries == 0 || entries > (size - n_at - 1) / 2) return 0;
-  return n_at - at + 1 + 2 * entries;
+  size_t n = kIOpWords[static_cast<size_t>(op)];
+  if (n == 0) {  // BrTable: index|n, src|keep, then n+1 entries (after the cost word if charging)
+    const size_t header = at + 1 + (op == IOp::GasBrTable ? 1 : 0);
+    if (header >= size) return 0;
+    const uint64_t entries = (words[header] >> 32) + 1;
+    if (entries > size) return 0;
+    n = header - at + 2 + entries;
+  }
+  return n <= size - at ? n : 0;
 }
 
 // Handler address -> IOp, sorted by address, for one bounds strategy.
@@ -90,7 +37,7 @@ HandlerIndex build_index(BoundsStrategy bounds) {
   std::sort(index.by_address.begin(), index.by_address.end());
   for (size_t i = 1; i < index.by_address.size(); ++i) {
     if (index.by_address[i].first == index.by_address[i - 1].first &&
-        kImms[index.by_address[i].second] != kImms[index.by_address[i - 1].second])
+        kIOpWords[index.by_address[i].second] != kIOpWords[index.by_address[i - 1].second])
       index.ambiguous = true;
   }
   return index;
@@ -110,8 +57,8 @@ bool find_op(const HandlerIndex& index, uint64_t handler, IOp* op) {
   return true;
 }
 
-// Where call_indirect's type word is, if `op` is one: its first immediate,
-// after the cost word when fused with a charge.
+// Where call_indirect's type id is (the low half of that word), if `op` is
+// one: its first operand word, after the cost word when fused with a charge.
 size_t type_word(IOp op) {
   if (op == IOp::CallIndirect) return 1;
   if (op == IOp::GasCallIndirect) return 2;
@@ -138,7 +85,7 @@ bool tier0_to_portable(const Module& module, const FuncCode& code, std::vector<u
       const auto& ids = module.type_ids;
       auto it = std::find(ids.begin(), ids.end(), static_cast<uint32_t>(words[at + t]));
       if (it == ids.end()) return false;
-      out[base + at + t] = static_cast<uint64_t>(it - ids.begin());
+      out[base + at + t] = (words[at + t] & ~uint64_t{UINT32_MAX}) | static_cast<uint64_t>(it - ids.begin());
     }
     at += n;
   }
@@ -155,8 +102,9 @@ bool tier0_from_portable(const Module& module, std::vector<uint64_t>& words) {
     if (n == 0) return false;
     words[at] = reinterpret_cast<uint64_t>(handlers[words[at]]);
     if (const size_t t = type_word(op)) {
-      if (words[at + t] >= module.type_ids.size()) return false;
-      words[at + t] = module.type_ids[words[at + t]];
+      const uint32_t type_index = static_cast<uint32_t>(words[at + t]);
+      if (type_index >= module.type_ids.size()) return false;
+      words[at + t] = (words[at + t] & ~uint64_t{UINT32_MAX}) | module.type_ids[type_index];
     }
     at += n;
   }

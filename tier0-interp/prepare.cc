@@ -1,18 +1,78 @@
 // Tier-0 preparation: an Interface of the validating decoder that lowers
-// each reachable instruction to direct-threaded code. Branch targets and the
-// stack adjustments of branches are computed here, once, from the static
-// operand-stack heights that validation knows.
+// each reachable instruction to register-machine code (tier0-interp/code.h)
+// in the same single pass.
+//
+// The builder keeps, for each operand on the validator's stack, where its
+// value is (a "provider"): in its home slot, still in a local (a
+// `local.get` not yet copied anywhere), or a constant. Instructions read
+// their operands where they are and write their result to its home slot;
+// a `local.set` right after the instruction that computed its value
+// rewrites that instruction's destination instead of copying. A compare
+// followed by `br_if` or `if` becomes one compare-and-branch.
+//
+// Invariants the lowering keeps:
+//  - a home slot is read only by the operand that owns it;
+//  - at the start of a block, loop or if, no operand is still in a local
+//    (a branch may skip the copy a later `local.set` would make), and the
+//    values a label expects are in their home slots whenever it is reached;
+//  - at a loop header every operand is in its home slot: on-stack
+//    replacement enters tier 1 there with the frame as tier 1 lays it out;
+//  - nothing is fused across a label (`barrier_`).
 #include <array>
 #include <memory>
 
 #include "engine/instance_layout.h"
 #include "engine/site_table.h"
+#include "engine/thread_storage.h"
 #include "engine/validator.h"
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
 
 namespace wvm {
+
+constexpr uint8_t kIOpWords[kNumIOps] = {
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align) 3,
+#define WVM_STORE(name, pfx, code, text, vt, mt, align) 3,
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) 2,
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 3,
+#include "engine/opcodes.def"
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
+#define WVM_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 3,
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+#define WVM_IOP(name, words) words,
+#define WVM_CTL(name, words)
+#include "tier0-interp/iops.def"
+#undef WVM_IOP
+#undef WVM_CTL
+#define WVM_IOP(name, words)
+#define WVM_CTL(name, words) words,
+#include "tier0-interp/iops.def"
+#undef WVM_CTL
+#define WVM_BRCMP(name, type, op, neg, mirror) 3, 3, 3, 3,
+#include "tier0-interp/brcmp.def"
+#define WVM_CTL(name, words) (words) == 0 ? 0 : (words) + 1,
+#include "tier0-interp/iops.def"
+#undef WVM_CTL
+#undef WVM_BRCMP
+#define WVM_BRCMP(name, type, op, neg, mirror) 4, 4, 4, 4,
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+#undef WVM_IOP
+};
+
 namespace {
 
 // The instructions a trace may name (they may trap, or they call): one
@@ -21,19 +81,16 @@ constexpr std::array<bool, kNumIOps> kAtSite = [] {
   std::array<bool, kNumIOps> t{};
   for (IOp op : {IOp::Unreachable, IOp::Call, IOp::CallIndirect, IOp::TableGet, IOp::TableSet,
                  IOp::MemoryInit, IOp::MemoryCopy, IOp::MemoryFill, IOp::TableInit,
-                 IOp::TableCopy, IOp::TableFill, IOp::Gas, IOp::GasPerUnit, IOp::GasBr,
-                 IOp::GasBrBack, IOp::GasBrDrop, IOp::GasBrIf, IOp::GasBrIfBack, IOp::GasBrIfDrop,
-                 IOp::GasBrUnless, IOp::GasBrTable, IOp::GasReturn, IOp::GasCall,
-                 IOp::GasCallIndirect})
+                 IOp::TableCopy, IOp::TableFill, IOp::Gas, IOp::GasPerUnit})
     t[static_cast<size_t>(op)] = true;
+  for (size_t i = static_cast<size_t>(kFirstCharging); i < kNumIOps; ++i) t[i] = true;
 #define WVM_SPECIAL(name, pfx, code, text, flags)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) t[static_cast<size_t>(IOp::name)] = true;
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
   t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)               \
-  t[static_cast<size_t>(IOp::name)] = t[static_cast<size_t>(IOp::name##_L)] = \
-      t[static_cast<size_t>(IOp::name##_C)] = ((flags) & kTraps) != 0;
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  t[static_cast<size_t>(IOp::name)] = t[static_cast<size_t>(IOp::name##C)] = ((flags) & kTraps) != 0;
 #include "engine/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
@@ -43,275 +100,11 @@ constexpr std::array<bool, kNumIOps> kAtSite = [] {
   return t;
 }();
 
-class Tier0Builder : public ValidateOnly {
- public:
-  struct ControlData {
-    uint32_t loop_start = 0;         // word index of a loop's first instruction
-    uint32_t else_fixup = UINT32_MAX;  // BrUnless offset word of an `if`
-    std::vector<uint32_t> fixups;    // forward branch offset words to patch at `end`
-  };
-  using D = FunctionDecoder<Tier0Builder>;
-  using Frame = D::Frame;
+constexpr IOp shifted(IOp op, int by) { return static_cast<IOp>(static_cast<int>(op) + by); }
 
-  Tier0Builder(FuncCode& out, const Module& module)
-      : out_(out),
-        handlers_(interp_handlers(module.bounds)),
-        layout_(InstanceLayout::of(module)),
-        metering_(module.metering.enabled),
-        profile_(module.metering.profile) {}
-
-  // Metering (metering/cost_model.h): every operator's cost joins the run;
-  // a reachable accounting operator is preceded by the charge for the run.
-  void on_opcode(D& d, Opcode op, bool reachable) {
-    if (!metering_) {
-      op_offset_ = static_cast<uint32_t>(d.op_offset());
-      return;
-    }
-    flush_gas();  // never left over: each accounting operator emits or flushes its charge
-    op_offset_ = static_cast<uint32_t>(d.op_offset());  // after: that charge was the last one's
-    if (const uint64_t entry = run_.take_entry_charge(op)) {
-      pending_gas_ = entry;  // the body's first instruction: no label can precede it
-      flush_gas();
-    }
-    run_.add(operator_cost(profile_, op));
-    if (is_accounting(op)) {
-      const uint64_t charge = run_.take();
-      // Emitted with the instruction this operator lowers to (fused when it
-      // is a branch, return or call), or alone before a label: see emit().
-      if (reachable && charge != 0) pending_gas_ = charge;
-    }
-    if (!reachable) return;
-    // Work proportional to an operand: charged when it runs, from the count
-    // on top of the stack (every one of these takes its count last).
-    uint64_t rate = 0;
-    switch (op) {
-      case Opcode::MemoryGrow: rate = profile_.memory_grow_per_page; break;
-      case Opcode::MemoryCopy:
-      case Opcode::MemoryFill:
-      case Opcode::MemoryInit: rate = profile_.bulk_memory_per_byte; break;
-      case Opcode::TableCopy:
-      case Opcode::TableFill:
-      case Opcode::TableInit:
-      case Opcode::TableGrow: rate = profile_.table_per_element; break;
-      default: break;
-    }
-    if (rate != 0) emit(IOp::GasPerUnit, rate);
-  }
-
-  void begin_function(D& d) {
-    num_locals_ = static_cast<uint32_t>(d.locals().size());
-    out_.num_locals = num_locals_;
-    out_.num_params = static_cast<uint32_t>(d.func_type().params.size());
-    out_.num_results = static_cast<uint32_t>(d.func_type().results.size());
-    // 0.7-0.75 code words per body byte on the contracts: reserving that up
-    // front spares the copies of repeated growth on large functions without
-    // holding much unused memory.
-    const FunctionBody& body = d.module().bodies[d.func_index() - d.module().num_imported_funcs];
-    code().reserve((body.body_end - body.body_start) * 3 / 4 + 16);
-    if (metering_)
-      run_.begin_function(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
-  }
-  void end_function(D& d) {
-    out_.max_slots = num_locals_ + d.max_height() + 1;
-    if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
-  }
-
-  void on_unreachable(D&) { emit(IOp::Unreachable); }
-
-  void on_block(D&, Frame&) {}
-  void on_loop(D&, Frame& f) {
-    flush_gas();  // charged once on entry; back-edges land after it
-    f.data.loop_start = pos();
-    out_.loop_headers.push_back(pos());
-    barrier_ = pos();
-  }
-  void on_if(D&, Frame& f) {
-    emit(IOp::BrUnless);
-    f.data.else_fixup = pos();
-    imm(0);
-  }
-  void on_else(D&, Frame& f) {
-    if (!f.unreachable) {  // the then-branch falls through to the end
-      emit(IOp::Br);
-      f.data.fixups.push_back(pos());
-      imm(0);
-    }
-    flush_gas();
-    patch(f.data.else_fixup);
-    f.data.else_fixup = UINT32_MAX;
-  }
-  void on_end(D& d, Frame& f) {
-    flush_gas();  // branches to this end land after the charge
-    if (f.data.else_fixup != UINT32_MAX) patch(f.data.else_fixup);
-    for (uint32_t at : f.data.fixups) patch(at);
-    if (d.control_depth() == 1) emit(IOp::Return);  // the function's own end
-  }
-
-  void on_br(D& d, uint32_t depth) {
-    Frame& t = d.control_at(depth);
-    if (depth == d.control_depth() - 1) return emit(IOp::Return);
-    emit_branch(t, drop_word(d, t, d.height()), IOp::BrBack, IOp::Br, IOp::BrDrop);
-  }
-  void on_br_if(D& d, uint32_t depth) {
-    Frame& t = d.control_at(depth);
-    emit_branch(t, drop_word(d, t, d.height() - 1), IOp::BrIfBack, IOp::BrIf, IOp::BrIfDrop);
-  }
-  void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
-    emit(IOp::BrTable);
-    imm(n - 1);
-    for (uint32_t i = 0; i < n; ++i) {
-      Frame& t = d.control_at(depths[i]);
-      branch_target(t);
-      imm(drop_word(d, t, d.height() - 1) | (t.is_loop() ? kBackEdgeFlag : 0));
-    }
-  }
-  void on_return(D&) { emit(IOp::Return); }
-  // Functions, tables and globals are addressed by their byte offset in the
-  // instance data block (engine/instance_layout.h).
-  void on_call(D&, uint32_t f) { emit(IOp::Call, layout_.func(f)); }
-  void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
-    emit(IOp::CallIndirect, d.module().type_ids[type_index]);
-    imm(layout_.table(table));
-  }
-  void on_drop(D&) { emit(IOp::Drop); }
-  void on_select(D&, ValType) { emit(IOp::Select); }
-  void on_local_get(D&, uint32_t x) { emit(IOp::LocalGet, x); }
-  void on_local_set(D&, uint32_t x) { emit(IOp::LocalSet, x); }
-  void on_local_tee(D&, uint32_t x) { emit(IOp::LocalTee, x); }
-  void on_global_get(D&, uint32_t x) { emit(IOp::GlobalGet, layout_.global(x)); }
-  void on_global_set(D&, uint32_t x) { emit(IOp::GlobalSet, layout_.global(x)); }
-  void on_table_get(D&, uint32_t x) { emit(IOp::TableGet, layout_.table(x)); }
-  void on_table_set(D&, uint32_t x) { emit(IOp::TableSet, layout_.table(x)); }
-  void on_load(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
-  void on_store(D&, Opcode op, MemArg m) { emit(as_iop(op), m.offset); }
-  void on_memory_size(D&) { emit(IOp::MemorySize); }
-  void on_memory_grow(D&) { emit(IOp::MemoryGrow); }
-  void on_const(D&, Value v) { emit(IOp::Const, v.bits); }
-  void on_numeric(D&, Opcode op) {
-    // Peephole: `local.get x` or `const c` just before a binary operator
-    // becomes its right operand, unless a branch target lies between them.
-    if (op_info(op).shape == OpShape::Binary && last_pos_ >= barrier_ &&
-        (last_op_ == IOp::LocalGet || last_op_ == IOp::Const)) {
-      const IOp fused = last_op_ == IOp::LocalGet ? with_local_rhs(op) : with_const_rhs(op);
-      code()[last_pos_] = handler(fused);
-      last_op_ = fused;
-      if (at_site(fused)) sites_.add(last_pos_, op_offset_);
-      return;
-    }
-    emit(as_iop(op));
-  }
-  void on_ref_null(D&, ValType) { emit(IOp::Const, 0); }
-  void on_ref_is_null(D&) { emit(IOp::RefIsNull); }
-  void on_ref_func(D&, uint32_t f) { emit(IOp::RefFunc, layout_.func(f)); }
-  void on_memory_init(D&, uint32_t seg) { emit(IOp::MemoryInit, seg); }
-  void on_data_drop(D&, uint32_t seg) { emit(IOp::DataDrop, seg); }
-  void on_memory_copy(D&) { emit(IOp::MemoryCopy); }
-  void on_memory_fill(D&) { emit(IOp::MemoryFill); }
-  void on_table_init(D&, uint32_t seg, uint32_t table) {
-    emit(IOp::TableInit, seg);
-    imm(table);  // an index: table_init() looks the table up through the instance
-  }
-  void on_elem_drop(D&, uint32_t seg) { emit(IOp::ElemDrop, seg); }
-  void on_table_copy(D&, uint32_t dst, uint32_t src) {
-    emit(IOp::TableCopy, layout_.table(dst));
-    imm(layout_.table(src));
-  }
-  void on_table_grow(D&, uint32_t x) { emit(IOp::TableGrow, layout_.table(x)); }
-  void on_table_size(D&, uint32_t x) { emit(IOp::TableSize, layout_.table(x)); }
-  void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, layout_.table(x)); }
-
- private:
-  std::vector<uint64_t>& code() { return out_.code; }
-  uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
-  // Emits `op`. A pending charge goes first: fused into `op` when it has a
-  // charging variant, else as its own Gas instruction.
-  void emit(IOp op) {
-    if (pending_gas_ != 0) {
-      const uint64_t charge = pending_gas_;
-      pending_gas_ = 0;
-      const IOp fused = with_charge(op);
-      if (fused != op) {
-        put(fused);
-        imm(charge);
-        return;
-      }
-      put(IOp::Gas);
-      imm(charge);
-    }
-    put(op);
-  }
-  void put(IOp op) {
-    last_op_ = op;
-    last_pos_ = pos();
-    if (at_site(op)) sites_.add(last_pos_, op_offset_);
-    code().push_back(handler(op));
-  }
-  uint64_t handler(IOp op) const {
-    return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
-  }
-  // Whether a trace may name `op`: it may trap, or it calls.
-  static bool at_site(IOp op) { return kAtSite[static_cast<size_t>(op)]; }
-  static IOp with_local_rhs(Opcode op) {
-    switch (op) {
-#define WVM_SPECIAL(name, pfx, code, text, flags)
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
-#define WVM_STORE(name, pfx, code, text, vt, mt, align)
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
-  case Opcode::name:                                             \
-    return IOp::name##_L;
-#include "engine/opcodes.def"
-#undef WVM_BINARY
-      default:
-        return IOp::Unreachable;  // not reached: binary operators only
-    }
-  }
-  static IOp with_const_rhs(Opcode op) {
-    switch (op) {
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
-  case Opcode::name:                                             \
-    return IOp::name##_C;
-#include "engine/opcodes.def"
-#undef WVM_SPECIAL
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-      default:
-        return IOp::Unreachable;  // not reached: binary operators only
-    }
-  }
-  void flush_gas() {
-    if (pending_gas_ == 0) return;
-    put(IOp::Gas);
-    imm(pending_gas_);
-    pending_gas_ = 0;
-  }
-  static IOp with_charge(IOp op) {
-    switch (op) {
-      case IOp::Br: return IOp::GasBr;
-      case IOp::BrBack: return IOp::GasBrBack;
-      case IOp::BrDrop: return IOp::GasBrDrop;
-      case IOp::BrIf: return IOp::GasBrIf;
-      case IOp::BrIfBack: return IOp::GasBrIfBack;
-      case IOp::BrIfDrop: return IOp::GasBrIfDrop;
-      case IOp::BrUnless: return IOp::GasBrUnless;
-      case IOp::BrTable: return IOp::GasBrTable;
-      case IOp::Return: return IOp::GasReturn;
-      case IOp::Call: return IOp::GasCall;
-      case IOp::CallIndirect: return IOp::GasCallIndirect;
-      default: return op;
-    }
-  }
-  void emit(IOp op, uint64_t immediate) {
-    emit(op);
-    imm(immediate);
-  }
-  void imm(uint64_t v) { code().push_back(v); }
-
-  // The pure operators, loads and stores share their Opcode names with IOp.
-  static IOp as_iop(Opcode op) {
-    switch (op) {
+// Pure operators, loads and stores share their Opcode names with IOp.
+IOp as_iop(Opcode op) {
+  switch (op) {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align) \
   case Opcode::name:                                    \
@@ -331,76 +124,696 @@ class Tier0Builder : public ValidateOnly {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
-      default:
-        return IOp::Unreachable;  // not reached: callers pass table operators only
+    default:
+      return IOp::Unreachable;  // not reached: callers pass table operators only
+  }
+}
+
+IOp with_const_rhs(Opcode op) {
+  switch (op) {
+#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                             \
+    return IOp::name##C;
+#define WVM_SPECIAL(name, pfx, code, text, flags)
+#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
+#define WVM_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
+#include "engine/opcodes.def"
+#undef WVM_SPECIAL
+#undef WVM_LOAD
+#undef WVM_STORE
+#undef WVM_UNARY
+#undef WVM_BINARY
+    default:
+      return IOp::Unreachable;  // not reached: binary operators only
+  }
+}
+
+// Integer operators whose operands may be swapped (a constant on the left
+// moves right). Never a float operator: which NaN comes out may depend on
+// the order.
+bool commutes(Opcode op) {
+  switch (op) {
+    case Opcode::I32Add: case Opcode::I32Mul: case Opcode::I32And: case Opcode::I32Or:
+    case Opcode::I32Xor: case Opcode::I64Add: case Opcode::I64Mul: case Opcode::I64And:
+    case Opcode::I64Or: case Opcode::I64Xor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A compare fused with its branch: the forward form of the operation, taken
+// when the compare holds (brcmp.def), Unreachable if `op` does not fuse.
+struct CmpRow {
+  IOp branch = IOp::Unreachable;
+  Opcode negated = Opcode::Unreachable;
+  Opcode mirrored = Opcode::Unreachable;
+};
+CmpRow cmp_row(Opcode op) {
+  switch (op) {
+#define WVM_BRCMP(name, type, cop, neg, mirror) \
+  case Opcode::name:                            \
+    return {IOp::BrIf##name, Opcode::neg, Opcode::mirror};
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+    default:
+      return {};
+  }
+}
+
+// Where an operand's value is.
+struct Prov {
+  enum Kind : uint8_t { kHome, kLocal, kConst };
+  Kind kind = kHome;
+  uint32_t slot = 0;  // kHome, kLocal
+  uint64_t bits = 0;  // kConst
+};
+
+// A branch condition: the forward form of a one-operand branch (a: the
+// slot; Br: none) or of a fused compare (a, b: slots; with C: b a constant).
+struct Cond {
+  IOp op = IOp::Br;
+  Opcode cmp = Opcode::Unreachable;  // the fused compare, to negate it
+  uint32_t a = 0;
+  uint64_t b = 0;
+};
+
+struct Fixup {
+  uint32_t word;  // the word whose high half is the offset
+  uint32_t base;  // the position the offset counts from
+};
+
+struct BuilderStorage {
+  std::vector<Prov> stack;
+};
+
+class Tier0Builder : public ValidateOnly {
+ public:
+  struct ControlData {
+    uint32_t loop_start = 0;       // position of a loop's header
+    Fixup else_fixup{UINT32_MAX, 0};  // the `if`'s branch to its else
+    std::vector<Fixup> fixups;     // forward branches to patch at `end`
+  };
+  using D = FunctionDecoder<Tier0Builder>;
+  using Frame = D::Frame;
+
+  Tier0Builder(FuncCode& out, const Module& module, std::vector<Prov>& stack)
+      : out_(out),
+        st_(stack),
+        handlers_(interp_handlers(module.bounds)),
+        layout_(InstanceLayout::of(module)),
+        metering_(module.metering.enabled),
+        profile_(module.metering.profile) {
+    st_.clear();
+  }
+
+  // Metering (metering/cost_model.h): every operator's cost joins the run;
+  // a reachable accounting operator is preceded by the charge for the run.
+  void on_opcode(D& d, Opcode op, bool reachable) {
+    if (!metering_) {
+      op_offset_ = static_cast<uint32_t>(d.op_offset());
+      return;
+    }
+    flush_gas();  // never left over: each accounting operator emits or flushes its charge
+    op_offset_ = static_cast<uint32_t>(d.op_offset());  // after: that charge was the last one's
+    if (const uint64_t entry = run_.take_entry_charge(op)) {
+      pending_gas_ = entry;  // the body's first instruction: no label can precede it
+      flush_gas();
+    }
+    run_.add(operator_cost(profile_, op));
+    if (is_accounting(op)) {
+      const uint64_t charge = run_.take();
+      // Emitted with the instruction this operator lowers to (fused when it
+      // is a control operation), or alone before a label: see emit().
+      if (reachable && charge != 0) pending_gas_ = charge;
+    }
+    if (!reachable) return;
+    // Work proportional to an operand: charged when it runs, from the count
+    // on top of the stack (every one of these takes its count last).
+    uint64_t rate = 0;
+    switch (op) {
+      case Opcode::MemoryGrow: rate = profile_.memory_grow_per_page; break;
+      case Opcode::MemoryCopy:
+      case Opcode::MemoryFill:
+      case Opcode::MemoryInit: rate = profile_.bulk_memory_per_byte; break;
+      case Opcode::TableCopy:
+      case Opcode::TableFill:
+      case Opcode::TableInit:
+      case Opcode::TableGrow: rate = profile_.table_per_element; break;
+      default: break;
+    }
+    if (rate != 0) {
+      const uint32_t count = slot(top());
+      emit(IOp::GasPerUnit);
+      imm(count);
+      imm(rate);
     }
   }
 
-  // The stack adjustment of a branch taken with `height` operands on the
-  // stack: 0 when the carried values already sit where the target expects
-  // them, else keep << 32 | destination slot.
-  uint64_t drop_word(D&, const Frame& t, uint32_t height) const {
-    const uint32_t keep = t.label_arity();
-    if (height - keep == t.height) return 0;
-    return (uint64_t{keep} << 32) | (num_locals_ + t.height);
+  void begin_function(D& d) {
+    num_locals_ = static_cast<uint32_t>(d.locals().size());
+    out_.num_locals = num_locals_;
+    out_.num_params = static_cast<uint32_t>(d.func_type().params.size());
+    out_.num_results = static_cast<uint32_t>(d.func_type().results.size());
+    // About 0.7 code words per body byte on the contracts: reserving that
+    // up front spares the copies of repeated growth on large functions
+    // without holding much unused memory.
+    const FunctionBody& body = d.module().bodies[d.func_index() - d.module().num_imported_funcs];
+    code().reserve((body.body_end - body.body_start) * 3 / 4 + 16);
+    if (metering_)
+      run_.begin_function(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
   }
-  // A branch to `t` in its cheapest form: a back-edge to a loop, a plain
-  // forward branch, or one that first moves the carried values (`drop`).
-  void emit_branch(Frame& t, uint64_t drop, IOp back, IOp plain, IOp with_drop) {
-    if (t.is_loop() && drop == 0) {
-      emit(back);
-      imm_backward(t.data.loop_start);
-    } else if (drop == 0) {
-      emit(plain);
-      imm_forward(t);
+  void end_function(D& d) {
+    out_.max_slots = num_locals_ + d.max_height() + 1;
+    if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
+  }
+
+  void on_unreachable(D&) { emit(IOp::Unreachable); }
+
+  void on_block(D&, Frame&) { settle_all(); }
+  void on_loop(D&, Frame& f) {
+    settle_all();
+    settle_top(f.sig.num_params);  // back-edges bring them there
+    // On-stack replacement enters tier 1 at the header, which finds every
+    // operand in its home slot: constants too. Written on this path only,
+    // their operands stay constants (an outer one may be one on other paths).
+    for (uint32_t i = 0; i < h(); ++i)
+      if (st_[i].kind == Prov::kConst) move(home(i), st_[i]);
+    flush_gas();  // charged once on entry; back-edges land after it
+    f.data.loop_start = pos();
+    out_.loop_headers.push_back(pos());
+    barrier_ = pos();
+  }
+  void on_if(D&, Frame& f) {
+    Cond c = take_cond();
+    settle_all();
+    settle_top(f.sig.num_params);  // where the else-branch finds them
+    f.data.else_fixup = emit_cond_branch(negate(c), false, 0);
+  }
+  void on_else(D&, Frame& f) {
+    if (!f.unreachable) {  // the then-branch falls through to the end
+      settle_top(f.sig.num_results);
+      f.data.fixups.push_back(emit_cond_branch(Cond{}, false, 0));
+    }
+    flush_gas();
+    patch(f.data.else_fixup);
+    f.data.else_fixup.word = UINT32_MAX;
+    reset_to(f.height, f.sig.num_params);
+  }
+  void on_end(D& d, Frame& f) {
+    if (d.control_depth() == 1) {  // the function's own end: no branch targets it
+      if (!f.unreachable) emit_return();
+      return;
+    }
+    if (!f.unreachable) settle_top(f.sig.num_results);
+    flush_gas();  // branches to this end land after the charge
+    if (f.data.else_fixup.word != UINT32_MAX) patch(f.data.else_fixup);
+    for (const Fixup& at : f.data.fixups) patch(at);
+    barrier_ = pos();
+    reset_to(f.height, f.sig.num_results);
+  }
+
+  void on_br(D& d, uint32_t depth) {
+    if (depth == d.control_depth() - 1) return emit_return();
+    Frame& t = d.control_at(depth);
+    move_carried(t, h());
+    emit_cond_branch(Cond{}, t.is_loop(), t.data.loop_start, &t);
+  }
+  void on_br_if(D& d, uint32_t depth) {
+    Cond c = take_cond();
+    const bool to_return = depth == d.control_depth() - 1;
+    Frame& t = d.control_at(depth);
+    if (!to_return && carried_in_place(t)) {
+      emit_cond_branch(c, t.is_loop(), t.data.loop_start, &t);
+      return;
+    }
+    // Taken only after moving what it carries: skip that when not taken.
+    const Fixup skip = emit_cond_branch(negate(c), false, 0);
+    if (to_return) {
+      emit_return();
     } else {
-      emit(with_drop);
-      branch_target(t);
-      imm(drop | (t.is_loop() ? kBackEdgeFlag : 0));  // counted like any back-edge
+      move_carried(t, h());
+      emit_cond_branch(Cond{}, t.is_loop(), t.data.loop_start, &t);
+    }
+    patch(skip);
+  }
+  void on_br_table(D& d, const uint32_t* depths, uint32_t n) {
+    const uint32_t index = slot(top());
+    pop();
+    const uint32_t keep = d.control_at(depths[0]).label_arity();
+    for (uint32_t i = h() - keep; i < h(); ++i) settle(i);
+    const uint32_t base = emit(IOp::BrTable);
+    imm(index | uint64_t{n - 1} << 32);
+    imm((num_locals_ + h() - keep) | uint64_t{keep} << 32);
+    for (uint32_t i = 0; i < n; ++i) {
+      const bool to_return = depths[i] == d.control_depth() - 1;
+      Frame& t = d.control_at(depths[i]);
+      if (to_return) {
+        // Through a return sequence after the table: its results come
+        // from where the carried values are.
+        returns_.push_back(Fixup{pos(), base});
+        imm(num_locals_ + h() - keep);
+      } else if (t.is_loop()) {
+        imm((num_locals_ + t.height) | kBackEdgeBit | offset_to(t.data.loop_start, base));
+      } else {
+        t.data.fixups.push_back(Fixup{pos(), base});
+        imm(num_locals_ + t.height);
+      }
+    }
+    if (!returns_.empty()) {
+      for (const Fixup& at : returns_) patch(at);
+      returns_.clear();
+      emit_return();
     }
   }
-  void imm_backward(uint32_t target) {
-    imm(static_cast<uint64_t>(static_cast<int64_t>(target) - static_cast<int64_t>(pos())));
+  void on_return(D&) { emit_return(); }
+
+  // Functions, tables and globals are addressed by their byte offset in the
+  // instance data block (engine/instance_layout.h).
+  void on_call(D& d, uint32_t f) {
+    const FuncType& ft = d.module().func_type(f);
+    const uint32_t base = call_args(static_cast<uint32_t>(ft.params.size()));
+    emit(IOp::Call);
+    imm(layout_.func(f) | uint64_t{base} << 32);
+    push_results(static_cast<uint32_t>(ft.results.size()));
   }
-  void imm_forward(Frame& t) {
-    t.data.fixups.push_back(pos());
-    imm(0);
+  void on_call_indirect(D& d, uint32_t type_index, uint32_t table) {
+    const uint32_t index = slot(top());
+    pop();
+    const FuncType& ft = d.module().types[type_index];
+    const uint32_t base = call_args(static_cast<uint32_t>(ft.params.size()));
+    emit(IOp::CallIndirect);
+    imm(d.module().type_ids[type_index] | uint64_t{layout_.table(table)} << 32);
+    imm(index | uint64_t{base} << 32);
+    push_results(static_cast<uint32_t>(ft.results.size()));
   }
-  // A target for either direction; the offset word is at the current position.
-  void branch_target(Frame& t) {
-    if (t.is_loop())
-      imm_backward(t.data.loop_start);
-    else
-      imm_forward(t);
+  void on_drop(D&) { pop(); }
+  void on_select(D&, ValType) {
+    const uint32_t cond = slot(top());
+    const uint32_t b = slot(top() - 1);
+    const uint32_t a = slot(top() - 2);
+    pop();
+    pop();
+    pop();
+    emit_dst(IOp::Select, push_home(), a);
+    imm(b | uint64_t{cond} << 32);
   }
-  // Makes the branch whose offset word is at `at` target the current
-  // position, which is then a label: no superinstruction may span it.
-  void patch(uint32_t at) {
-    code()[at] = static_cast<uint64_t>(pos() - at);
+  void on_local_get(D&, uint32_t x) {
+    st_.push_back(Prov{Prov::kLocal, x, 0});
+    ++local_refs_;
+  }
+  void on_local_set(D&, uint32_t x) {
+    const Prov v = st_.back();
+    pop();
+    store_local(x, v);
+  }
+  void on_local_tee(D&, uint32_t x) {
+    const Prov v = st_.back();
+    pop();
+    if (store_local(x, v)) {
+      st_.push_back(Prov{Prov::kLocal, x, 0});  // the value now lives in x
+      ++local_refs_;
+    } else {
+      st_.push_back(v);
+      if (v.kind == Prov::kLocal) ++local_refs_;
+    }
+  }
+  void on_global_get(D&, uint32_t x) { emit_dst(IOp::GlobalGet, push_home(), layout_.global(x)); }
+  void on_global_set(D&, uint32_t x) {
+    const uint32_t v = slot(top());
+    pop();
+    emit(IOp::GlobalSet);
+    imm(v | uint64_t{layout_.global(x)} << 32);
+  }
+  void on_table_get(D&, uint32_t x) {
+    const uint32_t i = slot(top());
+    pop();
+    emit_dst(IOp::TableGet, push_home(), i);
+    imm(layout_.table(x));
+  }
+  void on_table_set(D&, uint32_t x) {
+    const uint32_t ref = slot(top());
+    const uint32_t i = slot(top() - 1);
+    pop();
+    pop();
+    emit(IOp::TableSet);
+    imm(i | uint64_t{ref} << 32);
+    imm(layout_.table(x));
+  }
+  void on_load(D&, Opcode op, MemArg m) {
+    const uint32_t addr = slot(top());
+    pop();
+    emit_dst(as_iop(op), push_home(), addr);
+    imm(m.offset);
+  }
+  void on_store(D&, Opcode op, MemArg m) {
+    const uint32_t v = slot(top());
+    const uint32_t addr = slot(top() - 1);
+    pop();
+    pop();
+    emit(as_iop(op));
+    imm(addr | uint64_t{v} << 32);
+    imm(m.offset);
+  }
+  void on_memory_size(D&) { emit_dst(IOp::MemorySize, push_home(), 0); }
+  void on_memory_grow(D&) {
+    emit(IOp::MemoryGrow, settled_args(1), 0);
+    push_home();
+  }
+  void on_const(D&, Value v) { st_.push_back(Prov{Prov::kConst, 0, v.bits}); }
+  void on_numeric(D&, Opcode op) {
+    const OpInfo& info = op_info(op);
+    if (info.shape == OpShape::Binary) return binary(op);
+    const uint32_t src = slot(top());
+    pop();
+    emit_dst(as_iop(op), push_home(), src);
+    if (op == Opcode::I32Eqz || op == Opcode::I64Eqz) {
+      last_cmp_ = Cond{op == Opcode::I32Eqz ? IOp::BrEqz : IOp::BrEqz64, op, src, 0};
+    }
+  }
+  void on_ref_null(D&, ValType) { st_.push_back(Prov{Prov::kConst, 0, 0}); }
+  void on_ref_is_null(D&) {
+    const uint32_t src = slot(top());
+    pop();
+    emit_dst(IOp::RefIsNull, push_home(), src);
+  }
+  void on_ref_func(D&, uint32_t f) { emit_dst(IOp::RefFunc, push_home(), layout_.func(f)); }
+  void on_memory_init(D&, uint32_t seg) { emit(IOp::MemoryInit, settled_args(3), seg); }
+  void on_data_drop(D&, uint32_t seg) { emit(IOp::DataDrop, seg, 0); }
+  void on_memory_copy(D&) { emit(IOp::MemoryCopy, settled_args(3), 0); }
+  void on_memory_fill(D&) { emit(IOp::MemoryFill, settled_args(3), 0); }
+  void on_table_init(D&, uint32_t seg, uint32_t table) {
+    // The table as an index: table_init() looks it up through the instance.
+    emit(IOp::TableInit, settled_args(3), seg);
+    imm(table);
+  }
+  void on_elem_drop(D&, uint32_t seg) { emit(IOp::ElemDrop, seg, 0); }
+  void on_table_copy(D&, uint32_t dst, uint32_t src) {
+    emit(IOp::TableCopy, settled_args(3), layout_.table(dst));
+    imm(layout_.table(src));
+  }
+  void on_table_grow(D&, uint32_t x) {
+    const uint32_t base = settled_args(2);
+    emit(IOp::TableGrow, base, layout_.table(x));
+    push_home();
+  }
+  void on_table_size(D&, uint32_t x) { emit_dst(IOp::TableSize, push_home(), layout_.table(x)); }
+  void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, settled_args(3), layout_.table(x)); }
+
+ private:
+  std::vector<uint64_t>& code() { return out_.code; }
+  const std::vector<uint64_t>& code() const { return out_.code; }
+  uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
+  uint32_t h() const { return static_cast<uint32_t>(st_.size()); }
+  uint32_t top() const { return h() - 1; }
+  uint32_t home(uint32_t i) const { return num_locals_ + i; }
+
+  // --- Operands -----------------------------------------------------------
+
+  void pop() {
+    if (st_.back().kind == Prov::kLocal) --local_refs_;
+    st_.pop_back();
+  }
+  // Pushes a result computed into its home slot; returns that slot.
+  uint32_t push_home() {
+    const uint32_t s = home(h());
+    st_.push_back(Prov{Prov::kHome, s, 0});
+    return s;
+  }
+  void push_results(uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) push_home();
+  }
+  // The slot operand i can be read from: a constant goes to its home slot.
+  uint32_t slot(uint32_t i) {
+    if (st_[i].kind == Prov::kConst) settle(i);
+    return st_[i].slot;
+  }
+  // Moves operand i to its home slot (if it is not there yet).
+  void settle(uint32_t i) {
+    Prov& p = st_[i];
+    if (p.kind == Prov::kHome) return;
+    if (p.kind == Prov::kLocal) --local_refs_;
+    move(home(i), p);
+    p = Prov{Prov::kHome, home(i), 0};
+  }
+  void settle_top(uint32_t n) {
+    for (uint32_t i = h() - n; i < h(); ++i) settle(i);
+  }
+  // Before a block, loop or if: no operand may stay in a local (see top).
+  void settle_all() {
+    if (local_refs_ == 0) return;
+    for (uint32_t i = 0; i < h(); ++i)
+      if (st_[i].kind == Prov::kLocal) settle(i);
+  }
+  // The top n operands in their home slots, popped: returns the first slot.
+  uint32_t settled_args(uint32_t n) {
+    settle_top(n);
+    for (uint32_t i = 0; i < n; ++i) pop();
+    return home(h());
+  }
+  uint32_t call_args(uint32_t n) { return settled_args(n); }
+  // The operands from height `height` on, as a block or if without else
+  // leaves them or the else-branch starts with them: in their home slots.
+  void reset_to(uint32_t height, uint32_t n) {
+    while (h() > height) pop();
+    push_results(n);
+  }
+  // Emits the copy of `p` into slot `dst`, on the current path only (the
+  // operand's provider is unchanged).
+  void move(uint32_t dst, const Prov& p) {
+    if (p.kind == Prov::kConst) {
+      if (p.bits <= UINT32_MAX) {
+        emit_dst(IOp::Const32, dst, static_cast<uint32_t>(p.bits));
+      } else {
+        emit_dst(IOp::Const64, dst, 0);
+        imm(p.bits);
+      }
+    } else if (p.slot != dst) {
+      emit_dst(IOp::Copy, dst, p.slot);
+    }
+  }
+
+  // `local.set x` of the value `v` (popped). True if it went to x by
+  // rewriting the instruction that computed it, or by a copy that leaves
+  // x equal to it (so a tee may read it from x).
+  bool store_local(uint32_t x, const Prov& v) {
+    if (local_refs_ != 0) {
+      // Operands still reading x must take its old value first.
+      for (uint32_t i = 0; i < h(); ++i)
+        if (st_[i].kind == Prov::kLocal && st_[i].slot == x) settle(i);
+    }
+    if (v.kind == Prov::kHome && last_dst_is(v.slot)) {
+      code()[last_dst_word_] = (code()[last_dst_word_] & ~uint64_t{UINT32_MAX}) | x;
+      last_cmp_.op = IOp::Br;  // its result is no longer where a branch would look
+      return true;
+    }
+    if (v.kind == Prov::kLocal && v.slot == x) return true;
+    move(x, v);
+    return v.kind != Prov::kConst;
+  }
+  // Whether the last instruction emitted wrote slot `s` and nothing (a
+  // label, another instruction) followed it.
+  bool last_dst_is(uint32_t s) const {
+    return last_end_ == pos() && last_start_ >= barrier_ &&
+           static_cast<uint32_t>(code()[last_dst_word_]) == s;
+  }
+
+  void binary(Opcode op) {
+    // A constant left operand moves right where the operator allows it;
+    // else it goes to its home slot, as does the left of two constants.
+    uint32_t left = top() - 1;
+    uint32_t right = top();
+    Opcode emitted = op;
+    if (st_[left].kind == Prov::kConst && st_[right].kind != Prov::kConst) {
+      if (commutes(op)) {
+        std::swap(left, right);
+      } else if (const CmpRow row = cmp_row(op); row.branch != IOp::Unreachable) {
+        std::swap(left, right);
+        emitted = row.mirrored;
+      }
+    }
+    const uint32_t a = slot(left);
+    const Prov b = st_[right];
+    pop();
+    pop();
+    const uint32_t dst = push_home();
+    const bool with_const = b.kind == Prov::kConst;
+    emit_dst(with_const ? with_const_rhs(emitted) : as_iop(emitted), dst, a);
+    imm(with_const ? b.bits : b.slot);
+    if (const CmpRow row = cmp_row(emitted); row.branch != IOp::Unreachable)
+      last_cmp_ = Cond{with_const ? shifted(row.branch, 2) : row.branch, emitted, a,
+                       with_const ? b.bits : b.slot};
+  }
+
+  // --- Branches -----------------------------------------------------------
+
+  // The condition on top of the stack, popped: the compare that computed
+  // it, removed and fused, when nothing came between them.
+  Cond take_cond() {
+    const Prov& p = st_.back();
+    if (p.kind == Prov::kHome && last_cmp_.op != IOp::Br && last_dst_is(p.slot)) {
+      const Cond c = last_cmp_;
+      code().resize(last_start_);  // a compare never traps: it has no site
+      last_end_ = UINT32_MAX;
+      pop();
+      return c;
+    }
+    const uint32_t s = slot(top());
+    pop();
+    return Cond{IOp::BrNez, Opcode::Unreachable, s, 0};
+  }
+  static Cond negate(Cond c) {
+    switch (c.op) {
+      case IOp::BrNez: c.op = IOp::BrEqz; return c;
+      case IOp::BrEqz: c.op = IOp::BrNez; return c;
+      case IOp::BrNez64: c.op = IOp::BrEqz64; return c;
+      case IOp::BrEqz64: c.op = IOp::BrNez64; return c;
+      default: break;
+    }
+    const bool with_const = c.op == shifted(cmp_row(c.cmp).branch, 2);
+    c.cmp = cmp_row(c.cmp).negated;
+    c.op = with_const ? shifted(cmp_row(c.cmp).branch, 2) : cmp_row(c.cmp).branch;
+    return c;
+  }
+  // Emits the branch of `c` (Cond{}: unconditional), to the loop header at
+  // `loop_start` if `back`, else forward: to `t`'s end (recorded there) or,
+  // without `t`, to a place the returned fixup is patched to.
+  Fixup emit_cond_branch(const Cond& c, bool back, uint32_t loop_start, Frame* t = nullptr) {
+    const IOp op = back ? shifted(c.op, 1) : c.op;
+    const uint32_t base = emit(op);
+    const Fixup at{pos(), base};
+    const uint64_t offset = back ? offset_to(loop_start, base) : 0;
+    imm(c.a | offset);
+    if (kIOpWords[static_cast<size_t>(op)] == 3) imm(c.b);
+    if (!back && t != nullptr) t->data.fixups.push_back(at);
+    return at;
+  }
+  static uint64_t offset_to(uint32_t target, uint32_t base) {
+    return uint64_t{static_cast<uint32_t>(static_cast<int32_t>(target - base))} << 32;
+  }
+  // Whether the values a branch to `t` carries are where `t` expects them.
+  bool carried_in_place(const Frame& t) const {
+    const uint32_t n = t.label_arity();
+    for (uint32_t i = 0; i < n; ++i) {
+      const Prov& p = st_[h() - n + i];
+      if (p.kind != Prov::kHome || p.slot != home(t.height + i)) return false;
+    }
+    return true;
+  }
+  // Copies the values a branch to `t` carries (the top ones, of `height`
+  // operands) to where `t` expects them: in ascending order, each source at
+  // or above its destination.
+  void move_carried(const Frame& t, uint32_t height) {
+    const uint32_t n = t.label_arity();
+    for (uint32_t i = 0; i < n; ++i) move(home(t.height + i), st_[height - n + i]);
+  }
+  // Returns the top num_results operands (they stay on this path's stack).
+  void emit_return() {
+    const uint32_t n = out_.num_results;
+    if (n == 0) {
+      emit(IOp::Return0);
+    } else if (n == 1) {
+      const Prov& p = st_.back();
+      if (p.kind == Prov::kConst) move(home(top()), p);
+      emit(IOp::Return1);
+      imm(p.kind == Prov::kConst ? home(top()) : p.slot);
+    } else {
+      for (uint32_t i = h() - n; i < h(); ++i) move(home(i), st_[i]);
+      emit(IOp::ReturnN);
+      imm(home(h() - n) | uint64_t{n} << 32);
+    }
+  }
+  // Makes the branch offset at `at` target the current position, which is
+  // then a label: nothing is fused across it.
+  void patch(const Fixup& at) {
+    uint64_t& w = code()[at.word];
+    w = (w & UINT32_MAX) | offset_to(pos(), at.base);
     barrier_ = pos();
   }
 
+  // --- Emission -----------------------------------------------------------
+
+  // Emits `op`'s handler word; returns the position its operands count
+  // from. A pending charge goes first: fused into a control operation (its
+  // cost word follows the handler), else as its own Gas instruction.
+  uint32_t emit(IOp op) {
+    if (pending_gas_ != 0) {
+      const uint64_t charge = pending_gas_;
+      pending_gas_ = 0;
+      if (op >= kFirstControl && op < kFirstCharging) {
+        put(shifted(op, static_cast<int>(kNumControl)));
+        imm(charge);
+        return pos() - 1;
+      }
+      put(IOp::Gas);
+      imm(charge);
+    }
+    put(op);
+    return pos() - 1;
+  }
+  // An instruction with one operand word a|b.
+  void emit(IOp op, uint32_t a, uint32_t b) {
+    emit(op);
+    imm(a | uint64_t{b} << 32);
+  }
+  // An instruction whose result goes to `dst` (word 1's low half), where a
+  // later local.set may redirect it.
+  void emit_dst(IOp op, uint32_t dst, uint32_t b) {
+    last_start_ = emit(op);
+    last_dst_word_ = pos();
+    imm(dst | uint64_t{b} << 32);
+    last_end_ = pos() + kIOpWords[static_cast<size_t>(op)] - 2;
+    last_cmp_.op = IOp::Br;
+  }
+  void put(IOp op) {
+    if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
+    code().push_back(reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]));
+  }
+  void imm(uint64_t v) { code().push_back(v); }
+  void flush_gas() {
+    if (pending_gas_ == 0) return;
+    put(IOp::Gas);
+    imm(pending_gas_);
+    pending_gas_ = 0;
+  }
+
   FuncCode& out_;
+  std::vector<Prov>& st_;
   const void* const* handlers_;
   InstanceLayout layout_;
   bool metering_;
   GasProfile profile_;
   RunCost run_;
   uint64_t pending_gas_ = 0;  // the charge of the accounting operator being lowered
-  IOp last_op_ = IOp::Unreachable;  // the last instruction emitted, and where
-  uint32_t last_pos_ = 0;
-  uint32_t barrier_ = 0;  // the last label: superinstructions never span one
+  uint32_t local_refs_ = 0;   // operands whose provider is a local
+  // The last instruction with a destination: where it starts, its
+  // destination's word, where it ends; and, if it is a compare, its fused
+  // branch (op Br: it is not).
+  uint32_t last_start_ = 0;
+  uint32_t last_dst_word_ = 0;
+  uint32_t last_end_ = UINT32_MAX;
+  Cond last_cmp_;
+  uint32_t barrier_ = 0;  // the last label: nothing is fused across it
   uint32_t num_locals_ = 0;
   uint32_t op_offset_ = 0;  // module byte offset of the instruction being lowered
+  std::vector<Fixup> returns_;  // br_table entries through a return
   SiteTableWriter sites_{out_.sites};
 };
 
 }  // namespace
 
 Result<void> prepare_into(const Module& module, const ModuleLimits& limits, FuncCode& code) {
-  Tier0Builder builder(code, module);
+  // The operand stack's storage is kept per thread (a nested preparation
+  // on the same thread, if any, uses its own).
+  ThreadStorage<BuilderStorage> kept;
+  BuilderStorage own;
+  BuilderStorage& storage = kept.get() != nullptr ? *kept.get() : own;
+  Tier0Builder builder(code, module, storage.stack);
   FunctionDecoder<Tier0Builder> decoder(module, limits, code.func_index, builder);
-  return decoder.decode();
+  Result<void> r = decoder.decode();
+  if (storage.stack.capacity() > ThreadStorage<BuilderStorage>::kKeep) storage.stack = {};
+  return r;
 }
 
 Result<std::unique_ptr<FuncCode>> prepare_function(const Module& module,
