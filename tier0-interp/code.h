@@ -9,6 +9,12 @@
 // result by slot: `local.get` disappears into the instruction that uses the
 // local, and `local.set` into the one that computes the value.
 //
+// The accumulator: a machine register of the dispatch loop that carries
+// a result to the instruction right after the one that computed it, when
+// that instruction can take it (acc_forms.def), instead of a store to the
+// result's home slot and a load back. Nothing else survives in it: it never
+// crosses a label, a call or any other instruction.
+//
 // Code is a sequence of 64-bit words. Each instruction is one word holding
 // its handler's address (direct threading), followed by operand words
 // (tier0-interp/iops.def says which).
@@ -31,7 +37,8 @@ namespace wvm {
 /// Internal tier-0 operations, in this order: every pure operator, load and
 /// store of the opcode table under its own name (binary operators: both
 /// operands in slots); each binary operator with a constant right operand
-/// (name##C); the operations of iops.def; the fused compare-and-branch
+/// (name##C); the accumulator forms (acc_forms.def); the operations of
+/// iops.def; the fused compare-and-branch
 /// operations of brcmp.def; then the charging form of every control
 /// operation (Gas##name), in the order of the control operations.
 enum class IOp : uint16_t {
@@ -55,6 +62,9 @@ enum class IOp : uint16_t {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
+#define WVM_ACC_ROWS_ENUM
+#include "tier0-interp/acc_forms.def"
+#undef WVM_ACC_ROWS_ENUM
 #define WVM_IOP(name, words) name,
 #define WVM_CTL(name, words)
 #include "tier0-interp/iops.def"

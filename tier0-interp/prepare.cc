@@ -52,6 +52,15 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) 3, 3, 3,
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) 3, 3,
+#define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) 2, 2, 2,
+#define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags) 3, 3, 3, 3, 3, 3, 3, 3,
+#include "tier0-interp/acc_forms.def"
+#undef WVM_ACC_LOAD
+#undef WVM_ACC_STORE
+#undef WVM_ACC_UNARY
+#undef WVM_ACC_BINARY
 #define WVM_IOP(name, words) words,
 #define WVM_CTL(name, words)
 #include "tier0-interp/iops.def"
@@ -97,27 +106,79 @@ constexpr std::array<bool, kNumIOps> kAtSite = [] {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
+#define WVM_SITE(name, flags) t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
+  WVM_SITE(name##_A, kTraps) WVM_SITE(name##A, kTraps) WVM_SITE(name##A_A, kTraps)
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) \
+  WVM_SITE(name##A, kTraps) WVM_SITE(name##sA, kTraps)
+#define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  WVM_SITE(name##_A, flags) WVM_SITE(name##A, flags) WVM_SITE(name##A_A, flags)
+#define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags)                         \
+  WVM_SITE(name##_A, flags) WVM_SITE(name##C_A, flags) WVM_SITE(name##As, flags)           \
+  WVM_SITE(name##As_A, flags) WVM_SITE(name##Ac, flags) WVM_SITE(name##Ac_A, flags)        \
+  WVM_SITE(name##sA, flags) WVM_SITE(name##sA_A, flags)
+#include "tier0-interp/acc_forms.def"
+#undef WVM_ACC_LOAD
+#undef WVM_ACC_STORE
+#undef WVM_ACC_UNARY
+#undef WVM_ACC_BINARY
+#undef WVM_SITE
   return t;
 }();
 
-constexpr IOp shifted(IOp op, int by) { return static_cast<IOp>(static_cast<int>(op) + by); }
+// The form of each instruction that writes the accumulator with its result
+// going to the slot instead (the same words): IOp::Count for the others.
+constexpr std::array<IOp, kNumIOps> kSpilled = [] {
+  std::array<IOp, kNumIOps> t{};
+  for (IOp& op : t) op = IOp::Count;
+#define WVM_TWIN(acc, slot) t[static_cast<size_t>(IOp::acc)] = IOp::slot;
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
+  WVM_TWIN(name##_A, name) WVM_TWIN(name##A_A, name##A)
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align)
+#define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  WVM_TWIN(name##_A, name) WVM_TWIN(name##A_A, name##A)
+#define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags)                        \
+  WVM_TWIN(name##_A, name) WVM_TWIN(name##C_A, name##C) WVM_TWIN(name##As_A, name##As)    \
+  WVM_TWIN(name##Ac_A, name##Ac) WVM_TWIN(name##sA_A, name##sA)
+#include "tier0-interp/acc_forms.def"
+#undef WVM_ACC_LOAD
+#undef WVM_ACC_STORE
+#undef WVM_ACC_UNARY
+#undef WVM_ACC_BINARY
+#undef WVM_TWIN
+  return t;
+}();
 
-// Pure operators, loads and stores share their Opcode names with IOp.
-IOp as_iop(Opcode op) {
+// An operator's forms by where its operands and result are (acc_forms.def):
+// IOp::Count where it has none.
+struct Forms {
+  IOp s = IOp::Count, s_a = IOp::Count;    // operand(s) in slots
+  IOp c = IOp::Count, c_a = IOp::Count;    // binary: right operand a constant
+  IOp a = IOp::Count, a_a = IOp::Count;    // (left) operand in the accumulator
+  IOp ac = IOp::Count, ac_a = IOp::Count;  // binary: accumulator op constant
+  IOp sa = IOp::Count, sa_a = IOp::Count;  // binary: right operand in it; store: value in it
+};
+Forms forms_of(Opcode op) {
+  Forms f;
   switch (op) {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align) \
   case Opcode::name:                                    \
-    return IOp::name;
+    f.s = IOp::name;                                    \
+    break;
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) \
   case Opcode::name:                                     \
-    return IOp::name;
+    f.s = IOp::name;                                     \
+    break;
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
   case Opcode::name:                                            \
-    return IOp::name;
+    f.s = IOp::name;                                            \
+    break;
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
   case Opcode::name:                                             \
-    return IOp::name;
+    f.s = IOp::name;                                             \
+    f.c = IOp::name##C;                                          \
+    break;
 #include "engine/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
@@ -125,29 +186,49 @@ IOp as_iop(Opcode op) {
 #undef WVM_UNARY
 #undef WVM_BINARY
     default:
-      return IOp::Unreachable;  // not reached: callers pass table operators only
+      break;
   }
+  switch (op) {
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
+  case Opcode::name:                                        \
+    f.s_a = IOp::name##_A;                                  \
+    f.a = IOp::name##A;                                     \
+    f.a_a = IOp::name##A_A;                                 \
+    break;
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) \
+  case Opcode::name:                                         \
+    f.a = IOp::name##A;                                      \
+    f.sa = IOp::name##sA;                                    \
+    break;
+#define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                                \
+    f.s_a = IOp::name##_A;                                          \
+    f.a = IOp::name##A;                                             \
+    f.a_a = IOp::name##A_A;                                         \
+    break;
+#define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags) \
+  case Opcode::name:                                                 \
+    f.s_a = IOp::name##_A;                                           \
+    f.c_a = IOp::name##C_A;                                          \
+    f.a = IOp::name##As;                                             \
+    f.a_a = IOp::name##As_A;                                         \
+    f.ac = IOp::name##Ac;                                            \
+    f.ac_a = IOp::name##Ac_A;                                        \
+    f.sa = IOp::name##sA;                                            \
+    f.sa_a = IOp::name##sA_A;                                        \
+    break;
+#include "tier0-interp/acc_forms.def"
+#undef WVM_ACC_LOAD
+#undef WVM_ACC_STORE
+#undef WVM_ACC_UNARY
+#undef WVM_ACC_BINARY
+    default:
+      break;
+  }
+  return f;
 }
 
-IOp with_const_rhs(Opcode op) {
-  switch (op) {
-#define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
-  case Opcode::name:                                             \
-    return IOp::name##C;
-#define WVM_SPECIAL(name, pfx, code, text, flags)
-#define WVM_LOAD(name, pfx, code, text, vt, mt, align)
-#define WVM_STORE(name, pfx, code, text, vt, mt, align)
-#define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
-#include "engine/opcodes.def"
-#undef WVM_SPECIAL
-#undef WVM_LOAD
-#undef WVM_STORE
-#undef WVM_UNARY
-#undef WVM_BINARY
-    default:
-      return IOp::Unreachable;  // not reached: binary operators only
-  }
-}
+constexpr IOp shifted(IOp op, int by) { return static_cast<IOp>(static_cast<int>(op) + by); }
 
 // Integer operators whose operands may be swapped (a constant on the left
 // moves right). Never a float operator: which NaN comes out may depend on
@@ -184,9 +265,11 @@ CmpRow cmp_row(Opcode op) {
 
 // Where an operand's value is.
 struct Prov {
-  enum Kind : uint8_t { kHome, kLocal, kConst };
+  // kAcc: computed by the last instruction into the accumulator; its home
+  // slot is where it goes if the next instruction cannot take it there.
+  enum Kind : uint8_t { kHome, kLocal, kConst, kAcc };
   Kind kind = kHome;
-  uint32_t slot = 0;  // kHome, kLocal
+  uint32_t slot = 0;  // kHome, kLocal, kAcc (its home)
   uint64_t bits = 0;  // kConst
 };
 
@@ -291,8 +374,12 @@ class Tier0Builder : public ValidateOnly {
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
 
-  void on_block(D&, Frame&) { settle_all(); }
+  void on_block(D&, Frame&) {
+    spill();
+    settle_all();
+  }
   void on_loop(D&, Frame& f) {
+    spill();
     settle_all();
     settle_top(f.sig.num_params);  // back-edges bring them there
     // On-stack replacement enters tier 1 at the header, which finds every
@@ -307,6 +394,7 @@ class Tier0Builder : public ValidateOnly {
   }
   void on_if(D&, Frame& f) {
     Cond c = take_cond();
+    spill();
     settle_all();
     settle_top(f.sig.num_params);  // where the else-branch finds them
     f.data.else_fixup = emit_cond_branch(negate(c), false, 0);
@@ -462,17 +550,35 @@ class Tier0Builder : public ValidateOnly {
     imm(layout_.table(x));
   }
   void on_load(D&, Opcode op, MemArg m) {
-    const uint32_t addr = slot(top());
-    pop();
-    emit_dst(as_iop(op), push_home(), addr);
+    const Forms f = forms_of(op);
+    if (take_acc(top())) {
+      pop();
+      emit_result(f.a, f.a_a, 0);
+    } else {
+      const uint32_t addr = slot(top());
+      pop();
+      emit_result(f.s, f.s_a, addr);
+    }
     imm(m.offset);
   }
   void on_store(D&, Opcode op, MemArg m) {
-    const uint32_t v = slot(top());
-    const uint32_t addr = slot(top() - 1);
+    const Forms f = forms_of(op);
+    IOp form = f.s;
+    uint32_t v = 0;
+    uint32_t addr = 0;
+    if (take_acc(top())) {
+      form = f.sa;
+      addr = slot(top() - 1);
+    } else if (take_acc(top() - 1)) {
+      form = f.a;
+      v = slot(top());
+    } else {
+      v = slot(top());
+      addr = slot(top() - 1);
+    }
     pop();
     pop();
-    emit(as_iop(op));
+    emit(form);
     imm(addr | uint64_t{v} << 32);
     imm(m.offset);
   }
@@ -485,9 +591,15 @@ class Tier0Builder : public ValidateOnly {
   void on_numeric(D&, Opcode op) {
     const OpInfo& info = op_info(op);
     if (info.shape == OpShape::Binary) return binary(op);
+    const Forms f = forms_of(op);
+    if (f.a != IOp::Count && take_acc(top())) {
+      pop();
+      emit_result(f.a, f.a_a, 0);
+      return;
+    }
     const uint32_t src = slot(top());
     pop();
-    emit_dst(as_iop(op), push_home(), src);
+    emit_result(f.s, f.s_a, src);
     if (op == Opcode::I32Eqz || op == Opcode::I64Eqz) {
       last_cmp_ = Cond{op == Opcode::I32Eqz ? IOp::BrEqz : IOp::BrEqz64, op, src, 0};
     }
@@ -547,11 +659,13 @@ class Tier0Builder : public ValidateOnly {
   // The slot operand i can be read from: a constant goes to its home slot.
   uint32_t slot(uint32_t i) {
     if (st_[i].kind == Prov::kConst) settle(i);
+    if (st_[i].kind == Prov::kAcc) spill();
     return st_[i].slot;
   }
   // Moves operand i to its home slot (if it is not there yet).
   void settle(uint32_t i) {
     Prov& p = st_[i];
+    if (p.kind == Prov::kAcc) spill();
     if (p.kind == Prov::kHome) return;
     if (p.kind == Prov::kLocal) --local_refs_;
     move(home(i), p);
@@ -580,7 +694,8 @@ class Tier0Builder : public ValidateOnly {
     push_results(n);
   }
   // Emits the copy of `p` into slot `dst`, on the current path only (the
-  // operand's provider is unchanged).
+  // operand's provider is unchanged). An operand in the accumulator is
+  // copied from its home slot: emitting the copy spills it there first.
   void move(uint32_t dst, const Prov& p) {
     if (p.kind == Prov::kConst) {
       if (p.bits <= UINT32_MAX) {
@@ -603,8 +718,12 @@ class Tier0Builder : public ValidateOnly {
       for (uint32_t i = 0; i < h(); ++i)
         if (st_[i].kind == Prov::kLocal && st_[i].slot == x) settle(i);
     }
-    if (v.kind == Prov::kHome && last_dst_is(v.slot)) {
+    if ((v.kind == Prov::kHome || v.kind == Prov::kAcc) && last_dst_is(v.slot)) {
       code()[last_dst_word_] = (code()[last_dst_word_] & ~uint64_t{UINT32_MAX}) | x;
+      if (acc_at_ == last_start_) {  // it wrote the accumulator: now the local
+        code()[acc_at_] = handler(kSpilled[static_cast<size_t>(acc_op_)]);
+        acc_at_ = kNone;
+      }
       last_cmp_.op = IOp::Br;  // its result is no longer where a branch would look
       return true;
     }
@@ -633,17 +752,42 @@ class Tier0Builder : public ValidateOnly {
         emitted = row.mirrored;
       }
     }
+    const Forms f = forms_of(emitted);
+    const bool acc_forms = f.a != IOp::Count;
+    if (acc_forms && take_acc(left)) {
+      const Prov b = st_[right];
+      const bool with_const = b.kind == Prov::kConst;
+      const uint32_t sb = with_const ? 0 : slot(right);
+      pop();
+      pop();
+      if (with_const) {
+        emit_result(f.ac, f.ac_a, 0);
+        imm(b.bits);
+      } else {
+        emit_result(f.a, f.a_a, 0);
+        imm(sb);
+      }
+      return;
+    }
+    if (acc_forms && take_acc(right)) {
+      const uint32_t a = slot(left);
+      pop();
+      pop();
+      emit_result(f.sa, f.sa_a, a);
+      imm(0);
+      return;
+    }
     const uint32_t a = slot(left);
     const Prov b = st_[right];
-    pop();
-    pop();
-    const uint32_t dst = push_home();
     const bool with_const = b.kind == Prov::kConst;
-    emit_dst(with_const ? with_const_rhs(emitted) : as_iop(emitted), dst, a);
-    imm(with_const ? b.bits : b.slot);
+    const uint32_t sb = with_const ? 0 : slot(right);
+    pop();
+    pop();
+    emit_result(with_const ? f.c : f.s, with_const ? f.c_a : f.s_a, a);
+    imm(with_const ? b.bits : sb);
     if (const CmpRow row = cmp_row(emitted); row.branch != IOp::Unreachable)
       last_cmp_ = Cond{with_const ? shifted(row.branch, 2) : row.branch, emitted, a,
-                       with_const ? b.bits : b.slot};
+                       with_const ? b.bits : sb};
   }
 
   // --- Branches -----------------------------------------------------------
@@ -652,12 +796,18 @@ class Tier0Builder : public ValidateOnly {
   // it, removed and fused, when nothing came between them.
   Cond take_cond() {
     const Prov& p = st_.back();
-    if (p.kind == Prov::kHome && last_cmp_.op != IOp::Br && last_dst_is(p.slot)) {
+    if ((p.kind == Prov::kHome || p.kind == Prov::kAcc) && last_cmp_.op != IOp::Br &&
+        last_dst_is(p.slot)) {
       const Cond c = last_cmp_;
       code().resize(last_start_);  // a compare never traps: it has no site
       last_end_ = UINT32_MAX;
+      if (acc_at_ == last_start_) acc_at_ = kNone;
       pop();
       return c;
+    }
+    if (take_acc(top())) {
+      pop();
+      return Cond{IOp::BrNezA, Opcode::Unreachable, 0, 0};
     }
     const uint32_t s = slot(top());
     pop();
@@ -669,6 +819,8 @@ class Tier0Builder : public ValidateOnly {
       case IOp::BrEqz: c.op = IOp::BrNez; return c;
       case IOp::BrNez64: c.op = IOp::BrEqz64; return c;
       case IOp::BrEqz64: c.op = IOp::BrNez64; return c;
+      case IOp::BrNezA: c.op = IOp::BrEqzA; return c;
+      case IOp::BrEqzA: c.op = IOp::BrNezA; return c;
       default: break;
     }
     const bool with_const = c.op == shifted(cmp_row(c.cmp).branch, 2);
@@ -713,6 +865,8 @@ class Tier0Builder : public ValidateOnly {
     const uint32_t n = out_.num_results;
     if (n == 0) {
       emit(IOp::Return0);
+    } else if (n == 1 && take_acc(top())) {
+      emit(IOp::Return1A);
     } else if (n == 1) {
       const Prov& p = st_.back();
       if (p.kind == Prov::kConst) move(home(top()), p);
@@ -727,6 +881,7 @@ class Tier0Builder : public ValidateOnly {
   // Makes the branch offset at `at` target the current position, which is
   // then a label: nothing is fused across it.
   void patch(const Fixup& at) {
+    spill();  // a label: the accumulator carries nothing across it
     uint64_t& w = code()[at.word];
     w = (w & UINT32_MAX) | offset_to(pos(), at.base);
     barrier_ = pos();
@@ -738,6 +893,7 @@ class Tier0Builder : public ValidateOnly {
   // from. A pending charge goes first: fused into a control operation (its
   // cost word follows the handler), else as its own Gas instruction.
   uint32_t emit(IOp op) {
+    spill();  // the instruction that wrote it did not hand it to this one
     if (pending_gas_ != 0) {
       const uint64_t charge = pending_gas_;
       pending_gas_ = 0;
@@ -766,9 +922,42 @@ class Tier0Builder : public ValidateOnly {
     last_end_ = pos() + kIOpWords[static_cast<size_t>(op)] - 2;
     last_cmp_.op = IOp::Br;
   }
+  // A result the instruction computes for the operand stack: into the
+  // accumulator if the operator has that form (`to_acc`), else its home
+  // slot. `b` goes to word 1's high half.
+  void emit_result(IOp to_slot, IOp to_acc, uint32_t b) {
+    const uint32_t dst = push_home();
+    if (to_acc == IOp::Count) {
+      emit_dst(to_slot, dst, b);
+      return;
+    }
+    emit_dst(to_acc, dst, b);
+    st_.back().kind = Prov::kAcc;
+    acc_at_ = last_start_;
+    acc_op_ = to_acc;
+    acc_index_ = top();
+  }
+  // The accumulator's value goes to its home slot after all: the
+  // instruction that computed it (the last one) writes there instead.
+  void spill() {
+    if (acc_at_ == kNone) return;
+    code()[acc_at_] = handler(kSpilled[static_cast<size_t>(acc_op_)]);
+    if (acc_index_ < h() && st_[acc_index_].kind == Prov::kAcc) st_[acc_index_].kind = Prov::kHome;
+    acc_at_ = kNone;
+  }
+  // Whether operand i is in the accumulator; if so, the instruction about
+  // to be emitted takes it from there.
+  bool take_acc(uint32_t i) {
+    if (st_[i].kind != Prov::kAcc) return false;
+    acc_at_ = kNone;
+    return true;
+  }
+  uint64_t handler(IOp op) const {
+    return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
+  }
   void put(IOp op) {
     if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
-    code().push_back(reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]));
+    code().push_back(handler(op));
   }
   void imm(uint64_t v) { code().push_back(v); }
   void flush_gas() {
@@ -787,6 +976,12 @@ class Tier0Builder : public ValidateOnly {
   RunCost run_;
   uint64_t pending_gas_ = 0;  // the charge of the accounting operator being lowered
   uint32_t local_refs_ = 0;   // operands whose provider is a local
+  // The instruction that wrote the accumulator and nothing followed yet
+  // (kNone: none): where it starts, its form, its operand's stack index.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t acc_at_ = kNone;
+  IOp acc_op_ = IOp::Count;
+  uint32_t acc_index_ = 0;
   // The last instruction with a destination: where it starts, its
   // destination's word, where it ends; and, if it is a compare, its fused
   // branch (op Br: it is not).
