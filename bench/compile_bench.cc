@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/tier_manager.h"
+#include "tier0-interp/code.h"
 #include "wvm/wvm.h"
 
 namespace {
@@ -22,6 +23,7 @@ std::string shared_dir() {
 
 void bench_compile(benchmark::State& state, std::vector<uint8_t> bytes) {
   wvm::Engine engine;
+  size_t prepared = 0;  // tier-0 code and trap-site tables, bytes
   for (auto _ : state) {
     auto module = wvm::compile(engine, bytes.data(), bytes.size());
     if (!module.ok()) {
@@ -29,7 +31,12 @@ void bench_compile(benchmark::State& state, std::vector<uint8_t> bytes) {
       return;
     }
     benchmark::DoNotOptimize(module.value().get());
+    if (prepared == 0) {
+      for (const std::unique_ptr<wvm::FuncCode>& c : module.value()->code)
+        prepared += c->code.size() * sizeof(uint64_t) + c->sites.size() + c->loop_headers.size() * 4;
+    }
   }
+  state.counters["tier0_code_bytes"] = static_cast<double>(prepared);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(bytes.size()));
 }

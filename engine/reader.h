@@ -37,11 +37,12 @@ class Reader {
   }
   bool fail(std::string message) { return fail(ErrorKind::Malformed, pos_, std::move(message)); }
 
-  bool u8(uint8_t* out) {
-    if (pos_ >= end_) return fail("unexpected end");
+  [[gnu::always_inline]] bool u8(uint8_t* out) {
+    if (pos_ >= end_) [[unlikely]] return fail_end();
     *out = base_[pos_++];
     return true;
   }
+  [[gnu::noinline]] bool fail_end() { return fail("unexpected end"); }
 
   bool bytes(size_t n, const uint8_t** out) {
     if (n > remaining()) return fail("unexpected end");

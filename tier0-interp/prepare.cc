@@ -158,7 +158,7 @@ struct Forms {
   IOp ac = IOp::Count, ac_a = IOp::Count;  // binary: accumulator op constant
   IOp sa = IOp::Count, sa_a = IOp::Count;  // binary: right operand in it; store: value in it
 };
-Forms forms_of(Opcode op) {
+constexpr Forms forms_row(Opcode op) {
   Forms f;
   switch (op) {
 #define WVM_SPECIAL(name, pfx, code, text, flags)
@@ -228,6 +228,13 @@ Forms forms_of(Opcode op) {
   return f;
 }
 
+constexpr std::array<Forms, kNumOpcodes> kForms = [] {
+  std::array<Forms, kNumOpcodes> t{};
+  for (size_t i = 0; i < kNumOpcodes; ++i) t[i] = forms_row(static_cast<Opcode>(i));
+  return t;
+}();
+inline const Forms& forms_of(Opcode op) { return kForms[static_cast<size_t>(op)]; }
+
 constexpr IOp shifted(IOp op, int by) { return static_cast<IOp>(static_cast<int>(op) + by); }
 
 // Integer operators whose operands may be swapped (a constant on the left
@@ -251,7 +258,7 @@ struct CmpRow {
   Opcode negated = Opcode::Unreachable;
   Opcode mirrored = Opcode::Unreachable;
 };
-CmpRow cmp_row(Opcode op) {
+constexpr CmpRow cmp_row_of(Opcode op) {
   switch (op) {
 #define WVM_BRCMP(name, type, cop, neg, mirror) \
   case Opcode::name:                            \
@@ -262,6 +269,12 @@ CmpRow cmp_row(Opcode op) {
       return {};
   }
 }
+constexpr std::array<CmpRow, kNumOpcodes> kCmpRows = [] {
+  std::array<CmpRow, kNumOpcodes> t{};
+  for (size_t i = 0; i < kNumOpcodes; ++i) t[i] = cmp_row_of(static_cast<Opcode>(i));
+  return t;
+}();
+inline const CmpRow& cmp_row(Opcode op) { return kCmpRows[static_cast<size_t>(op)]; }
 
 // Where an operand's value is.
 struct Prov {
@@ -313,11 +326,11 @@ class Tier0Builder : public ValidateOnly {
 
   // Metering (metering/cost_model.h): every operator's cost joins the run;
   // a reachable accounting operator is preceded by the charge for the run.
-  void on_opcode(D& d, Opcode op, bool reachable) {
-    if (!metering_) {
-      op_offset_ = static_cast<uint32_t>(d.op_offset());
-      return;
-    }
+  [[gnu::always_inline]] void on_opcode(D& d, Opcode op, bool reachable) {
+    op_offset_ = static_cast<uint32_t>(d.op_offset());
+    if (metering_) meter(d, op, reachable);
+  }
+  [[gnu::noinline]] void meter(D& d, Opcode op, bool reachable) {
     flush_gas();  // never left over: each accounting operator emits or flushes its charge
     op_offset_ = static_cast<uint32_t>(d.op_offset());  // after: that charge was the last one's
     if (const uint64_t entry = run_.take_entry_charge(op)) {
@@ -643,12 +656,12 @@ class Tier0Builder : public ValidateOnly {
 
   // --- Operands -----------------------------------------------------------
 
-  void pop() {
+  [[gnu::always_inline]] void pop() {
     if (st_.back().kind == Prov::kLocal) --local_refs_;
     st_.pop_back();
   }
   // Pushes a result computed into its home slot; returns that slot.
-  uint32_t push_home() {
+  [[gnu::always_inline]] uint32_t push_home() {
     const uint32_t s = home(h());
     st_.push_back(Prov{Prov::kHome, s, 0});
     return s;
@@ -657,7 +670,7 @@ class Tier0Builder : public ValidateOnly {
     for (uint32_t i = 0; i < n; ++i) push_home();
   }
   // The slot operand i can be read from: a constant goes to its home slot.
-  uint32_t slot(uint32_t i) {
+  [[gnu::always_inline]] uint32_t slot(uint32_t i) {
     if (st_[i].kind == Prov::kConst) settle(i);
     if (st_[i].kind == Prov::kAcc) spill();
     return st_[i].slot;
@@ -892,7 +905,7 @@ class Tier0Builder : public ValidateOnly {
   // Emits `op`'s handler word; returns the position its operands count
   // from. A pending charge goes first: fused into a control operation (its
   // cost word follows the handler), else as its own Gas instruction.
-  uint32_t emit(IOp op) {
+  [[gnu::always_inline]] uint32_t emit(IOp op) {
     spill();  // the instruction that wrote it did not hand it to this one
     if (pending_gas_ != 0) {
       const uint64_t charge = pending_gas_;
@@ -915,7 +928,7 @@ class Tier0Builder : public ValidateOnly {
   }
   // An instruction whose result goes to `dst` (word 1's low half), where a
   // later local.set may redirect it.
-  void emit_dst(IOp op, uint32_t dst, uint32_t b) {
+  [[gnu::always_inline]] void emit_dst(IOp op, uint32_t dst, uint32_t b) {
     last_start_ = emit(op);
     last_dst_word_ = pos();
     imm(dst | uint64_t{b} << 32);
@@ -925,7 +938,7 @@ class Tier0Builder : public ValidateOnly {
   // A result the instruction computes for the operand stack: into the
   // accumulator if the operator has that form (`to_acc`), else its home
   // slot. `b` goes to word 1's high half.
-  void emit_result(IOp to_slot, IOp to_acc, uint32_t b) {
+  [[gnu::always_inline]] void emit_result(IOp to_slot, IOp to_acc, uint32_t b) {
     const uint32_t dst = push_home();
     if (to_acc == IOp::Count) {
       emit_dst(to_slot, dst, b);
@@ -939,7 +952,7 @@ class Tier0Builder : public ValidateOnly {
   }
   // The accumulator's value goes to its home slot after all: the
   // instruction that computed it (the last one) writes there instead.
-  void spill() {
+  [[gnu::always_inline]] void spill() {
     if (acc_at_ == kNone) return;
     code()[acc_at_] = handler(kSpilled[static_cast<size_t>(acc_op_)]);
     if (acc_index_ < h() && st_[acc_index_].kind == Prov::kAcc) st_[acc_index_].kind = Prov::kHome;
@@ -947,19 +960,19 @@ class Tier0Builder : public ValidateOnly {
   }
   // Whether operand i is in the accumulator; if so, the instruction about
   // to be emitted takes it from there.
-  bool take_acc(uint32_t i) {
+  [[gnu::always_inline]] bool take_acc(uint32_t i) {
     if (st_[i].kind != Prov::kAcc) return false;
     acc_at_ = kNone;
     return true;
   }
-  uint64_t handler(IOp op) const {
+  [[gnu::always_inline]] uint64_t handler(IOp op) const {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
   }
-  void put(IOp op) {
+  [[gnu::always_inline]] void put(IOp op) {
     if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
     code().push_back(handler(op));
   }
-  void imm(uint64_t v) { code().push_back(v); }
+  [[gnu::always_inline]] void imm(uint64_t v) { code().push_back(v); }
   void flush_gas() {
     if (pending_gas_ == 0) return;
     put(IOp::Gas);
