@@ -41,7 +41,8 @@ enum : uint32_t {
   kOob,
   kDivZero,
   kOuter,
-  kWaiting
+  kWaiting,
+  kConsts
 };
 
 // i += 1 at the end of a loop over local `i` while i < local 0, then a
@@ -168,9 +169,29 @@ Bytes osr_module() {
   // waiting(n): a loop calling env.wait at each step.
   m.add_func(t_i32, {I32, I32},
              accumulate(Code().local_get(1), Code().call(kWait)));
+  // consts(n): constants below a loop, one of them outside the block
+  // around it and one 64-bit, used after the loop: tier 0 keeps operands
+  // in constants without writing their slots, and on-stack replacement
+  // enters tier 1 with every operand in its slot.
+  m.add_func(t_i32, {I32},
+             Code()
+                 .i64_const(0x100000001)
+                 .i32_const(3)
+                 .block(BlockType::val(I32))
+                 .i32_const(5)
+                 .loop(BlockType::val(I32))
+                 .append(count_up(1, 0))
+                 .local_get(1)
+                 .end()
+                 .op(Opcode::I32Add)
+                 .end()
+                 .op(Opcode::I32Add)
+                 .op(Opcode::I64ExtendI32U)
+                 .op(Opcode::I64Add)
+                 .op(Opcode::I32WrapI64));
   const char *names[] = {"sum", "nested",   "in_expr", "params",
-                         "oob", "div_zero", "outer",   "waiting"};
-  for (uint32_t f = kSum; f <= kWaiting; ++f)
+                         "oob", "div_zero", "outer",   "waiting", "consts"};
+  for (uint32_t f = kSum; f <= kConsts; ++f)
     m.export_func(names[f - kSum], f);
   return m.build();
 }
@@ -277,6 +298,12 @@ TEST_P(OsrTest, LoopInsideAnExpression) {
 }
 
 TEST_P(OsrTest, LoopWithParams) { check("params", 5000); }
+
+TEST_P(OsrTest, ConstantsBelowTheLoop) {
+  const Outcome o = check("consts", 5000);
+  ASSERT_EQ(o.result.results.size(), 1u);
+  EXPECT_EQ(o.result.results[0].as_i32(), 5000u + 5 + 3 + 1);
+}
 
 TEST_P(OsrTest, TrapAfterOsrKeepsKindAndTrace) {
   const Outcome oob = check("oob", 100000);
