@@ -718,8 +718,22 @@ class Tier0Builder : public ValidateOnly {
         imm(p.bits);
       }
     } else if (p.slot != dst) {
-      emit_dst(IOp::Copy, dst, p.slot);
+      copy(dst, p.slot);
     }
+  }
+
+  // A copy; right after another one, the two become one Copy2.
+  void copy(uint32_t dst, uint32_t src) {
+    if (last_op_ == IOp::Copy && last_end_ == pos() && last_start_ >= barrier_ &&
+        pending_gas_ == 0 && acc_at_ == kNone) {
+      code()[last_start_] = handler(IOp::Copy2);
+      last_dst_word_ = pos();
+      imm(dst | uint64_t{src} << 32);
+      last_end_ = pos();
+      last_op_ = IOp::Copy2;
+      return;
+    }
+    emit_dst(IOp::Copy, dst, src);
   }
 
   // `local.set x` of the value `v` (popped). True if it went to x by
@@ -933,6 +947,7 @@ class Tier0Builder : public ValidateOnly {
     last_dst_word_ = pos();
     imm(dst | uint64_t{b} << 32);
     last_end_ = pos() + kIOpWords[static_cast<size_t>(op)] - 2;
+    last_op_ = op;
     last_cmp_.op = IOp::Br;
   }
   // A result the instruction computes for the operand stack: into the
@@ -1001,6 +1016,7 @@ class Tier0Builder : public ValidateOnly {
   uint32_t last_start_ = 0;
   uint32_t last_dst_word_ = 0;
   uint32_t last_end_ = UINT32_MAX;
+  IOp last_op_ = IOp::Count;
   Cond last_cmp_;
   uint32_t barrier_ = 0;  // the last label: nothing is fused across it
   uint32_t num_locals_ = 0;
