@@ -302,6 +302,7 @@ struct Fixup {
 
 struct BuilderStorage {
   std::vector<Prov> stack;
+  std::vector<uint64_t> code;  // the function's code while it is built (size = capacity)
 };
 
 class Tier0Builder : public ValidateOnly {
@@ -314,9 +315,10 @@ class Tier0Builder : public ValidateOnly {
   using D = FunctionDecoder<Tier0Builder>;
   using Frame = D::Frame;
 
-  Tier0Builder(FuncCode& out, const Module& module, std::vector<Prov>& stack)
+  Tier0Builder(FuncCode& out, const Module& module, BuilderStorage& storage)
       : out_(out),
-        st_(stack),
+        st_(storage.stack),
+        buf_(storage.code),
         handlers_(interp_handlers(module.bounds)),
         layout_(InstanceLayout::of(module)),
         metering_(module.metering.enabled),
@@ -376,13 +378,13 @@ class Tier0Builder : public ValidateOnly {
     // up front spares the copies of repeated growth on large functions
     // without holding much unused memory.
     const FunctionBody& body = d.module().bodies[d.func_index() - d.module().num_imported_funcs];
-    code().reserve((body.body_end - body.body_start) * 3 / 4 + 16);
+    reserve((body.body_end - body.body_start) * 3 / 4 + 16);
     if (metering_)
       run_.begin_function(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
   }
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
-    if (code().capacity() > 2 * code().size()) code().shrink_to_fit();
+    out_.code.assign(buf_.data(), buf_.data() + pos_);
   }
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
@@ -647,9 +649,15 @@ class Tier0Builder : public ValidateOnly {
   void on_table_fill(D&, uint32_t x) { emit(IOp::TableFill, settled_args(3), layout_.table(x)); }
 
  private:
-  std::vector<uint64_t>& code() { return out_.code; }
-  const std::vector<uint64_t>& code() const { return out_.code; }
-  uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
+  // The code so far: words [0, pos_) of buf_, which always has room for
+  // the longest instruction (and a charge before it) past pos_.
+  uint64_t* code() { return buf_.data(); }
+  const uint64_t* code() const { return buf_.data(); }
+  uint32_t pos() const { return pos_; }
+  static constexpr uint32_t kRoom = 8;
+  void reserve(size_t words) {
+    if (buf_.size() < words + kRoom) buf_.resize(words + kRoom);
+  }
   uint32_t h() const { return static_cast<uint32_t>(st_.size()); }
   uint32_t top() const { return h() - 1; }
   uint32_t home(uint32_t i) const { return num_locals_ + i; }
@@ -826,7 +834,7 @@ class Tier0Builder : public ValidateOnly {
     if ((p.kind == Prov::kHome || p.kind == Prov::kAcc) && last_cmp_.op != IOp::Br &&
         last_dst_is(p.slot)) {
       const Cond c = last_cmp_;
-      code().resize(last_start_);  // a compare never traps: it has no site
+      pos_ = last_start_;  // a compare never traps: it has no site
       last_end_ = UINT32_MAX;
       if (acc_at_ == last_start_) acc_at_ = kNone;
       pop();
@@ -985,9 +993,13 @@ class Tier0Builder : public ValidateOnly {
   }
   [[gnu::always_inline]] void put(IOp op) {
     if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
-    code().push_back(handler(op));
+    put_word(handler(op));
   }
-  [[gnu::always_inline]] void imm(uint64_t v) { code().push_back(v); }
+  [[gnu::always_inline]] void imm(uint64_t v) { put_word(v); }
+  [[gnu::always_inline]] void put_word(uint64_t v) {
+    buf_[pos_++] = v;
+    if (buf_.size() - pos_ < kRoom) [[unlikely]] buf_.resize(buf_.size() * 2);
+  }
   void flush_gas() {
     if (pending_gas_ == 0) return;
     put(IOp::Gas);
@@ -997,6 +1009,8 @@ class Tier0Builder : public ValidateOnly {
 
   FuncCode& out_;
   std::vector<Prov>& st_;
+  std::vector<uint64_t>& buf_;
+  uint32_t pos_ = 0;
   const void* const* handlers_;
   InstanceLayout layout_;
   bool metering_;
@@ -1033,10 +1047,11 @@ Result<void> prepare_into(const Module& module, const ModuleLimits& limits, Func
   ThreadStorage<BuilderStorage> kept;
   BuilderStorage own;
   BuilderStorage& storage = kept.get() != nullptr ? *kept.get() : own;
-  Tier0Builder builder(code, module, storage.stack);
+  Tier0Builder builder(code, module, storage);
   FunctionDecoder<Tier0Builder> decoder(module, limits, code.func_index, builder);
   Result<void> r = decoder.decode();
   if (storage.stack.capacity() > ThreadStorage<BuilderStorage>::kKeep) storage.stack = {};
+  if (storage.code.size() > 16 * ThreadStorage<BuilderStorage>::kKeep) storage.code = {};
   return r;
 }
 
