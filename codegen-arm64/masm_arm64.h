@@ -40,7 +40,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 #include "tier1-jit/abi.h"
 #include "tier1-jit/masm.h"
 #include "wvm/config.h"
@@ -139,7 +139,7 @@ class A64MacroAssembler final : public jit::MacroAssembler {
     uint32_t wasm_offset;  // of the call, for its trap site
   };
   // A trap branch's own stub, which calls the shared stub of its kind so
-  // that the return address in x30 names the site (engine/site_table.h).
+  // that the return address in x30 names the site (module/site_table.h).
   struct PendingTrap {
     asmjit::Label label;
     int index;  // a TrapKind, or kOutOfGasStub

@@ -6,7 +6,7 @@
 // s0/d0.. with fmov. x16, x17 and v0-v7 are scratch; nothing else but dst
 // changes.
 //
-// Every result must be bit-identical to engine/numeric.h and to the x86-64
+// Every result must be bit-identical to module/numeric.h and to the x86-64
 // backend, NaN payloads and signs included. The rules, and how AArch64 (with
 // the FPCR as Linux leaves it: round to nearest, DN = 0, FZ = 0; we never
 // change it) meets them:
@@ -42,8 +42,8 @@
 #include <asmjit/arm/a64assembler.h>
 
 #include "codegen-arm64/masm_arm64.h"
-#include "engine/numeric.h"
-#include "engine/opcodes.h"
+#include "module/numeric.h"
+#include "module/opcodes.h"
 
 namespace wvm::a64 {
 

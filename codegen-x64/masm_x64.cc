@@ -10,7 +10,7 @@
 
 #include "codegen-x64/backend_x64.h"
 #include "codegen-x64/encode_x64.h"
-#include "engine/numeric.h"
+#include "module/numeric.h"
 
 namespace wvm::x64 {
 
@@ -757,7 +757,7 @@ bool X64MacroAssembler::divide(Opcode op, x86::Gp dst, x86::Gp lhs, x86::Gp rhs)
 
 // ---- floating point
 //
-// Every result must be bit-identical to engine/numeric.h as tier 0 runs it,
+// Every result must be bit-identical to module/numeric.h as tier 0 runs it,
 // NaN payloads and signs included. Arithmetic results pass through
 // canonicalize() (numeric.h's canonical: any NaN becomes the positive
 // canonical NaN); cvtsd2ss/cvtss2sd quiet NaNs and keep their payloads as

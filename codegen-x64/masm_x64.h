@@ -162,7 +162,7 @@ class X64MacroAssembler final : public jit::MacroAssembler {
     uint32_t wasm_offset;  // of the call, for its trap site
   };
   // A trap branch's own stub, which calls the shared stub of its kind so
-  // that the trap's return address names the site (engine/site_table.h).
+  // that the trap's return address names the site (module/site_table.h).
   struct PendingTrap {
     uint32_t label;
     int kind;  // a TrapKind

@@ -9,15 +9,15 @@
 #include <cstring>
 #include <memory>
 
-#include "engine/decoder.h"
 #include "engine/background_compiler.h"
-#include "engine/exec_context.h"
 #include "engine/tier_manager.h"
 #include "engine/type_registry.h"
-#include "engine/validator.h"
+#include "exec/exec_context.h"
 #include "memory/image.h"
 #include "memory/pool.h"
 #include "memory/trap_handler.h"
+#include "module/decoder.h"
+#include "module/validator.h"
 #include "tier0-interp/interp.h"
 #include "tier1-jit/backend.h"
 #include "wvm/wvm.h"
@@ -65,6 +65,7 @@ std::unique_ptr<ExecContext> Engine::acquire_exec(Store& store) {
   exec->tier_up_threshold = (jit_ && config_.tiers.policy == TierPolicy::Auto)
                                 ? config_.tiers.tier_up_threshold
                                 : UINT32_MAX;
+  exec->request_tier_up = &request_tier_up;  // tier 0 reaches the tier manager only so
   return exec;
 }
 

@@ -11,7 +11,7 @@
 //   u32 defined functions, then per function:
 //     u32 num_locals, u32 max_slots, u32 words, tier-0 code in portable form
 //     (tier0-interp/portable_code.h), u32 size and bytes of its trap sites
-//     (engine/site_table.h), u32 count and u32 words of its loop headers,
+//     (module/site_table.h), u32 count and u32 words of its loop headers,
 //     u8 has tier-1 code, and if so:
 //     u32 size, u32 relocations, each {u32 offset, u8 form, u8 target kind,
 //     u32 target}, then the code bytes, u32 size and bytes of its trap sites,
@@ -24,11 +24,11 @@
 #include <string>
 
 #include "engine/build_id.h"
-#include "engine/byte_io.h"
 #include "engine/checksum.h"
-#include "engine/decoder.h"
 #include "engine/tier_manager.h"
 #include "memory/image.h"
+#include "module/byte_io.h"
+#include "module/decoder.h"
 #include "tier0-interp/interp.h"
 #include "tier0-interp/portable_code.h"
 #include "tier1-jit/backend.h"

@@ -5,10 +5,10 @@
 #include <memory>
 #include <type_traits>
 
-#include "engine/exec_context.h"
-#include "engine/instance_layout.h"
-#include "engine/runtime_ops.h"
 #include "engine/type_registry.h"
+#include "exec/exec_context.h"
+#include "exec/instance_layout.h"
+#include "exec/runtime_ops.h"
 #include "memory/image.h"
 #include "memory/pool.h"
 #include "tier0-interp/interp.h"
@@ -577,27 +577,6 @@ std::string argument_mismatch(const FuncType& type, const std::vector<Value>& ar
 }
 
 }  // namespace
-
-// Where in a page the outermost call into `inst` starts the value stack.
-// Both tiers keep locals, spills and call arguments in value-stack slots;
-// code from LLVM (C, C++, Rust) keeps its own locals on a shadow stack in
-// linear memory, whose pointer is the module's first defined global (a
-// mutable i32; the stack grows down from it). When a hot slot of each sits
-// at the same offset within a page, loads wait on unrelated stores (4K
-// aliasing): on the project's AMD EPYC VM, u256 and blake2b (bench/) ran
-// 1.5-2.7x slower with their slots so placed, in every process or in some
-// (the address layout decides), and at full speed otherwise. Starting our
-// frames just above the page offset where the shadow stack's frames start
-// (64 bytes above: blake2b was still slow with 0) makes the two grow apart,
-// ours up and theirs down, until together they exceed a page. Any other
-// module starts at offset 0.
-uint32_t value_stack_page_offset(const Instance& inst) noexcept {
-  const Module& m = *inst.module();
-  const uint32_t g = m.num_imported_globals;
-  if (g >= m.globals.size() || m.globals[g].type != ValType::I32 || !m.globals[g].mut) return 0;
-  const auto sp = static_cast<uint32_t>(inst.global(g)->bits);
-  return (sp + 64 + 15) & static_cast<uint32_t>(ExecContext::kStackPage - 16);
-}
 
 CallResult Store::call(Func* func, const std::vector<Value>& args) {
   CallResult result;

@@ -24,7 +24,9 @@ class CodeBatch;
 /// was tried before. Thread-safe. Returns the error if compilation failed.
 Result<void> tier_up(Engine& engine, const Module& module, uint32_t func_index);
 
-/// What tier 0 calls when a function gets hot: tier_up() now, or, with
+/// What tier 0 calls when a function gets hot, through the pointer
+/// ExecContext::request_tier_up that Engine::acquire_exec sets to it (the
+/// tiers stand below this file): tier_up() now, or, with
 /// TierConfig::background_compile, on the engine's compile thread.
 void request_tier_up(Engine& engine, const std::shared_ptr<const Module>& module,
                      uint32_t func_index);

@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 #include "wvm/config.h"
 
 namespace wvm {

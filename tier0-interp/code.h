@@ -25,7 +25,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 #include "tier1-jit/relocation.h"
 
 namespace wvm::jit {
@@ -47,7 +47,7 @@ enum class IOp : uint16_t {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) name,
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) name,
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_LOAD
 #undef WVM_STORE
 #undef WVM_UNARY
@@ -56,7 +56,7 @@ enum class IOp : uint16_t {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align)
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name##C,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/exec_context.h"
-#include "engine/instance_layout.h"
-#include "engine/numeric.h"
-#include "engine/runtime_ops.h"
-#include "engine/tier_manager.h"
+#include "exec/exec_context.h"
+#include "exec/instance_layout.h"
+#include "module/numeric.h"
+#include "exec/runtime_ops.h"
 #include "tier1-jit/backend.h"
 #include "metering/cost_model.h"
 #include "memory/trap_handler.h"
@@ -139,7 +138,7 @@ __attribute__((noinline)) const void* hot_loop_entry(ExecContext* ctx, const Fun
   code->backedge_count.store(0, std::memory_order_relaxed);
   const void* base = code->osr_base.load(std::memory_order_acquire);
   if (base == nullptr) {
-    request_tier_up(ctx->store->engine(), vm->instance->module(), code->func_index);
+    ctx->request_tier_up(ctx->store->engine(), vm->instance->module(), code->func_index);
     base = code->osr_base.load(std::memory_order_acquire);
     if (base == nullptr) return nullptr;
   }

@@ -21,10 +21,10 @@
 #include <array>
 #include <memory>
 
-#include "engine/instance_layout.h"
-#include "engine/site_table.h"
-#include "engine/thread_storage.h"
-#include "engine/validator.h"
+#include "exec/instance_layout.h"
+#include "module/site_table.h"
+#include "module/thread_storage.h"
+#include "module/validator.h"
 #include "metering/cost_model.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
@@ -37,7 +37,7 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) 3,
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) 2,
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 3,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_LOAD
 #undef WVM_STORE
 #undef WVM_UNARY
@@ -46,7 +46,7 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align)
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) 3,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -100,7 +100,7 @@ constexpr std::array<bool, kNumIOps> kAtSite = [] {
   t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
   t[static_cast<size_t>(IOp::name)] = t[static_cast<size_t>(IOp::name##C)] = ((flags) & kTraps) != 0;
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -179,7 +179,7 @@ constexpr Forms forms_row(Opcode op) {
     f.s = IOp::name;                                             \
     f.c = IOp::name##C;                                          \
     break;
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

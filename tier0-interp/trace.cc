@@ -1,7 +1,7 @@
 #include "tier0-interp/trace.h"
 
-#include "engine/instance_layout.h"
-#include "engine/site_table.h"
+#include "exec/instance_layout.h"
+#include "module/site_table.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"
 
@@ -55,7 +55,7 @@ bool is_memory_access(uint64_t handler) {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) IOp::name,
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags)
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "engine/exec_context.h"
+#include "exec/exec_context.h"
 #include "memory/trap_handler.h"
 #include "tier1-jit/frame_walk.h"
 

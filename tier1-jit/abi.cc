@@ -5,9 +5,9 @@
 #include <cstring>
 #include <iterator>
 
-#include "engine/exec_context.h"
-#include "engine/instance_layout.h"
-#include "engine/runtime_ops.h"
+#include "exec/exec_context.h"
+#include "exec/instance_layout.h"
+#include "exec/runtime_ops.h"
 #include "memory/trap_handler.h"
 #include "tier0-interp/code.h"
 #include "tier0-interp/interp.h"

@@ -21,7 +21,7 @@
 // AArch64 the return address in ctx->jit_exit_pc); frames of compiled code
 // are then walked to their callers from there, or from a fault's registers
 // (Backend::exit_frame, caller_frame), and each return address or faulting
-// pc is looked up in its function's trap sites (engine/site_table.h).
+// pc is looked up in its function's trap sites (module/site_table.h).
 //
 // Depth: every compiled frame takes exactly 16 bytes of native stack (the
 // return address and padding on x86-64, the frame record on AArch64), so

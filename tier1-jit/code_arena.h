@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/thread_storage.h"
+#include "module/thread_storage.h"
 
 namespace wvm::jit {
 

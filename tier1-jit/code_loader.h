@@ -17,7 +17,7 @@ struct LoadedCode {
   uint32_t func_index = 0;         ///< a defined function of the module
   const uint8_t* bytes = nullptr;  ///< info.size bytes, as they were in the arena
   JitCodeInfo info;
-  std::vector<uint8_t> sites;      ///< its trap sites (engine/site_table.h)
+  std::vector<uint8_t> sites;      ///< its trap sites (module/site_table.h)
   std::vector<uint32_t> osr_entries;  ///< CompiledCode::osr_entries
 };
 

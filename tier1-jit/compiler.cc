@@ -28,9 +28,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/instance_layout.h"
-#include "engine/validator.h"
+#include "exec/instance_layout.h"
 #include "metering/cost_model.h"
+#include "module/validator.h"
 #include "tier0-interp/code.h"
 #include "tier1-jit/abi.h"
 #include "tier1-jit/loop_scan.h"

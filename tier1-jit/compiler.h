@@ -20,7 +20,7 @@ struct CompiledCode {
   const void* entry = nullptr;
   std::shared_ptr<const CodeBlock> block;
   std::unique_ptr<JitCodeInfo> info;
-  std::vector<uint8_t> sites;  ///< engine/site_table.h
+  std::vector<uint8_t> sites;  ///< module/site_table.h
   uint32_t size = 0;           ///< bytes of code from `entry`, stubs included
   /// Byte offset from `entry` of each reachable loop's OSR entry, in body
   /// order (FuncCode::loop_headers numbers the loops alike).

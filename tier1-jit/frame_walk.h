@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "engine/exec_context.h"
+#include "exec/exec_context.h"
 
 namespace wvm::jit {
 

@@ -17,8 +17,8 @@
 #include <memory>
 #include <vector>
 
-#include "engine/opcodes.h"
-#include "engine/site_table.h"
+#include "module/opcodes.h"
+#include "module/site_table.h"
 #include "tier1-jit/relocation.h"
 #include "wvm/types.h"
 
@@ -192,7 +192,7 @@ class MacroAssembler {
   /// be reused (it is then dropped).
   virtual bool reset() { return false; }
 
-  // ---- trap sites (engine/site_table.h), for traces
+  // ---- trap sites (module/site_table.h), for traces
   /// The module byte offset of the instruction being compiled: the calls,
   /// trap branches and memory accesses emitted next are recorded at it.
   void set_wasm_offset(uint32_t offset) noexcept { wasm_offset_ = offset; }

@@ -18,10 +18,10 @@
 #include <memory>
 #include <string_view>
 
-#include "engine/decoder.h"
-#include "engine/opcodes.h"
-#include "engine/reader.h"
-#include "engine/validator.h"
+#include "module/decoder.h"
+#include "module/opcodes.h"
+#include "module/reader.h"
+#include "module/validator.h"
 #include "wvm/module.h"
 
 namespace wvm::cosmwasm {

@@ -293,7 +293,7 @@ struct Extern {
   }
 };
 
-struct InstanceData;  // the instance's runtime data block (engine/instance_layout.h)
+struct InstanceData;  // the instance's runtime data block (exec/instance_layout.h)
 
 /// An instantiated module. Owned by its Store. Its runtime state (data
 /// block, function and global instances, segment-drop bits) is one set of

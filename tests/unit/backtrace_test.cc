@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/name_section.h"
+#include "module/name_section.h"
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
 #include "tier0-interp/code.h"

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 #include "wvm/module.h"
 #include "wvm/types.h"
 

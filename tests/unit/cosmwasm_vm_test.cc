@@ -623,7 +623,7 @@ Transcript reflect_scenario(const RuntimeOptions& opts) {
 // contract; results (or trap messages) hashed as cosmwasm-vm's
 // float_instrs_are_deterministic test does. The hash matches cosmwasm-vm's
 // bit for bit because wvm's NaN rule is wasmer's canonicalize_nans: a NaN
-// result of add .. nearest is the positive canonical NaN (engine/numeric.h).
+// result of add .. nearest is the positive canonical NaN (module/numeric.h).
 struct FloatyRun {
   Transcript log;
   std::string hash;

@@ -1,6 +1,6 @@
-// Tests of the module-level decoder (engine/decoder.cc), the Reader's names and
+// Tests of the module-level decoder (module/decoder.cc), the Reader's names and
 // UTF-8 check, and the small naming helpers, on hand-written binaries.
-#include "engine/decoder.h"
+#include "module/decoder.h"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/opcodes.h"
-#include "engine/reader.h"
+#include "module/opcodes.h"
+#include "module/reader.h"
 #include "tests/unit/builder.h"
 #include "wvm/module.h"
 #include "wvm/types.h"

@@ -1,5 +1,5 @@
 // The AArch64 backend's float operators (codegen-arm64/masm_arm64_float.cc)
-// against engine/numeric.h, bit for bit: every float operator of the opcode
+// against module/numeric.h, bit for bit: every float operator of the opcode
 // table, compiled by tier 1 (a function it cannot compile is an error), on
 // the values where float semantics have edges -- signed zeros, subnormals,
 // infinities, NaNs with payloads (quiet and signalling, both signs), ties for
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/numeric.h"
-#include "engine/opcodes.h"
+#include "module/numeric.h"
+#include "module/opcodes.h"
 #include "tests/unit/builder.h"
 #include "wvm/wvm.h"
 
@@ -86,7 +86,7 @@ Expected reference(Opcode op, uint64_t a, uint64_t b) {
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
   case Opcode::name:                                            \
     return expect_binary<T_##in, T_##out, flags>([](auto... x) { return ops::impl(x...); }, a, b);
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

@@ -1,7 +1,7 @@
 // The MacroAssembler tests every backend runs: tiny functions built directly
 // through jit::MacroAssembler, run through the backend's enter() against fake
 // runtime structures whose layout differs from the engine's (a backend may
-// only use RuntimeInfo's offsets), and checked against engine/numeric.h.
+// only use RuntimeInfo's offsets), and checked against module/numeric.h.
 //
 // A backend's test file (masm_<arch>_test.cc, the only file that includes
 // this one) supplies a traits struct
@@ -35,9 +35,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/numeric.h"
-#include "engine/opcodes.h"
 #include "memory/trap_handler.h"
+#include "module/numeric.h"
+#include "module/opcodes.h"
 #include "tier1-jit/abi.h"
 #include "tier1-jit/code_arena.h"
 #include "tier1-jit/masm.h"
@@ -216,7 +216,7 @@ inline const BinaryCase kBinaryCases[] = {
 #define WVM_UNARY(...)
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
   {Opcode::name, [](uint64_t a, uint64_t b, uint64_t* o) { return call_ref(&ops::impl, a, b, o); }},
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -231,7 +231,7 @@ inline const UnaryCase kUnaryCases[] = {
 #define WVM_BINARY(...)
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) \
   {Opcode::name, [](uint64_t a, uint64_t* o) { return call_ref(&ops::impl, a, o); }},
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -1154,7 +1154,7 @@ inline const LoadCase kLoadCases[] = {
 #define WVM_BINARY(...)
 #define WVM_LOAD(name, pfx, code, text, vt, mt, align) \
   {Opcode::name, &expect_load<ValType::vt, mt>},
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -1168,7 +1168,7 @@ inline const Opcode kStoreOps[] = {
 #define WVM_UNARY(...)
 #define WVM_BINARY(...)
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) Opcode::name,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

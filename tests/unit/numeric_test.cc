@@ -1,6 +1,6 @@
-// Unit tests for engine/numeric.h: the operator semantics every tier shares.
+// Unit tests for module/numeric.h: the operator semantics every tier shares.
 // Expected values follow the spec testsuite (core/{i32,i64,conversions,f32,f64}.wast).
-#include "engine/numeric.h"
+#include "module/numeric.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 
 namespace wvm {
 namespace {
@@ -43,7 +43,7 @@ using Binary = std::conditional_t<(kFlags & kTraps) != 0, TrapKind (*)(In, In, O
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags)                                \
   static_assert(std::is_same_v<decltype(&ops::impl), sig::Binary<sig::in, sig::out, (flags)>>, \
                 "ops::" #impl " missing or has the wrong signature");
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

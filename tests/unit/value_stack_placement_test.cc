@@ -1,5 +1,5 @@
 // Where the outermost call starts the value stack within a page
-// (ExecContext::place_stack, value_stack_page_offset in engine/store.cc): at
+// (ExecContext::place_stack, value_stack_page_offset in exec/exec_context.h): at
 // the page offset of the module's shadow-stack pointer (its first defined
 // global, when that is a mutable i32), so spill slots and LLVM's stack
 // frames in linear memory do not share page offsets (4K aliasing). Checked
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/exec_context.h"
+#include "exec/exec_context.h"
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
 #include "tests/unit/tier_instance.h"

@@ -1,5 +1,7 @@
 // Per-store execution state: the value stack shared by all frames of all
 // nested calls, and the call-frame stack whose depth is the logical call depth.
+// The contract between the tiers, which run on it, and the runtime (engine/),
+// which owns it: nothing here may reach up into either.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +73,8 @@ struct ExecContext {
   uint64_t gas_external = 0;  // charged by host functions
 
   // Tiering: compiled code is entered through `jit` (null: tier 0 only);
-  // tier-0 calls and back-edges reaching `tier_up_threshold` compile.
+  // tier-0 calls and back-edges reaching `tier_up_threshold` compile, through
+  // `request_tier_up` (below).
   const jit::Backend* jit = nullptr;
   uint32_t tier_up_threshold = UINT32_MAX;
   // The native stack wasm runs on (entered by the outermost Store::call), and
@@ -135,11 +138,38 @@ struct ExecContext {
   uint32_t num_jit_pcs = 0;
   uint32_t jit_pcs_omitted = 0;
   bool jit_pcs_fault = false;  // jit_pcs[0] is a faulting access, not a return address
+
+  /// What tier 0 calls when a function's calls or back-edges reach
+  /// `tier_up_threshold`: the tier manager's request_tier_up
+  /// (engine/tier_manager.h), which the engine installs in every context it
+  /// hands out (Engine::acquire_exec). A pointer because the tier manager
+  /// stands above the tiers; called only at the threshold, never per
+  /// instruction. Last, so that no field the tiers' code reaches moves.
+  void (*request_tier_up)(Engine& engine, const std::shared_ptr<const Module>& module,
+                          uint32_t func_index) = nullptr;
 };
 
 /// Where in a page the outermost call into `inst` starts the value stack
 /// (ExecContext::place_stack): 64 bytes above the page offset of the
-/// module's shadow-stack pointer (engine/store.cc says why).
-uint32_t value_stack_page_offset(const Instance& inst) noexcept;
+/// module's shadow-stack pointer, or 0 for a module without one.
+// Both tiers keep locals, spills and call arguments in value-stack slots;
+// code from LLVM (C, C++, Rust) keeps its own locals on a shadow stack in
+// linear memory, whose pointer is the module's first defined global (a
+// mutable i32; the stack grows down from it). When a hot slot of each sits
+// at the same offset within a page, loads wait on unrelated stores (4K
+// aliasing): on the project's AMD EPYC VM, u256 and blake2b (bench/) ran
+// 1.5-2.7x slower with their slots so placed, in every process or in some
+// (the address layout decides), and at full speed otherwise. Starting our
+// frames just above the page offset where the shadow stack's frames start
+// (64 bytes above: blake2b was still slow with 0) makes the two grow apart,
+// ours up and theirs down, until together they exceed a page. Any other
+// module starts at offset 0.
+inline uint32_t value_stack_page_offset(const Instance& inst) noexcept {
+  const Module& m = *inst.module();
+  const uint32_t g = m.num_imported_globals;
+  if (g >= m.globals.size() || m.globals[g].type != ValType::I32 || !m.globals[g].mut) return 0;
+  const auto sp = static_cast<uint32_t>(inst.global(g)->bits);
+  return (sp + 64 + 15) & static_cast<uint32_t>(ExecContext::kStackPage - 16);
+}
 
 }  // namespace wvm

@@ -1,6 +1,6 @@
 // Module-level decoding: sections, types, imports, exports, segments and
 // every module-level validation rule. Function bodies are only located here;
-// engine/validator.h decodes and validates them.
+// module/validator.h decodes and validates them.
 #pragma once
 
 #include <memory>

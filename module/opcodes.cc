@@ -1,5 +1,5 @@
 // Names the later proposal a non-2.0 opcode byte belongs to.
-#include "engine/opcodes.h"
+#include "module/opcodes.h"
 
 namespace wvm {
 

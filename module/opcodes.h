@@ -1,4 +1,4 @@
-// Opcode enumeration and constexpr traits derived from engine/opcodes.def.
+// Opcode enumeration and constexpr traits derived from module/opcodes.def.
 #pragma once
 
 #include <array>
@@ -23,7 +23,7 @@ enum class Opcode : uint16_t {
 #define WVM_STORE(name, pfx, code, text, vt, mt, align) name,
 #define WVM_UNARY(name, pfx, code, text, in, out, impl, flags) name,
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) name,
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE
@@ -65,7 +65,7 @@ inline constexpr std::array<OpInfo, kNumOpcodes> kOpInfo = {{
   {text, pfx, code, OpShape::Unary, flags, detail::in, detail::out, 0, 0},
 #define WVM_BINARY(name, pfx, code, text, in, out, impl, flags) \
   {text, pfx, code, OpShape::Binary, flags, detail::in, detail::out, 0, 0},
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
 #undef WVM_SPECIAL
 #undef WVM_LOAD
 #undef WVM_STORE

@@ -1,9 +1,9 @@
-#include "engine/runtime_ops.h"
+#include "exec/runtime_ops.h"
 
 #include <cstring>
 
-#include "engine/exec_context.h"
-#include "engine/instance_layout.h"
+#include "exec/exec_context.h"
+#include "exec/instance_layout.h"
 
 namespace wvm {
 

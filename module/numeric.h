@@ -1,5 +1,5 @@
 // Semantics of every WebAssembly 2.0 numeric operator (no SIMD): one function
-// per `impl` name in engine/opcodes.def, shared by the interpreter, the JIT's
+// per `impl` name in module/opcodes.def, shared by the interpreter, the JIT's
 // slow paths and the tests.
 //
 // Signature conventions (callers deduce the shape from them):

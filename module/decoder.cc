@@ -1,15 +1,15 @@
 // The module-level binary decoder: header, sections, types, imports, exports,
 // segments and constant expressions, with every module-level validation rule
-// of Wasm 2.0. Function bodies are only located (engine/validator.h reads them).
+// of Wasm 2.0. Function bodies are only located (module/validator.h reads them).
 //
 // Error precedence follows the reference interpreter, which decodes the whole
 // module before validating it: a Malformed, Unsupported or LimitExceeded error
 // stops decoding at once, while the first Invalid error is remembered and
 // reported only if the rest of the module decodes. Messages use the spec test
 // suite's wording (its runners match expected messages as prefixes).
-#include "engine/decoder.h"
+#include "module/decoder.h"
 
-#include "engine/name_section.h"
+#include "module/name_section.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -19,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/name_section.h"
-#include "engine/opcodes.h"
-#include "engine/reader.h"
+#include "module/name_section.h"
+#include "module/opcodes.h"
+#include "module/reader.h"
 
 namespace wvm {
 namespace {

@@ -21,10 +21,10 @@
 #include <utility>
 #include <vector>
 
-#include "engine/decoder.h"
-#include "engine/opcodes.h"
-#include "engine/reader.h"
-#include "engine/thread_storage.h"
+#include "module/decoder.h"
+#include "module/opcodes.h"
+#include "module/reader.h"
+#include "module/thread_storage.h"
 #include "wvm/config.h"
 #include "wvm/module.h"
 
@@ -523,7 +523,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op, uint32_t key) {
 #define WVM_STORE WVM_NO_CASE
 #define WVM_BINARY WVM_NO_CASE
 #define WVM_UNARY WVM_CASE
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
     {
       const OpInfo& info = op_info(op);
       if (!pop(info.in)) return false;
@@ -535,7 +535,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op, uint32_t key) {
 #define WVM_UNARY WVM_NO_CASE
 #undef WVM_BINARY
 #define WVM_BINARY WVM_CASE
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
     {
       const OpInfo& info = op_info(op);
       if (!pop(info.in) || !pop(info.in)) return false;
@@ -547,7 +547,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op, uint32_t key) {
 #define WVM_BINARY WVM_NO_CASE
 #undef WVM_LOAD
 #define WVM_LOAD WVM_CASE
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
     {
       MemArg m;
       if (!read_memarg(op, &m) || !pop(ValType::I32)) return false;
@@ -559,7 +559,7 @@ bool FunctionDecoder<I>::decode_op(Opcode op, uint32_t key) {
 #define WVM_LOAD WVM_NO_CASE
 #undef WVM_STORE
 #define WVM_STORE WVM_CASE
-#include "engine/opcodes.def"
+#include "module/opcodes.def"
     {
       MemArg m;
       if (!read_memarg(op, &m) || !pop(op_info(op).in) || !pop(ValType::I32)) return false;

@@ -2,9 +2,9 @@
 // (id u8, size u32, contents); id 1 is a name map of (function index, name)
 // pairs with strictly increasing indices. Names point into the module's own
 // bytes, so keeping them costs 12 bytes per named function.
-#include "engine/name_section.h"
+#include "module/name_section.h"
 
-#include "engine/reader.h"
+#include "module/reader.h"
 
 namespace wvm {
 namespace {

@@ -1,5 +1,5 @@
 // Reader's out-of-line parts: names and UTF-8 validation.
-#include "engine/reader.h"
+#include "module/reader.h"
 
 namespace wvm {
 
