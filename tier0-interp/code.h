@@ -118,7 +118,7 @@ struct FuncCode {
   /// The arena block jit_entry points into (shared by all functions of a
   /// module loaded from the cache): the code dies with the module.
   std::shared_ptr<const jit::CodeBlock> jit_code;
-  /// The tier-1 code's size and trap sites (engine/site_table.h), for
+  /// The tier-1 code's size and trap sites (module/site_table.h), for
   /// traces: set before jit_entry is published.
   uint32_t jit_size = 0;
   std::vector<uint8_t> jit_sites;
@@ -131,7 +131,7 @@ struct FuncCode {
   std::vector<uint32_t> jit_osr_entries;
   std::vector<uint64_t> code;
   /// Word index -> wasm byte offset of every instruction that may trap and
-  /// every call (engine/site_table.h); read only to build a trap's trace.
+  /// every call (module/site_table.h); read only to build a trap's trace.
   std::vector<uint8_t> sites;
   /// Word index of each reachable loop's header (where its back-edges
   /// land), in body order: a loop's position here is its ordinal, which

@@ -1,7 +1,7 @@
 // The tier-0 dispatch loop: direct-threaded register-machine code (computed
 // goto) over the frame's 8-byte slots, wasm-to-wasm calls without native
 // recursion. Semantics of the
-// pure operators come from engine/numeric.h, shared with every tier.
+// pure operators come from module/numeric.h, shared with every tier.
 #include "tier0-interp/interp.h"
 
 #include <algorithm>

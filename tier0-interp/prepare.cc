@@ -493,7 +493,7 @@ class Tier0Builder : public ValidateOnly {
   void on_return(D&) { emit_return(); }
 
   // Functions, tables and globals are addressed by their byte offset in the
-  // instance data block (engine/instance_layout.h).
+  // instance data block (exec/instance_layout.h).
   void on_call(D& d, uint32_t f) {
     const FuncType& ft = d.module().func_type(f);
     const uint32_t base = call_args(static_cast<uint32_t>(ft.params.size()));
