@@ -77,6 +77,21 @@ Bytes straight_line(uint32_t n) {
   return m.build();
 }
 
+// `n` constants left on the stack, one local still on it above them, then
+// `n` blocks and loops, each followed by a local.set: every block start
+// finds a deep stack, and every local.set an operand still in a local.
+Bytes deep_stack(uint32_t n) {
+  ModuleBuilder m;
+  const uint32_t t = m.type({wvm::ValType::I32}, {wvm::ValType::I32});
+  Code c;
+  for (uint32_t i = 0; i < n; ++i) c.i32_const(static_cast<int32_t>(i));
+  c.local_get(0);
+  for (uint32_t i = 0; i < n; ++i) c.block().end().loop().end().i32_const(1).local_set(0);
+  for (uint32_t i = 0; i < n; ++i) c.op(Opcode::I32Add);
+  m.export_func("f", m.add_func(t, {}, c));
+  return m.build();
+}
+
 void bench_compile(benchmark::State& state, Bytes bytes, wvm::TierPolicy policy) {
   wvm::Config config;
   // Auto: a backend, but nothing compiled by compile(); tier 1 is timed alone.
@@ -121,7 +136,8 @@ int main(int argc, char** argv) {
   const Case cases[] = {{"deep_nesting", deep_nesting, 500},
                         {"br_table_10k", big_br_table, 1},
                         {"many_locals", many_locals, 1},
-                        {"straight_line", straight_line, 5'000}};
+                        {"straight_line", straight_line, 5'000},
+                        {"deep_stack", deep_stack, 500}};
   for (const Case& c : cases) {
     for (uint32_t scale : {1u, 10u, 100u}) {
       Bytes bytes = c.make(c.base * scale);

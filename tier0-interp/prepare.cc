@@ -12,11 +12,11 @@
 //
 // Invariants the lowering keeps:
 //  - a home slot is read only by the operand that owns it;
-//  - at the start of a block, loop or if, no operand is still in a local
-//    (a branch may skip the copy a later `local.set` would make), and the
-//    values a label expects are in their home slots whenever it is reached;
-//  - at a loop header every operand is in its home slot: on-stack
-//    replacement enters tier 1 there with the frame as tier 1 lays it out;
+//  - at the start of a block, loop or if, every operand is in its home
+//    slot: a branch may skip the copy a later `local.set` makes of an
+//    operand still in a local, and on-stack replacement enters tier 1 at a
+//    loop header with the frame as tier 1 lays it out; the values a label
+//    expects are in their home slots whenever it is reached;
 //  - nothing is fused across a label (`barrier_`).
 #include <array>
 #include <memory>
@@ -302,6 +302,7 @@ struct Fixup {
 
 struct BuilderStorage {
   std::vector<Prov> stack;
+  std::vector<uint32_t> refs;
   std::vector<uint64_t> code;  // the function's code while it is built (size = capacity)
 };
 
@@ -318,12 +319,14 @@ class Tier0Builder : public ValidateOnly {
   Tier0Builder(FuncCode& out, const Module& module, BuilderStorage& storage)
       : out_(out),
         st_(storage.stack),
+        refs_(storage.refs),
         buf_(storage.code),
         handlers_(interp_handlers(module.bounds)),
         layout_(InstanceLayout::of(module)),
         metering_(module.metering.enabled),
         profile_(module.metering.profile) {
     st_.clear();
+    refs_.clear();
   }
 
   // Metering (metering/cost_model.h): every operator's cost joins the run;
@@ -389,19 +392,9 @@ class Tier0Builder : public ValidateOnly {
 
   void on_unreachable(D&) { emit(IOp::Unreachable); }
 
-  void on_block(D&, Frame&) {
-    spill();
-    settle_all();
-  }
+  void on_block(D&, Frame&) { settle_all(); }
   void on_loop(D&, Frame& f) {
-    spill();
     settle_all();
-    settle_top(f.sig.num_params);  // back-edges bring them there
-    // On-stack replacement enters tier 1 at the header, which finds every
-    // operand in its home slot: constants too. Written on this path only,
-    // their operands stay constants (an outer one may be one on other paths).
-    for (uint32_t i = 0; i < h(); ++i)
-      if (st_[i].kind == Prov::kConst) move(home(i), st_[i]);
     flush_gas();  // charged once on entry; back-edges land after it
     f.data.loop_start = pos();
     out_.loop_headers.push_back(pos());
@@ -409,9 +402,7 @@ class Tier0Builder : public ValidateOnly {
   }
   void on_if(D&, Frame& f) {
     Cond c = take_cond();
-    spill();
     settle_all();
-    settle_top(f.sig.num_params);  // where the else-branch finds them
     f.data.else_fixup = emit_cond_branch(negate(c), false, 0);
   }
   void on_else(D&, Frame& f) {
@@ -465,7 +456,7 @@ class Tier0Builder : public ValidateOnly {
     const uint32_t index = slot(top());
     pop();
     const uint32_t keep = d.control_at(depths[0]).label_arity();
-    for (uint32_t i = h() - keep; i < h(); ++i) settle(i);
+    settle_top(keep);
     const uint32_t base = emit(IOp::BrTable);
     imm(index | uint64_t{n - 1} << 32);
     imm((num_locals_ + h() - keep) | uint64_t{keep} << 32);
@@ -522,10 +513,7 @@ class Tier0Builder : public ValidateOnly {
     emit_dst(IOp::Select, push_home(), a);
     imm(b | uint64_t{cond} << 32);
   }
-  void on_local_get(D&, uint32_t x) {
-    st_.push_back(Prov{Prov::kLocal, x, 0});
-    ++local_refs_;
-  }
+  void on_local_get(D&, uint32_t x) { push_local(x); }
   void on_local_set(D&, uint32_t x) {
     const Prov v = st_.back();
     pop();
@@ -535,11 +523,9 @@ class Tier0Builder : public ValidateOnly {
     const Prov v = st_.back();
     pop();
     if (store_local(x, v)) {
-      st_.push_back(Prov{Prov::kLocal, x, 0});  // the value now lives in x
-      ++local_refs_;
+      push_local(x);  // the value now lives in x
     } else {
-      st_.push_back(v);
-      if (v.kind == Prov::kLocal) ++local_refs_;
+      st_.push_back(v);  // a constant
     }
   }
   void on_global_get(D&, uint32_t x) { emit_dst(IOp::GlobalGet, push_home(), layout_.global(x)); }
@@ -665,9 +651,21 @@ class Tier0Builder : public ValidateOnly {
   // --- Operands -----------------------------------------------------------
 
   [[gnu::always_inline]] void pop() {
-    if (st_.back().kind == Prov::kLocal) --local_refs_;
+    if (st_.back().kind == Prov::kLocal) refs_.pop_back();
     st_.pop_back();
+    if (settled_below_ > h()) settled_below_ = h();
   }
+  // An operand whose value is still in local x. At most kMaxRefs of them:
+  // a local.set looks through them all.
+  [[gnu::always_inline]] void push_local(uint32_t x) {
+    refs_.push_back(h());
+    st_.push_back(Prov{Prov::kLocal, x, 0});
+    if (refs_.size() > kMaxRefs) [[unlikely]] {
+      for (uint32_t i : refs_) settle(i);
+      refs_.clear();
+    }
+  }
+  static constexpr size_t kMaxRefs = 64;
   // Pushes a result computed into its home slot; returns that slot.
   [[gnu::always_inline]] uint32_t push_home() {
     const uint32_t s = home(h());
@@ -683,23 +681,27 @@ class Tier0Builder : public ValidateOnly {
     if (st_[i].kind == Prov::kAcc) spill();
     return st_[i].slot;
   }
-  // Moves operand i to its home slot (if it is not there yet).
+  // Moves operand i to its home slot (if it is not there yet). The caller
+  // drops i from refs_ if it was a local's.
   void settle(uint32_t i) {
     Prov& p = st_[i];
     if (p.kind == Prov::kAcc) spill();
     if (p.kind == Prov::kHome) return;
-    if (p.kind == Prov::kLocal) --local_refs_;
     move(home(i), p);
     p = Prov{Prov::kHome, home(i), 0};
   }
   void settle_top(uint32_t n) {
     for (uint32_t i = h() - n; i < h(); ++i) settle(i);
+    while (!refs_.empty() && refs_.back() >= h() - n) refs_.pop_back();
   }
-  // Before a block, loop or if: no operand may stay in a local (see top).
+  // Before a block, loop or if: every operand in its home slot (see top).
+  // Operands below settled_below_ are there already, so each operand is
+  // looked at once however many blocks start above it.
   void settle_all() {
-    if (local_refs_ == 0) return;
-    for (uint32_t i = 0; i < h(); ++i)
-      if (st_[i].kind == Prov::kLocal) settle(i);
+    spill();
+    for (uint32_t i = settled_below_; i < h(); ++i) settle(i);
+    refs_.clear();
+    settled_below_ = h();
   }
   // The top n operands in their home slots, popped: returns the first slot.
   uint32_t settled_args(uint32_t n) {
@@ -748,10 +750,17 @@ class Tier0Builder : public ValidateOnly {
   // rewriting the instruction that computed it, or by a copy that leaves
   // x equal to it (so a tee may read it from x).
   bool store_local(uint32_t x, const Prov& v) {
-    if (local_refs_ != 0) {
+    if (!refs_.empty()) {
       // Operands still reading x must take its old value first.
-      for (uint32_t i = 0; i < h(); ++i)
-        if (st_[i].kind == Prov::kLocal && st_[i].slot == x) settle(i);
+      size_t kept = 0;
+      for (uint32_t i : refs_) {
+        if (st_[i].slot == x) {
+          settle(i);
+        } else {
+          refs_[kept++] = i;
+        }
+      }
+      refs_.resize(kept);
     }
     if ((v.kind == Prov::kHome || v.kind == Prov::kAcc) && last_dst_is(v.slot)) {
       code()[last_dst_word_] = (code()[last_dst_word_] & ~uint64_t{UINT32_MAX}) | x;
@@ -1017,7 +1026,10 @@ class Tier0Builder : public ValidateOnly {
   GasProfile profile_;
   RunCost run_;
   uint64_t pending_gas_ = 0;  // the charge of the accounting operator being lowered
-  uint32_t local_refs_ = 0;   // operands whose provider is a local
+  // The stack indices of the operands whose value is still in a local, in
+  // ascending order; every operand below settled_below_ is in its home slot.
+  std::vector<uint32_t>& refs_;
+  uint32_t settled_below_ = 0;
   // The instruction that wrote the accumulator and nothing followed yet
   // (kNone: none): where it starts, its form, its operand's stack index.
   static constexpr uint32_t kNone = UINT32_MAX;

@@ -13,6 +13,7 @@
 
 #include "tests/unit/builder.h"
 #include "tests/unit/tier_config.h"
+#include "tier0-interp/code.h"
 #include "wvm/wvm.h"
 
 namespace wvm {
@@ -1242,6 +1243,43 @@ TEST_P(ExecTest, ManyLocalsStartZeroOverDirtySlots) {
     EXPECT_EQ(run_i64("check", {v64(5)}), 5u) << "round " << round;
     EXPECT_EQ(run_i64("both"), 7u) << "round " << round;
   }
+}
+
+
+// n constants on the stack, a local above them, then n blocks and loops each
+// followed by a local.set, then n adds: every block start sees a deep stack
+// and every local.set an operand still in its local (tier 0 keeps both
+// without copying). f(p) = p + 0 + 1 + ... + (n - 1).
+ModuleBuilder deep_stack_module(uint32_t n) {
+  Code c;
+  for (uint32_t i = 0; i < n; ++i) c.i32_const(static_cast<int32_t>(i));
+  c.local_get(0);
+  for (uint32_t i = 0; i < n; ++i) c.block().end().loop().end().i32_const(1).local_set(0);
+  for (uint32_t i = 0; i < n; ++i) c.op(Opcode::I32Add);
+  ModuleBuilder m;
+  m.export_func("f", m.add_func(m.type({I32}, {I32}), {}, c));
+  return m;
+}
+
+TEST_P(ExecTest, DeepStackUnderBlocksAndLocalSets) {
+  const uint32_t n = 3000;
+  ASSERT_NE(instantiate(deep_stack_module(n)), nullptr);
+  EXPECT_EQ(run_i32("f", {v32(5)}), 5u + n * (n - 1) / 2);
+}
+
+// Tier-0 code grows with the body, not with the stack under each block:
+// constants are written to their slots once, not at every block start.
+TEST(TierZeroCode, LinearInTheBodyOnADeepStack) {
+  const uint32_t n = 20000;
+  const Bytes bytes = deep_stack_module(n).build();
+  Config c;
+  c.tiers.policy = TierPolicy::Interp;
+  Engine engine(c);
+  auto module = compile(engine, bytes.data(), bytes.size());
+  ASSERT_TRUE(module.ok()) << module.error().to_string();
+  const FuncCode& code = *module.value()->code[0];
+  EXPECT_LE(code.code.size(), bytes.size()) << "words of tier-0 code for " << bytes.size()
+                                            << " bytes of module";
 }
 
 }  // namespace
