@@ -78,18 +78,18 @@ bool is_memory_access(uint64_t handler) {
 }
 
 // The guarded loop's ip at a fault, from the faulting registers: the one
-// pointing at a load or store of some tier-0 code of the store, or into or
-// just past it (an access handler may advance ip before its access).
-// Costs nothing until a fault (the loop stores nothing for it); the check
-// of the handler word makes another pointer into code all but impossible
-// to take. Of several candidates (a register holding an older ip, the
-// instruction after the access being an access too), the one whose handler
-// starts closest below the faulting pc is the access that faulted (each
-// handler's code follows its label). The ip returned is one word into the
-// instruction, as for a trap the loop raises.
+// pointing at a load or store of some tier-0 code of the store (an access
+// holds ip at its instruction's start until it is done: PIN_IP_AFTER_* in
+// interp_loop.inc). Costs nothing until a fault (the loop stores nothing
+// for it); the check of the handler word makes another pointer into code
+// all but impossible to take. Of several candidates (a register still
+// holding an older ip), the one whose handler starts closest below the
+// faulting pc is the access that faulted (each handler's code follows its
+// label), and only a tie of the same handler is left to the first
+// register. The ip returned is one word into the instruction, as for a
+// trap the loop raises.
 const Instance* find_fault_ip(const Store& store, const TrapScope& scope, const FuncCode** code,
                               const uint64_t** ip) {
-  constexpr int kAccessWords = 3;  // every load and store (iops.def)
   const Instance* found = nullptr;
   uintptr_t best = UINTPTR_MAX;  // fault_pc - the found access's handler
   for (int r = 0; r < scope.num_fault_regs; ++r) {
@@ -99,19 +99,14 @@ const Instance* find_fault_ip(const Store& store, const TrapScope& scope, const 
     const auto* p = reinterpret_cast<const uint64_t*>(scope.fault_regs[r]);
     const FuncCode* c = nullptr;
     const Instance* instance = store.instance_with_code(p, &c);
-    if (instance == nullptr) continue;  // (the code's end counts: ip may be past the access)
-    const uint64_t* const begin = c->code.data();
-    const uint64_t* const end = begin + c->code.size();
-    for (const uint64_t* start = p - kAccessWords; start <= p; ++start) {
-      if (start < begin || start >= end || !is_memory_access(*start)) continue;
-      const uintptr_t distance =
-          scope.fault_pc >= *start ? scope.fault_pc - *start : UINTPTR_MAX - 1;
-      if (found == nullptr || distance < best) {
-        found = instance;
-        best = distance;
-        *code = c;
-        *ip = start + 1;
-      }
+    if (instance == nullptr || p == c->code.data() + c->code.size() || !is_memory_access(*p))
+      continue;
+    const uintptr_t distance = scope.fault_pc >= *p ? scope.fault_pc - *p : UINTPTR_MAX - 1;
+    if (found == nullptr || distance < best) {
+      found = instance;
+      best = distance;
+      *code = c;
+      *ip = p + 1;
     }
   }
   return found;
