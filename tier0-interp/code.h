@@ -108,7 +108,7 @@ constexpr uint32_t kBackEdgeBit = uint32_t{1} << 31;
 /// except for the profile counters.
 struct FuncCode {
   /// Tier-1 code, once compiled: installed with a release store, so a call
-  /// never sees half-installed code (tier1-jit/tier_manager.cc).
+  /// never sees half-installed code (engine/tier_manager.cc).
   std::atomic<const void*> jit_entry{nullptr};
   /// Set once tier 1 was tried (compiled or found unsupported).
   std::atomic<bool> jit_tried{false};

@@ -487,7 +487,7 @@ class Tier0Builder : public ValidateOnly {
   // instance data block (exec/instance_layout.h).
   void on_call(D& d, uint32_t f) {
     const FuncType& ft = d.module().func_type(f);
-    const uint32_t base = call_args(static_cast<uint32_t>(ft.params.size()));
+    const uint32_t base = settled_args(static_cast<uint32_t>(ft.params.size()));
     emit(IOp::Call);
     imm(layout_.func(f) | uint64_t{base} << 32);
     push_results(static_cast<uint32_t>(ft.results.size()));
@@ -496,7 +496,7 @@ class Tier0Builder : public ValidateOnly {
     const uint32_t index = slot(top());
     pop();
     const FuncType& ft = d.module().types[type_index];
-    const uint32_t base = call_args(static_cast<uint32_t>(ft.params.size()));
+    const uint32_t base = settled_args(static_cast<uint32_t>(ft.params.size()));
     emit(IOp::CallIndirect);
     imm(d.module().type_ids[type_index] | uint64_t{layout_.table(table)} << 32);
     imm(index | uint64_t{base} << 32);
@@ -709,7 +709,6 @@ class Tier0Builder : public ValidateOnly {
     for (uint32_t i = 0; i < n; ++i) pop();
     return home(h());
   }
-  uint32_t call_args(uint32_t n) { return settled_args(n); }
   // The operands from height `height` on, as a block or if without else
   // leaves them or the else-branch starts with them: in their home slots.
   void reset_to(uint32_t height, uint32_t n) {
