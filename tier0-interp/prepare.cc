@@ -18,6 +18,7 @@
 //    loop header with the frame as tier 1 lays it out; the values a label
 //    expects are in their home slots whenever it is reached;
 //  - nothing is fused across a label (`barrier_`).
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -52,8 +53,8 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
-#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) 3, 3, 3,
-#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) 3, 3,
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) 3, 3, 3, 3, 3,
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) 3, 3, 3, 3, 3, 3,
 #define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) 2, 2, 2,
 #define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags) 3, 3, 3, 3, 3, 3, 3, 3,
 #include "tier0-interp/acc_forms.def"
@@ -107,10 +108,12 @@ constexpr std::array<bool, kNumIOps> kAtSite = [] {
 #undef WVM_UNARY
 #undef WVM_BINARY
 #define WVM_SITE(name, flags) t[static_cast<size_t>(IOp::name)] = ((flags) & kTraps) != 0;
-#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
-  WVM_SITE(name##_A, kTraps) WVM_SITE(name##A, kTraps) WVM_SITE(name##A_A, kTraps)
-#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) \
-  WVM_SITE(name##A, kTraps) WVM_SITE(name##sA, kTraps)
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align)                             \
+  WVM_SITE(name##_A, kTraps) WVM_SITE(name##A, kTraps) WVM_SITE(name##A_A, kTraps) \
+  WVM_SITE(name##P, kTraps) WVM_SITE(name##P_A, kTraps)
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align)                         \
+  WVM_SITE(name##A, kTraps) WVM_SITE(name##sA, kTraps) WVM_SITE(name##C, kTraps) \
+  WVM_SITE(name##AC, kTraps) WVM_SITE(name##P, kTraps) WVM_SITE(name##PC, kTraps)
 #define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
   WVM_SITE(name##_A, flags) WVM_SITE(name##A, flags) WVM_SITE(name##A_A, flags)
 #define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags)                         \
@@ -133,7 +136,7 @@ constexpr std::array<IOp, kNumIOps> kSpilled = [] {
   for (IOp& op : t) op = IOp::Count;
 #define WVM_TWIN(acc, slot) t[static_cast<size_t>(IOp::acc)] = IOp::slot;
 #define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
-  WVM_TWIN(name##_A, name) WVM_TWIN(name##A_A, name##A)
+  WVM_TWIN(name##_A, name) WVM_TWIN(name##A_A, name##A) WVM_TWIN(name##P_A, name##P)
 #define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align)
 #define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
   WVM_TWIN(name##_A, name) WVM_TWIN(name##A_A, name##A)
@@ -157,6 +160,9 @@ struct Forms {
   IOp a = IOp::Count, a_a = IOp::Count;    // (left) operand in the accumulator
   IOp ac = IOp::Count, ac_a = IOp::Count;  // binary: accumulator op constant
   IOp sa = IOp::Count, sa_a = IOp::Count;  // binary: right operand in it; store: value in it
+  IOp p = IOp::Count, p_a = IOp::Count;    // load, store: address a slot plus a constant
+  IOp pc = IOp::Count;                     // store: that, and a constant value
+  // Store: a constant value (c), with the address in the accumulator (ac).
 };
 constexpr Forms forms_row(Opcode op) {
   Forms f;
@@ -194,11 +200,17 @@ constexpr Forms forms_row(Opcode op) {
     f.s_a = IOp::name##_A;                                  \
     f.a = IOp::name##A;                                     \
     f.a_a = IOp::name##A_A;                                 \
+    f.p = IOp::name##P;                                     \
+    f.p_a = IOp::name##P_A;                                 \
     break;
 #define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) \
   case Opcode::name:                                         \
     f.a = IOp::name##A;                                      \
     f.sa = IOp::name##sA;                                    \
+    f.c = IOp::name##C;                                      \
+    f.ac = IOp::name##AC;                                    \
+    f.p = IOp::name##P;                                      \
+    f.pc = IOp::name##PC;                                    \
     break;
 #define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags) \
   case Opcode::name:                                                \
@@ -319,12 +331,12 @@ class Tier0Builder : public ValidateOnly {
   Tier0Builder(FuncCode& out, const Module& module, BuilderStorage& storage)
       : out_(out),
         st_(storage.stack),
-        refs_(storage.refs),
         buf_(storage.code),
         handlers_(interp_handlers(module.bounds)),
         layout_(InstanceLayout::of(module)),
         metering_(module.metering.enabled),
-        profile_(module.metering.profile) {
+        profile_(module.metering.profile),
+        refs_(storage.refs) {
     st_.clear();
     refs_.clear();
   }
@@ -384,6 +396,10 @@ class Tier0Builder : public ValidateOnly {
     reserve((body.body_end - body.body_start) * 3 / 4 + 16);
     if (metering_)
       run_.begin_function(locals_entry_cost(profile_, out_.num_locals - out_.num_params));
+    // The declared locals among the first 64 start zero, until a label.
+    const uint32_t first = std::min<uint32_t>(out_.num_params, 64);
+    const uint32_t end = std::min<uint32_t>(num_locals_, 64);
+    zero_locals_ = end == first ? 0 : (~uint64_t{0} >> (64 - (end - first))) << first;
   }
   void end_function(D& d) {
     out_.max_slots = num_locals_ + d.max_height() + 1;
@@ -395,6 +411,7 @@ class Tier0Builder : public ValidateOnly {
   void on_block(D&, Frame&) { settle_all(); }
   void on_loop(D&, Frame& f) {
     settle_all();
+    zero_locals_ = 0;
     flush_gas();  // charged once on entry; back-edges land after it
     f.data.loop_start = pos();
     out_.loop_headers.push_back(pos());
@@ -421,6 +438,7 @@ class Tier0Builder : public ValidateOnly {
       return;
     }
     if (!f.unreachable) settle_top(f.sig.num_results);
+    zero_locals_ = 0;
     flush_gas();  // branches to this end land after the charge
     if (f.data.else_fixup.word != UINT32_MAX) patch(f.data.else_fixup);
     for (const Fixup& at : f.data.fixups) patch(at);
@@ -513,7 +531,10 @@ class Tier0Builder : public ValidateOnly {
     emit_dst(IOp::Select, push_home(), a);
     imm(b | uint64_t{cond} << 32);
   }
-  void on_local_get(D&, uint32_t x) { push_local(x); }
+  void on_local_get(D&, uint32_t x) {
+    if (is_zero_local(x)) return st_.push_back(Prov{Prov::kConst, 0, 0});
+    push_local(x);
+  }
   void on_local_set(D&, uint32_t x) {
     const Prov v = st_.back();
     pop();
@@ -552,6 +573,12 @@ class Tier0Builder : public ValidateOnly {
   }
   void on_load(D&, Opcode op, MemArg m) {
     const Forms f = forms_of(op);
+    if (uint32_t base, add; take_address_sum(top(), base, add)) {
+      pop();
+      emit_result(f.p, f.p_a, base);
+      imm(m.offset | uint64_t{add} << 32);
+      return;
+    }
     if (take_acc(top())) {
       pop();
       emit_result(f.a, f.a_a, 0);
@@ -564,6 +591,31 @@ class Tier0Builder : public ValidateOnly {
   }
   void on_store(D&, Opcode op, MemArg m) {
     const Forms f = forms_of(op);
+    const Prov value = st_[top()];
+    // A constant the store can take from its operand word: one that fits
+    // in 32 bits, or any one for a store of at most 4 bytes.
+    const bool small = value.kind == Prov::kConst &&
+                       (value.bits <= UINT32_MAX || op_info(op).mem_bytes <= 4);
+    const bool value_in_slot = value.kind == Prov::kHome || value.kind == Prov::kLocal;
+    if (uint32_t base, add;
+        (small || value_in_slot) && take_address_sum(top() - 1, base, add)) {
+      pop();
+      pop();
+      emit(small ? f.pc : f.p);
+      imm(base | uint64_t{small ? static_cast<uint32_t>(value.bits) : value.slot} << 32);
+      imm(m.offset | uint64_t{add} << 32);
+      return;
+    }
+    if (small) {
+      const bool in_acc = take_acc(top() - 1);
+      const uint32_t addr = in_acc ? 0 : slot(top() - 1);
+      pop();
+      pop();
+      emit(in_acc ? f.ac : f.c);
+      imm(addr | uint64_t{static_cast<uint32_t>(value.bits)} << 32);
+      imm(m.offset);
+      return;
+    }
     IOp form = f.s;
     uint32_t v = 0;
     uint32_t addr = 0;
@@ -749,6 +801,10 @@ class Tier0Builder : public ValidateOnly {
   // rewriting the instruction that computed it, or by a copy that leaves
   // x equal to it (so a tee may read it from x).
   bool store_local(uint32_t x, const Prov& v) {
+    if (is_zero_local(x)) {
+      if (v.kind == Prov::kConst && v.bits == 0) return false;  // it holds 0 already
+      zero_locals_ &= ~(uint64_t{1} << x);
+    }
     if (!refs_.empty()) {
       // Operands still reading x must take its old value first.
       size_t kept = 0;
@@ -925,6 +981,7 @@ class Tier0Builder : public ValidateOnly {
   // then a label: nothing is fused across it.
   void patch(const Fixup& at) {
     spill();  // a label: the accumulator carries nothing across it
+    zero_locals_ = 0;
     uint64_t& w = code()[at.word];
     w = (w & UINT32_MAX) | offset_to(pos(), at.base);
     barrier_ = pos();
@@ -989,6 +1046,21 @@ class Tier0Builder : public ValidateOnly {
     if (acc_index_ < h() && st_[acc_index_].kind == Prov::kAcc) st_[acc_index_].kind = Prov::kHome;
     acc_at_ = kNone;
   }
+  // Whether operand i is the accumulator's value computed by the last
+  // instruction as a slot plus a constant (an i32.add); if so, that
+  // instruction is removed, and the load or store about to be emitted adds
+  // `add` to `base` itself.
+  bool take_address_sum(uint32_t i, uint32_t& base, uint32_t& add) {
+    if (st_[i].kind != Prov::kAcc || acc_at_ != last_start_ || acc_op_ != IOp::I32AddC_A ||
+        last_end_ != pos() || last_start_ < barrier_)
+      return false;
+    base = static_cast<uint32_t>(code()[last_start_ + 1] >> 32);
+    add = static_cast<uint32_t>(code()[last_start_ + 2]);
+    pos_ = last_start_;  // an i32.add never traps: it has no site
+    acc_at_ = kNone;
+    last_end_ = UINT32_MAX;
+    return true;
+  }
   // Whether operand i is in the accumulator; if so, the instruction about
   // to be emitted takes it from there.
   [[gnu::always_inline]] bool take_acc(uint32_t i) {
@@ -1029,6 +1101,13 @@ class Tier0Builder : public ValidateOnly {
   // ascending order; every operand below settled_below_ is in its home slot.
   std::vector<uint32_t>& refs_;
   uint32_t settled_below_ = 0;
+  // Locals known to hold zero (bit x: local x < 64): the declared locals
+  // from the function's entry on, until one is set or a label is reached
+  // (every path to here is then the straight line from the entry). A
+  // `local.set` of zero to one of them emits nothing, a `local.get` of one
+  // is the constant 0 (compilers zero their locals in the prologue).
+  uint64_t zero_locals_ = 0;
+  bool is_zero_local(uint32_t x) const { return x < 64 && (zero_locals_ >> x & 1) != 0; }
   // The instruction that wrote the accumulator and nothing followed yet
   // (kNone: none): where it starts, its form, its operand's stack index.
   static constexpr uint32_t kNone = UINT32_MAX;

@@ -61,8 +61,11 @@ bool is_memory_access(uint64_t handler) {
 #undef WVM_STORE
 #undef WVM_UNARY
 #undef WVM_BINARY
-#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) IOp::name##_A, IOp::name##A, IOp::name##A_A,
-#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align) IOp::name##A, IOp::name##sA,
+#define WVM_ACC_LOAD(name, pfx, code, text, vt, mt, align) \
+  IOp::name##_A, IOp::name##A, IOp::name##A_A, IOp::name##P, IOp::name##P_A,
+#define WVM_ACC_STORE(name, pfx, code, text, vt, mt, align)                      \
+  IOp::name##A, IOp::name##sA, IOp::name##C, IOp::name##AC, IOp::name##P, \
+      IOp::name##PC,
 #define WVM_ACC_UNARY(name, pfx, code, text, in, out, impl, flags)
 #define WVM_ACC_BINARY(name, pfx, code, text, in, out, impl, flags)
 #include "tier0-interp/acc_forms.def"

@@ -436,6 +436,130 @@ TEST_P(ExecTest, StoresAtMemoryEdge) {
   }
 }
 
+// An address computed as `i32.add` of a constant (tier 0 folds the add
+// into the load or store) wraps in 32 bits before the offset is added, and
+// the access traps past the end of memory like any other; a constant stored
+// value (tier 0 carries one of up to 32 bits in the store) keeps its bits.
+TEST_P(ExecTest, AddressSumsAndConstantStoredValues) {
+  constexpr uint32_t kSize = 65536;
+  constexpr uint32_t kAdd = 0x40, kOffset = 8;
+  for (size_t i = 0; i < kNumOpcodes; ++i) {
+    const Opcode op = static_cast<Opcode>(i);
+    const OpInfo& info = op_info(op);
+    if (info.shape != OpShape::Load && info.shape != OpShape::Store) continue;
+    SCOPED_TRACE(info.name);
+    const uint32_t w = info.mem_bytes;
+    const Code sum = Code().local_get(0).i32_const(kAdd).op(Opcode::I32Add);
+    ModuleBuilder m;
+    m.add_memory(1, 1);
+    if (info.shape == OpShape::Load) {
+      auto t = m.add_type({I32}, {info.in});
+      // The result returned, and the result set to a local first.
+      m.export_func("sum", m.add_func(t, {}, Code(sum).load(op, 0, kOffset)));
+      m.export_func("sum_local", m.add_func(t, {info.in}, Code(sum).load(op, 0, kOffset)
+                                                              .local_set(1).local_get(1)));
+      m.export_func("plain", m.add_func(t, {}, Code().local_get(0).load(op, 0, 0)));
+      ASSERT_NE(instantiate(m), nullptr);
+      for (uint32_t b = 0; b < kSize; ++b) memory0()->data()[b] = static_cast<uint8_t>(b * 7 + 0x85);
+      for (const char* f : {"sum", "sum_local"}) {
+        SCOPED_TRACE(f);
+        // 0xfffffff8 + 0x40 wraps to 0x38: the access is at 0x40.
+        EXPECT_EQ(run(f, {v32(0xfffffff8)}).bits, run("plain", {v32(0x40)}).bits);
+        EXPECT_EQ(run(f, {v32(kSize - kAdd - kOffset - w)}).bits,
+                  run("plain", {v32(kSize - w)}).bits);
+        EXPECT_EQ(trap(f, {v32(kSize - kAdd - kOffset - w + 1)}), TrapKind::MemoryOutOfBounds);
+        EXPECT_EQ(trap(f, {v32(0xffffffc0)}), TrapKind::None);  // the sum wraps to 0
+        EXPECT_EQ(trap(f, {v32(0xffffffb0)}), TrapKind::MemoryOutOfBounds);
+      }
+      continue;
+    }
+    // Stores: constants that fit in 32 bits and, for 64-bit values, one
+    // that does not; the value from a parameter too.
+    std::vector<uint64_t> values{0x89abcdefu};
+    if (info.in == ValType::I64 || info.in == ValType::F64) values.push_back(0x0123456789abcdefu);
+    auto constant = [&](uint64_t bits) {
+      switch (info.in) {
+        case ValType::I32: return Code().i32_const(static_cast<int32_t>(bits));
+        case ValType::I64: return Code().i64_const(static_cast<int64_t>(bits));
+        case ValType::F32: return Code().f32_const_bits(static_cast<uint32_t>(bits));
+        default: return Code().f64_const_bits(bits);
+      }
+    };
+    auto t = m.add_type({I32}, {});
+    for (size_t v = 0; v < values.size(); ++v) {
+      const std::string n = std::to_string(v);
+      m.export_func("sum_const" + n,
+                    m.add_func(t, {}, Code(sum).append(constant(values[v])).store(op, 0, kOffset)));
+      m.export_func("const" + n, m.add_func(t, {}, Code().local_get(0).append(constant(values[v]))
+                                                       .store(op, 0, kOffset + kAdd)));
+      // The address in the accumulator (an xor with 0), the value a constant.
+      m.export_func("acc_const" + n,
+                    m.add_func(t, {}, Code().local_get(0).i32_const(0).op(Opcode::I32Xor)
+                                          .append(constant(values[v])).store(op, 0, kOffset + kAdd)));
+    }
+    m.export_func("sum_param", m.add_func(m.add_type({I32, info.in}, {}),
+                                          {}, Code(sum).local_get(1).store(op, 0, kOffset)));
+    ASSERT_NE(instantiate(m), nullptr);
+    uint8_t* mem = memory0()->data();
+    // Runs `f` for the access at `ea` (the function adds kAdd + kOffset to
+    // `base`) and checks the bytes written.
+    auto expect_store = [&](const std::string& f, std::vector<Value> args, uint32_t ea,
+                            uint64_t bits) {
+      SCOPED_TRACE(f);
+      std::memset(mem + ea - 8, 0, std::min(w + 16, kSize - (ea - 8)));
+      ASSERT_EQ(trap(f, args), TrapKind::None);
+      for (uint32_t b = 0; b < w; ++b) EXPECT_EQ(mem[ea + b], static_cast<uint8_t>(bits >> (8 * b)));
+      EXPECT_EQ(mem[ea - 1], 0);
+      if (ea + w < kSize) EXPECT_EQ(mem[ea + w], 0);
+    };
+    for (size_t v = 0; v < values.size(); ++v) {
+      const std::string n = std::to_string(v);
+      for (const std::string f : {"sum_const" + n, "const" + n, "acc_const" + n}) {
+        const bool wraps = f.rfind("sum", 0) == 0;
+        // 0xfffffff8 + 0x40 wraps to 0x38 in a sum, the offsets then add 8.
+        expect_store(f, {v32(wraps ? 0xfffffff8 : 0)}, wraps ? 0x40 : kAdd + kOffset, values[v]);
+        expect_store(f, {v32(kSize - kAdd - kOffset - w)}, kSize - w, values[v]);
+        EXPECT_EQ(trap(f, {v32(kSize - kAdd - kOffset - w + 1)}), TrapKind::MemoryOutOfBounds) << f;
+      }
+    }
+    const Value param = info.in == ValType::I32   ? v32(0x12345678)
+                        : info.in == ValType::F32 ? Value::f32_bits(0x12345678)
+                        : info.in == ValType::F64 ? Value::f64_bits(0x1122334455667788u)
+                                                  : v64(0x1122334455667788);
+    expect_store("sum_param", {v32(0xfffffff8), param}, 0x40, param.bits);
+    EXPECT_EQ(trap("sum_param", {v32(0xffffffb0), param}), TrapKind::MemoryOutOfBounds);
+  }
+}
+
+// Locals start zero: tier 0 knows it until a label or a set, and a set to
+// zero before then emits nothing; after a label or another set it must
+// read and write the local again.
+TEST_P(ExecTest, LocalsKnownZeroUntilALabelOrASet) {
+  ModuleBuilder m;
+  auto t = m.add_type({I32}, {I32});
+  // local 1: set to 7, then to 0 (not skipped), read back.
+  m.export_func("set_then_zero", m.add_func(t, {I32}, Code().i32_const(7).local_set(1)
+                                                       .i32_const(0).local_set(1)
+                                                       .local_get(1).local_get(0).op(Opcode::I32Add)));
+  // local 1 set to 5 on one path into a block's end, read after it.
+  m.export_func("after_label",
+                m.add_func(t, {I32}, Code().i32_const(0).local_set(1)
+                                         .block().local_get(0).br_if(0).i32_const(5).local_set(1).end()
+                                         .local_get(1)));
+  // A loop adds 3 to local 1 while it is below p; local 2 counts the rounds.
+  m.export_func("loop", m.add_func(t, {I32, I32}, Code().i32_const(0).local_set(1)
+                                         .loop().local_get(1).i32_const(3).op(Opcode::I32Add).local_set(1)
+                                         .local_get(2).i32_const(1).op(Opcode::I32Add).local_set(2)
+                                         .local_get(1).local_get(0).op(Opcode::I32LtU).br_if(0).end()
+                                         .local_get(2)));
+  ASSERT_NE(instantiate(m), nullptr);
+  EXPECT_EQ(run_i32("set_then_zero", {v32(4)}), 4u);
+  EXPECT_EQ(run_i32("after_label", {v32(1)}), 0u);
+  EXPECT_EQ(run_i32("after_label", {v32(0)}), 5u);
+  EXPECT_EQ(run_i32("loop", {v32(10)}), 4u);
+  EXPECT_EQ(run_i32("loop", {v32(0)}), 1u);
+}
+
 // Every load and store at every misalignment, in bounds and straddling the
 // end of memory. Tier 0 must make these plain single-instruction accesses:
 // under clang an over-aligned access is undefined (UBSan aborts), and with
