@@ -783,15 +783,16 @@ class Tier0Builder : public ValidateOnly {
     }
   }
 
-  // A copy; right after another one, the two become one Copy2.
+  // A copy; right after up to three others, they become one Copy2, Copy3
+  // or Copy4 (in order: a later copy may read what an earlier one wrote).
   void copy(uint32_t dst, uint32_t src) {
-    if (last_op_ == IOp::Copy && last_end_ == pos() && last_start_ >= barrier_ &&
-        pending_gas_ == 0 && acc_at_ == kNone) {
-      code()[last_start_] = handler(IOp::Copy2);
+    if (last_op_ >= IOp::Copy && last_op_ < IOp::Copy4 && last_end_ == pos() &&
+        last_start_ >= barrier_ && pending_gas_ == 0 && acc_at_ == kNone) {
+      last_op_ = shifted(last_op_, 1);
+      code()[last_start_] = handler(last_op_);
       last_dst_word_ = pos();
       imm(dst | uint64_t{src} << 32);
       last_end_ = pos();
-      last_op_ = IOp::Copy2;
       return;
     }
     emit_dst(IOp::Copy, dst, src);

@@ -531,6 +531,27 @@ TEST_P(ExecTest, AddressSumsAndConstantStoredValues) {
   }
 }
 
+// Runs of local-to-local copies (tier 0 merges up to four into one
+// instruction) happen in order: rotating six locals n times.
+TEST_P(ExecTest, LocalRotationCopiesInOrder) {
+  Code c;
+  for (uint32_t i = 1; i <= 6; ++i) c.i32_const(static_cast<int32_t>(i)).local_set(i);
+  c.loop();
+  c.local_get(1).local_set(7);
+  for (uint32_t i = 1; i < 6; ++i) c.local_get(i + 1).local_set(i);
+  c.local_get(7).local_set(6);
+  c.local_get(0).i32_const(-1).op(Opcode::I32Add).local_tee(0).br_if(0).end();
+  c.i32_const(0);  // sum of local i * 10^(i-1)
+  for (uint32_t i = 1, scale = 1; i <= 6; ++i, scale *= 10)
+    c.local_get(i).i32_const(static_cast<int32_t>(scale)).op(Opcode::I32Mul).op(Opcode::I32Add);
+  ModuleBuilder m;
+  m.export_func("f", m.add_func(m.type({I32}, {I32}), std::vector<ValType>(7, I32), c));
+  ASSERT_NE(instantiate(m), nullptr);
+  EXPECT_EQ(run_i32("f", {v32(1)}), 165432u);  // locals 2 3 4 5 6 1
+  EXPECT_EQ(run_i32("f", {v32(2)}), 216543u);
+  EXPECT_EQ(run_i32("f", {v32(6)}), 654321u);
+}
+
 // Locals start zero: tier 0 knows it until a label or a set, and a set to
 // zero before then emits nothing; after a label or another set it must
 // read and write the local again.
