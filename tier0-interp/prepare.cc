@@ -148,6 +148,10 @@ constexpr std::array<IOp, kNumIOps> kSpilled = [] {
 #undef WVM_ACC_STORE
 #undef WVM_ACC_UNARY
 #undef WVM_ACC_BINARY
+  WVM_TWIN(I32XorRotlC_A, I32XorRotlC)
+  WVM_TWIN(I64XorRotlC_A, I64XorRotlC)
+  WVM_TWIN(I32RotlXorC_A, I32RotlXorC)
+  WVM_TWIN(I64RotlXorC_A, I64RotlXorC)
 #undef WVM_TWIN
   return t;
 }();
@@ -839,6 +843,10 @@ class Tier0Builder : public ValidateOnly {
   }
 
   void binary(Opcode op) {
+    if ((op == Opcode::I32Xor || op == Opcode::I64Xor) && fuse_xor_rotl(op == Opcode::I64Xor))
+      return;
+    if ((op == Opcode::I32Rotl || op == Opcode::I64Rotl) && fuse_rotl_xor(op == Opcode::I64Rotl))
+      return;
     // A constant left operand moves right where the operator allows it;
     // else it goes to its home slot, as does the left of two constants.
     uint32_t left = top() - 1;
@@ -1048,18 +1056,60 @@ class Tier0Builder : public ValidateOnly {
     acc_at_ = kNone;
   }
   // Whether operand i is the accumulator's value computed by the last
-  // instruction as a slot plus a constant (an i32.add); if so, that
-  // instruction is removed, and the load or store about to be emitted adds
-  // `add` to `base` itself.
-  bool take_address_sum(uint32_t i, uint32_t& base, uint32_t& add) {
-    if (st_[i].kind != Prov::kAcc || acc_at_ != last_start_ || acc_op_ != IOp::I32AddC_A ||
+  // instruction, in the form `form` (one that never traps: it has no site);
+  // if so, that instruction is removed, and its two operand words returned
+  // for the instruction about to be emitted to do its work too.
+  bool take_acc_producer(uint32_t i, IOp form, uint64_t& w1, uint64_t& w2) {
+    if (st_[i].kind != Prov::kAcc || acc_at_ != last_start_ || acc_op_ != form ||
         last_end_ != pos() || last_start_ < barrier_)
       return false;
-    base = static_cast<uint32_t>(code()[last_start_ + 1] >> 32);
-    add = static_cast<uint32_t>(code()[last_start_ + 2]);
-    pos_ = last_start_;  // an i32.add never traps: it has no site
+    w1 = code()[last_start_ + 1];
+    w2 = code()[last_start_ + 2];
+    pos_ = last_start_;
     acc_at_ = kNone;
     last_end_ = UINT32_MAX;
+    return true;
+  }
+  // Whether operand i is a slot plus a constant computed into the
+  // accumulator by the last instruction (an i32.add); if so, the load or
+  // store about to be emitted adds `add` to `base` itself.
+  bool take_address_sum(uint32_t i, uint32_t& base, uint32_t& add) {
+    uint64_t w1, w2;
+    if (!take_acc_producer(i, IOp::I32AddC_A, w1, w2)) return false;
+    base = static_cast<uint32_t>(w1 >> 32);
+    add = static_cast<uint32_t>(w2);
+    return true;
+  }
+  // x ^ rotl(a, c), the rotate computed into the accumulator by the last
+  // instruction: one I32XorRotlC (I64). False if the operands are not so.
+  bool fuse_xor_rotl(bool i64) {
+    uint32_t rotated = top(), other = top() - 1;
+    if (st_[rotated].kind != Prov::kAcc) std::swap(rotated, other);
+    const Prov x = st_[other];
+    uint64_t w1, w2;
+    if ((x.kind != Prov::kHome && x.kind != Prov::kLocal) ||
+        !take_acc_producer(rotated, i64 ? IOp::I64RotlC_A : IOp::I32RotlC_A, w1, w2))
+      return false;
+    pop();
+    pop();
+    emit_result(i64 ? IOp::I64XorRotlC : IOp::I32XorRotlC,
+                i64 ? IOp::I64XorRotlC_A : IOp::I32XorRotlC_A, x.slot);
+    imm((w1 >> 32) | (w2 & 63) << 32);
+    return true;
+  }
+  // rotl(a ^ b, c), the xor of two slots computed into the accumulator by
+  // the last instruction: one I32RotlXorC (I64).
+  bool fuse_rotl_xor(bool i64) {
+    const Prov c = st_[top()];
+    uint64_t w1, w2;
+    if (c.kind != Prov::kConst ||
+        !take_acc_producer(top() - 1, i64 ? IOp::I64Xor_A : IOp::I32Xor_A, w1, w2))
+      return false;
+    pop();
+    pop();
+    emit_result(i64 ? IOp::I64RotlXorC : IOp::I32RotlXorC,
+                i64 ? IOp::I64RotlXorC_A : IOp::I32RotlXorC_A, static_cast<uint32_t>(w1 >> 32));
+    imm(static_cast<uint32_t>(w2) | (c.bits & 63) << 32);
     return true;
   }
   // Whether operand i is in the accumulator; if so, the instruction about

@@ -531,6 +531,42 @@ TEST_P(ExecTest, AddressSumsAndConstantStoredValues) {
   }
 }
 
+// Rotate-and-xor as the hash functions write it (tier 0 fuses the rotate
+// or the xor that feeds the other): x ^ rotl(a, c) either way round, and
+// rotl(a ^ b, c), with the result returned or set to a local, counts past
+// the width too, in both widths.
+TEST_P(ExecTest, RotateXorChains) {
+  for (const bool i64 : {false, true}) {
+    SCOPED_TRACE(i64 ? "i64" : "i32");
+    const ValType t = i64 ? I64 : I32;
+    const Opcode rotl = i64 ? Opcode::I64Rotl : Opcode::I32Rotl;
+    const Opcode xor_ = i64 ? Opcode::I64Xor : Opcode::I32Xor;
+    auto count = [&](int c) { return i64 ? Code().i64_const(c) : Code().i32_const(c); };
+    ModuleBuilder m;
+    auto type = m.add_type({t, t}, {t});
+    // x ^ rotl(a, 7) ^ rotl(a, 45): the second rotate's xor takes it on
+    // the right, the first one's on the left.
+    m.export_func("xr", m.add_func(type, {}, Code().local_get(0).local_get(1).append(count(7))
+                                                 .op(rotl).op(xor_).local_get(1).append(count(45))
+                                                 .op(rotl).op(xor_)));
+    m.export_func("rx", m.add_func(type, {t}, Code().local_get(0).local_get(1).op(xor_)
+                                                  .append(count(13)).op(rotl).local_set(2)
+                                                  .local_get(2).local_get(1).op(Opcode::Nop)
+                                                  .op(xor_)));
+    ASSERT_NE(instantiate(m), nullptr);
+    const uint64_t x = 0x0123456789abcdefu, a = 0xfedcba9876543210u;
+    auto rot = [&](uint64_t v, unsigned c) {
+      if (i64) return c % 64 == 0 ? v : (v << (c % 64)) | (v >> (64 - c % 64));
+      const uint32_t u = static_cast<uint32_t>(v);
+      return uint64_t{c % 32 == 0 ? u : (u << (c % 32)) | (u >> (32 - c % 32))};
+    };
+    const uint64_t mask = i64 ? ~uint64_t{0} : 0xffffffffu;
+    const Value vx = i64 ? v64(x) : v32(x & mask), va = i64 ? v64(a) : v32(a & mask);
+    EXPECT_EQ(run("xr", {vx, va}).bits, (x ^ rot(a, 7) ^ rot(a, 45)) & mask);
+    EXPECT_EQ(run("rx", {vx, va}).bits, (rot(x ^ a, 13) ^ a) & mask);
+  }
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
