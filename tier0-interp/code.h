@@ -37,8 +37,9 @@ namespace wvm {
 /// Internal tier-0 operations, in this order: every pure operator, load and
 /// store of the opcode table under its own name (binary operators: both
 /// operands in slots); each binary operator with a constant right operand
-/// (name##C); the accumulator forms (acc_forms.def); the operations of
-/// iops.def; the fused compare-and-branch
+/// (name##C); the accumulator forms (acc_forms.def); the straight-line
+/// operations of iops.def; the fused operator pairs (fused.def); the
+/// control operations of iops.def; the fused compare-and-branch
 /// operations of brcmp.def; then the charging form of every control
 /// operation (Gas##name), in the order of the control operations.
 enum class IOp : uint16_t {
@@ -70,6 +71,9 @@ enum class IOp : uint16_t {
 #include "tier0-interp/iops.def"
 #undef WVM_IOP
 #undef WVM_CTL
+#define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other) name, name##_A,
+#include "tier0-interp/fused.def"
+#undef WVM_FUSED
 #define WVM_IOP(name, words)
 #define WVM_CTL(name, words) name,
 #include "tier0-interp/iops.def"

@@ -67,6 +67,9 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #include "tier0-interp/iops.def"
 #undef WVM_IOP
 #undef WVM_CTL
+#define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other) 4, 4,
+#include "tier0-interp/fused.def"
+#undef WVM_FUSED
 #define WVM_IOP(name, words)
 #define WVM_CTL(name, words) words,
 #include "tier0-interp/iops.def"
@@ -148,6 +151,9 @@ constexpr std::array<IOp, kNumIOps> kSpilled = [] {
 #undef WVM_ACC_STORE
 #undef WVM_ACC_UNARY
 #undef WVM_ACC_BINARY
+#define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other) WVM_TWIN(name##_A, name)
+#include "tier0-interp/fused.def"
+#undef WVM_FUSED
   WVM_TWIN(I32XorRotlC_A, I32XorRotlC)
   WVM_TWIN(I64XorRotlC_A, I64XorRotlC)
   WVM_TWIN(I32RotlXorC_A, I32RotlXorC)
@@ -266,6 +272,35 @@ bool commutes(Opcode op) {
       return false;
   }
 }
+
+// The fused operator pairs (fused.def): X's form that writes the
+// accumulator, then Y with that value on its left (or right) and a slot or
+// constant as its other operand.
+struct FusedRow {
+  IOp x_form;
+  Opcode y;
+  bool y_left;
+  bool y_const;
+  IOp to_slot, to_acc;
+};
+constexpr FusedRow kFused[] = {
+#define WVM_FUSED_XFORM_S(x) IOp::x##_A
+#define WVM_FUSED_XFORM_C(x) IOp::x##C_A
+#define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other)                   \
+  {WVM_FUSED_XFORM_##x_right(x), Opcode::y, #y_side[0] == 'L', #y_other[0] == 'C', IOp::name, \
+   IOp::name##_A},
+#include "tier0-interp/fused.def"
+#undef WVM_FUSED
+#undef WVM_FUSED_XFORM_S
+#undef WVM_FUSED_XFORM_C
+};
+// Whether an IOp is the X form of some fused pair: one load for the
+// instructions that are not.
+constexpr std::array<bool, kNumIOps> kFusedX = [] {
+  std::array<bool, kNumIOps> t{};
+  for (const FusedRow& r : kFused) t[static_cast<size_t>(r.x_form)] = true;
+  return t;
+}();
 
 // A compare fused with its branch: the forward form of the operation, taken
 // when the compare holds (brcmp.def), Unreachable if `op` does not fuse.
@@ -860,6 +895,8 @@ class Tier0Builder : public ValidateOnly {
         emitted = row.mirrored;
       }
     }
+    if (acc_at_ != kNone && kFusedX[static_cast<size_t>(acc_op_)] && fuse_pair(emitted, left, right))
+      return;
     const Forms f = forms_of(emitted);
     const bool acc_forms = f.a != IOp::Count;
     if (acc_forms && take_acc(left)) {
@@ -1079,6 +1116,29 @@ class Tier0Builder : public ValidateOnly {
     base = static_cast<uint32_t>(w1 >> 32);
     add = static_cast<uint32_t>(w2);
     return true;
+  }
+  // Y applied to the accumulator's value, computed by the last instruction
+  // as X of a slot and a slot or constant, and to another operand: one
+  // instruction of fused.def, if the pair is there.
+  bool fuse_pair(Opcode y, uint32_t left, uint32_t right) {
+    const bool acc_left = st_[left].kind == Prov::kAcc;
+    const uint32_t other = acc_left ? right : left;
+    const Prov o = st_[other];
+    if (o.kind == Prov::kAcc) return false;
+    for (const FusedRow& r : kFused) {
+      if (r.x_form != acc_op_ || r.y != y || r.y_const != (o.kind == Prov::kConst) ||
+          (r.y_left != acc_left && !commutes(y)))
+        continue;
+      uint64_t w1, w2;
+      if (!take_acc_producer(acc_left ? left : right, r.x_form, w1, w2)) return false;
+      pop();
+      pop();
+      emit_result(r.to_slot, r.to_acc, static_cast<uint32_t>(w1 >> 32));
+      imm(w2);
+      imm(o.kind == Prov::kConst ? o.bits : o.slot);
+      return true;
+    }
+    return false;
   }
   // x ^ rotl(a, c), the rotate computed into the accumulator by the last
   // instruction: one I32XorRotlC (I64). False if the operands are not so.

@@ -567,6 +567,60 @@ TEST_P(ExecTest, RotateXorChains) {
   }
 }
 
+// The operator pairs tier 0 fuses (tier0-interp/fused.def), each with its
+// result returned and set to a local, against the same arithmetic here.
+TEST_P(ExecTest, FusedOperatorPairs) {
+  const uint32_t a32 = 0x9e3779b9u, b32 = 0x7f4a7c15u, c32 = 0x2545f491u;
+  const uint64_t a64 = 0x9e3779b97f4a7c15u, b64 = 0xbf58476d1ce4e5b9u, c64 = 0x94d049bb133111ebu;
+  struct Case {
+    const char* name;
+    ValType t;
+    Code body;  // over parameters 0, 1, 2
+    uint64_t expected;
+  };
+  const Case cases[] = {
+      {"shr_u_and", I32,
+       Code().local_get(0).i32_const(7).op(Opcode::I32ShrU).i32_const(0x7fff).op(Opcode::I32And),
+       (a32 >> 7) & 0x7fff},
+      {"and_shr_u_reversed", I32,  // the constant first: i32.and takes it on the left
+       Code().i32_const(0x7fff).local_get(0).i32_const(7).op(Opcode::I32ShrU).op(Opcode::I32And),
+       (a32 >> 7) & 0x7fff},
+      {"shr_u_xor", I32,
+       Code().local_get(1).local_get(0).i32_const(3).op(Opcode::I32ShrU).op(Opcode::I32Xor),
+       b32 ^ (a32 >> 3)},
+      {"and_xor", I32,
+       Code().local_get(2).local_get(0).local_get(1).op(Opcode::I32And).op(Opcode::I32Xor),
+       c32 ^ (a32 & b32)},
+      {"and_xor_left", I32,
+       Code().local_get(0).local_get(1).op(Opcode::I32And).local_get(2).op(Opcode::I32Xor),
+       c32 ^ (a32 & b32)},
+      {"mul_add", I64,
+       Code().local_get(2).local_get(0).local_get(1).op(Opcode::I64Mul).op(Opcode::I64Add),
+       c64 + a64 * b64},
+      {"and_add", I64,
+       Code().local_get(1).local_get(0).i64_const(0xffffffff).op(Opcode::I64And).op(Opcode::I64Add),
+       b64 + (a64 & 0xffffffffu)},
+      {"shr_u_add", I64,
+       Code().local_get(1).local_get(0).i64_const(32).op(Opcode::I64ShrU).op(Opcode::I64Add),
+       b64 + (a64 >> 32)},
+  };
+  ModuleBuilder m;
+  for (const Case& c : cases) {
+    auto t = m.add_type({c.t, c.t, c.t}, {c.t});
+    m.export_func(c.name, m.add_func(t, {}, c.body));
+    m.export_func(std::string(c.name) + "_local",
+                  m.add_func(t, {c.t}, Code(c.body).local_set(3).local_get(3)));
+  }
+  ASSERT_NE(instantiate(m), nullptr);
+  for (const Case& c : cases) {
+    const std::vector<Value> args = c.t == I32 ? std::vector<Value>{v32(a32), v32(b32), v32(c32)}
+                                               : std::vector<Value>{v64(a64), v64(b64), v64(c64)};
+    const uint64_t mask = c.t == I32 ? 0xffffffffu : ~uint64_t{0};
+    EXPECT_EQ(run(c.name, args).bits, c.expected & mask) << c.name;
+    EXPECT_EQ(run(std::string(c.name) + "_local", args).bits, c.expected & mask) << c.name;
+  }
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
