@@ -32,6 +32,18 @@ namespace wvm::jit {
 class CodeBlock;
 }  // namespace wvm::jit
 
+// The add-and-branch forms of a compare row of brcmp.def (its i32 rows
+// only): ADD_BRANCH(add, branch) for each.
+#define WVM_ADD_BRANCH_FORMS(name, type, ADD_BRANCH) WVM_ADD_BRANCH_FORMS_##type(name, ADD_BRANCH)
+#define WVM_ADD_BRANCH_FORMS_uint32_t(name, ADD_BRANCH)                                   \
+  ADD_BRANCH(I32Add, BrIf##name##Back) ADD_BRANCH(I32Add, BrIf##name##CBack)              \
+  ADD_BRANCH(I32Add, GasBrIf##name##Back) ADD_BRANCH(I32Add, GasBrIf##name##CBack)        \
+  ADD_BRANCH(I32AddC, BrIf##name##Back) ADD_BRANCH(I32AddC, BrIf##name##CBack)            \
+  ADD_BRANCH(I32AddC, GasBrIf##name##Back) ADD_BRANCH(I32AddC, GasBrIf##name##CBack)
+#define WVM_ADD_BRANCH_FORMS_int32_t(name, ADD_BRANCH) WVM_ADD_BRANCH_FORMS_uint32_t(name, ADD_BRANCH)
+#define WVM_ADD_BRANCH_FORMS_uint64_t(name, ADD_BRANCH)
+#define WVM_ADD_BRANCH_FORMS_int64_t(name, ADD_BRANCH)
+
 namespace wvm {
 
 /// Internal tier-0 operations, in this order: every pure operator, load and
@@ -39,7 +51,8 @@ namespace wvm {
 /// operands in slots); each binary operator with a constant right operand
 /// (name##C); the accumulator forms (acc_forms.def); the straight-line
 /// operations of iops.def; the fused operator pairs (fused.def); the
-/// control operations of iops.def; the fused compare-and-branch
+/// add-and-branch forms (brcmp.def); the control operations of iops.def;
+/// the fused compare-and-branch
 /// operations of brcmp.def; then the charging form of every control
 /// operation (Gas##name), in the order of the control operations.
 enum class IOp : uint16_t {
@@ -74,6 +87,11 @@ enum class IOp : uint16_t {
 #define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other) name, name##_A,
 #include "tier0-interp/fused.def"
 #undef WVM_FUSED
+#define WVM_ADD_BRANCH(add, branch) add##_##branch,
+#define WVM_BRCMP(name, type, op, neg, mirror) WVM_ADD_BRANCH_FORMS(name, type, WVM_ADD_BRANCH)
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+#undef WVM_ADD_BRANCH
 #define WVM_IOP(name, words)
 #define WVM_CTL(name, words) name,
 #include "tier0-interp/iops.def"

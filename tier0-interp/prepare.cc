@@ -70,6 +70,11 @@ constexpr uint8_t kIOpWords[kNumIOps] = {
 #define WVM_FUSED(name, x, x_impl, x_right, y, y_impl, y_side, y_other) 4, 4,
 #include "tier0-interp/fused.def"
 #undef WVM_FUSED
+#define WVM_ADD_BRANCH(add, branch) 3,
+#define WVM_BRCMP(name, type, op, neg, mirror) WVM_ADD_BRANCH_FORMS(name, type, WVM_ADD_BRANCH)
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+#undef WVM_ADD_BRANCH
 #define WVM_IOP(name, words)
 #define WVM_CTL(name, words) words,
 #include "tier0-interp/iops.def"
@@ -258,6 +263,20 @@ constexpr std::array<Forms, kNumOpcodes> kForms = [] {
 inline const Forms& forms_of(Opcode op) { return kForms[static_cast<size_t>(op)]; }
 
 constexpr IOp shifted(IOp op, int by) { return static_cast<IOp>(static_cast<int>(op) + by); }
+
+// The add-and-branch form of each branch (brcmp.def): [0] with I32Add in
+// front, [1] with I32AddC; IOp::Count where there is none.
+constexpr std::array<std::array<IOp, 2>, kNumIOps> kAddBranch = [] {
+  std::array<std::array<IOp, 2>, kNumIOps> t{};
+  for (auto& row : t) row = {IOp::Count, IOp::Count};
+#define WVM_ADD_BRANCH(add, branch) \
+  t[static_cast<size_t>(IOp::branch)][IOp::add == IOp::I32Add ? 0 : 1] = IOp::add##_##branch;
+#define WVM_BRCMP(name, type, op, neg, mirror) WVM_ADD_BRANCH_FORMS(name, type, WVM_ADD_BRANCH)
+#include "tier0-interp/brcmp.def"
+#undef WVM_BRCMP
+#undef WVM_ADD_BRANCH
+  return t;
+}();
 
 // Integer operators whose operands may be swapped (a constant on the left
 // moves right). Never a float operator: which NaN comes out may depend on
@@ -944,7 +963,7 @@ class Tier0Builder : public ValidateOnly {
     if ((p.kind == Prov::kHome || p.kind == Prov::kAcc) && last_cmp_.op != IOp::Br &&
         last_dst_is(p.slot)) {
       const Cond c = last_cmp_;
-      pos_ = last_start_;  // a compare never traps: it has no site
+      unput(last_start_);  // a compare never traps: it has no site
       last_end_ = UINT32_MAX;
       if (acc_at_ == last_start_) acc_at_ = kNone;
       pop();
@@ -979,6 +998,7 @@ class Tier0Builder : public ValidateOnly {
   Fixup emit_cond_branch(const Cond& c, bool back, uint32_t loop_start, Frame* t = nullptr) {
     const IOp op = back ? shifted(c.op, 1) : c.op;
     const uint32_t base = emit(op);
+    if (back) fuse_add_branch(op, c.a);
     const Fixup at{pos(), base};
     const uint64_t offset = back ? offset_to(loop_start, base) : 0;
     imm(c.a | offset);
@@ -1022,6 +1042,20 @@ class Tier0Builder : public ValidateOnly {
       emit(IOp::ReturnN);
       imm(home(h() - n) | uint64_t{n} << 32);
     }
+  }
+  // The back-edge compare-and-branch `op` just emitted (or its charging
+  // form), comparing slot `a`, and an i32.add into `a` right before it
+  // become one add-and-branch (brcmp.def): the add's handler word names
+  // it, the words stay.
+  void fuse_add_branch(IOp op, uint32_t a) {
+    if (prev_start_ == kNone || prev_start_ + 3 != put_start_) return;
+    const uint64_t add = code()[prev_start_];
+    const int which = add == handler(IOp::I32Add) ? 0 : add == handler(IOp::I32AddC) ? 1 : -1;
+    if (which < 0 || static_cast<uint32_t>(code()[prev_start_ + 1]) != a) return;
+    const IOp emitted =
+        code()[put_start_] == handler(op) ? op : shifted(op, static_cast<int>(kNumControl));
+    const IOp fused = kAddBranch[static_cast<size_t>(emitted)][which];
+    if (fused != IOp::Count) code()[prev_start_] = handler(fused);
   }
   // Makes the branch offset at `at` target the current position, which is
   // then a label: nothing is fused across it.
@@ -1102,7 +1136,7 @@ class Tier0Builder : public ValidateOnly {
       return false;
     w1 = code()[last_start_ + 1];
     w2 = code()[last_start_ + 2];
-    pos_ = last_start_;
+    unput(last_start_);
     acc_at_ = kNone;
     last_end_ = UINT32_MAX;
     return true;
@@ -1183,6 +1217,8 @@ class Tier0Builder : public ValidateOnly {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
   }
   [[gnu::always_inline]] void put(IOp op) {
+    prev_start_ = put_start_;
+    put_start_ = pos();
     if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
     put_word(handler(op));
   }
@@ -1190,6 +1226,12 @@ class Tier0Builder : public ValidateOnly {
   [[gnu::always_inline]] void put_word(uint64_t v) {
     buf_[pos_++] = v;
     if (buf_.size() - pos_ < kRoom) [[unlikely]] buf_.resize(buf_.size() * 2);
+  }
+  // Removes the last instruction put, which starts at `start`.
+  void unput(uint32_t start) {
+    pos_ = start;
+    put_start_ = start == put_start_ ? prev_start_ : kNone;
+    prev_start_ = kNone;
   }
   void flush_gas() {
     if (pending_gas_ == 0) return;
@@ -1223,6 +1265,9 @@ class Tier0Builder : public ValidateOnly {
   // (kNone: none): where it starts, its form, its operand's stack index.
   static constexpr uint32_t kNone = UINT32_MAX;
   uint32_t acc_at_ = kNone;
+  // Where the last two instructions put start (kNone: not known).
+  uint32_t put_start_ = kNone;
+  uint32_t prev_start_ = kNone;
   IOp acc_op_ = IOp::Count;
   uint32_t acc_index_ = 0;
   // The last instruction with a destination: where it starts, its

@@ -151,6 +151,35 @@ TEST_P(GasTest, LoopChargesItsBodyPerIterationNotItsHeader) {
   }
 }
 
+// (func (param $n i32) (local $i i32)  loop  get $i, const 1, add, tee $i,
+//  get $n, lt_u, br_if 0  end  end): tier 0 fuses the add into the charging
+// compare-and-branch; its charge must still come per iteration, and running
+// out inside the loop must stop at the same place as before.
+TEST_P(GasTest, CountedLoopChargesEveryIteration) {
+  for (const bool constant_limit : {false, true}) {
+    ModuleBuilder m;
+    Code body = Code().loop().local_get(1).i32_const(1).op(Opcode::I32Add).local_tee(1);
+    if (constant_limit) {
+      body.i32_const(10);
+    } else {
+      body.local_get(0);
+    }
+    body.op(Opcode::I32LtU).br_if(0).end();
+    m.export_func("f", m.add_func(m.type({I32}, {}), {I32}, body));
+    // loop: 1 once; body + br_if: 7 per iteration; end of loop, end of function: 1 each.
+    const uint32_t n = 10;
+    Run u = run(m, GasProfile::uniform(), "f", {Value::i32(n)});
+    ASSERT_EQ(u.trap, TrapKind::None);
+    EXPECT_EQ(used(u), 7 * n + 3);
+    // Out of gas at the last iteration's charge: everything before it paid.
+    Run out = run(m, GasProfile::uniform(), "f", {Value::i32(n)}, 7 * n);
+    EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+    EXPECT_EQ(out.gas.remaining, 0u);
+    Run exact = run(m, GasProfile::uniform(), "f", {Value::i32(n)}, 7 * n + 3);
+    EXPECT_EQ(exact.trap, TrapKind::None);
+  }
+}
+
 // (func (result i32)  block (result i32)  const 7  br 0  const 8  end  end)
 ModuleBuilder branch_over_dead_code() {
   ModuleBuilder m;

@@ -621,6 +621,56 @@ TEST_P(ExecTest, FusedOperatorPairs) {
   }
 }
 
+// Counted loops: i = i + step, then a compare of i against a limit
+// branches back (tier 0 fuses the add into the back-edge compare-and-branch
+// of every i32 compare), with the step and the limit constants or locals.
+TEST_P(ExecTest, CountedLoopsWithEveryCompare) {
+  struct Case {
+    Opcode cmp;
+    int32_t start, step, limit;
+    uint32_t iterations;
+  };
+  const Case cases[] = {
+      {Opcode::I32Eq, 0, 1, 1, 2},     {Opcode::I32Ne, 0, 1, 9, 9},
+      {Opcode::I32LtS, -5, 1, 4, 9},   {Opcode::I32LtU, 0, 1, 9, 9},
+      {Opcode::I32GtS, 4, -1, -5, 9},  {Opcode::I32GtU, 9, -1, 0, 9},
+      {Opcode::I32LeS, -5, 1, 3, 9},   {Opcode::I32LeU, 0, 1, 8, 9},
+      {Opcode::I32GeS, 3, -1, -5, 9},  {Opcode::I32GeU, 9, -1, 1, 9},
+  };
+  ModuleBuilder m;
+  auto t = m.add_type({I32, I32}, {I32});  // (step, limit) -> iterations
+  for (const Case& c : cases) {
+    for (int form = 0; form < 4; ++form) {
+      const bool step_const = form & 1, limit_const = form & 2;
+      Code body;
+      body.i32_const(c.start).local_set(2).loop();
+      body.local_get(3).i32_const(1).op(Opcode::I32Add).local_set(3);  // iterations
+      body.local_get(2);
+      if (step_const) {
+        body.i32_const(c.step);
+      } else {
+        body.local_get(0);
+      }
+      body.op(Opcode::I32Add).local_tee(2);
+      if (limit_const) {
+        body.i32_const(c.limit);
+      } else {
+        body.local_get(1);
+      }
+      body.op(c.cmp).br_if(0).end().local_get(3);
+      m.export_func(std::string(op_info(c.cmp).name) + "/" + std::to_string(form),
+                    m.add_func(t, {I32, I32}, body));
+    }
+  }
+  ASSERT_NE(instantiate(m), nullptr);
+  for (const Case& c : cases) {
+    for (int form = 0; form < 4; ++form) {
+      const std::string name = std::string(op_info(c.cmp).name) + "/" + std::to_string(form);
+      EXPECT_EQ(run_i32(name, {v32(c.step), v32(c.limit)}), c.iterations) << name;
+    }
+  }
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
