@@ -580,7 +580,15 @@ class Tier0Builder : public ValidateOnly {
   }
   void on_drop(D&) { pop(); }
   void on_select(D&, ValType) {
-    const uint32_t cond = slot(top());
+    // A condition `x & c` computed into the accumulator just before: the
+    // and and the select become one I32AndC_Select if nothing comes
+    // between them, else the and writes its slot after all.
+    const bool bit_test = st_[top()].kind == Prov::kAcc && acc_at_ == last_start_ &&
+                          acc_op_ == IOp::I32AndC_A && last_end_ == pos() &&
+                          last_start_ >= barrier_;
+    const uint32_t test_at = last_start_;
+    if (bit_test) take_acc(top());
+    const uint32_t cond = bit_test ? st_[top()].slot : slot(top());
     const uint32_t b = slot(top() - 1);
     const uint32_t a = slot(top() - 2);
     pop();
@@ -588,6 +596,8 @@ class Tier0Builder : public ValidateOnly {
     pop();
     emit_dst(IOp::Select, push_home(), a);
     imm(b | uint64_t{cond} << 32);
+    if (bit_test)
+      code()[test_at] = handler(last_start_ == test_at + 3 ? IOp::I32AndC_Select : IOp::I32AndC);
   }
   void on_local_get(D&, uint32_t x) {
     if (is_zero_local(x)) return st_.push_back(Prov{Prov::kConst, 0, 0});

@@ -671,6 +671,27 @@ TEST_P(ExecTest, CountedLoopsWithEveryCompare) {
   }
 }
 
+// A select on a bit test, `x & c ? a : b` (tier 0 runs the and and the
+// select as one instruction when they are adjacent): with the operands in
+// locals, and with a constant operand whose copy to its slot comes between
+// them, the result returned or set to a local.
+TEST_P(ExecTest, SelectOnABitTest) {
+  ModuleBuilder m;
+  auto t = m.add_type({I32, I32, I32}, {I32});  // (x, a, b)
+  const Code test = Code().local_get(0).i32_const(4).op(Opcode::I32And);
+  m.export_func("locals", m.add_func(t, {}, Code().local_get(1).local_get(2).append(test).select()));
+  m.export_func("to_local", m.add_func(t, {I32}, Code().local_get(1).local_get(2).append(test)
+                                                     .select().local_set(3).local_get(3)));
+  m.export_func("constant", m.add_func(t, {}, Code().local_get(1).i32_const(77).append(test).select()));
+  ASSERT_NE(instantiate(m), nullptr);
+  for (const char* f : {"locals", "to_local"}) {
+    EXPECT_EQ(run_i32(f, {v32(0xfff4), v32(10), v32(20)}), 10u) << f;
+    EXPECT_EQ(run_i32(f, {v32(0xfffb), v32(10), v32(20)}), 20u) << f;
+  }
+  EXPECT_EQ(run_i32("constant", {v32(4), v32(10), v32(20)}), 10u);
+  EXPECT_EQ(run_i32("constant", {v32(3), v32(10), v32(20)}), 77u);
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
