@@ -587,6 +587,8 @@ class Tier0Builder : public ValidateOnly {
                           acc_op_ == IOp::I32AndC_A && last_end_ == pos() &&
                           last_start_ >= barrier_;
     const uint32_t test_at = last_start_;
+    // The instruction before the and, if known.
+    const uint32_t before_test = put_start_ == test_at ? prev_start_ : kNone;
     if (bit_test) take_acc(top());
     const uint32_t cond = bit_test ? st_[top()].slot : slot(top());
     const uint32_t b = slot(top() - 1);
@@ -596,8 +598,17 @@ class Tier0Builder : public ValidateOnly {
     pop();
     emit_dst(IOp::Select, push_home(), a);
     imm(b | uint64_t{cond} << 32);
-    if (bit_test)
-      code()[test_at] = handler(last_start_ == test_at + 3 ? IOp::I32AndC_Select : IOp::I32AndC);
+    if (!bit_test) return;
+    if (last_start_ != test_at + 3) {
+      code()[test_at] = handler(IOp::I32AndC);
+      return;
+    }
+    code()[test_at] = handler(IOp::I32AndC_Select);
+    // An xor of a constant into `a` right before the and: all three as one.
+    if (before_test != kNone && before_test + 3 == test_at &&
+        code()[before_test] == handler(IOp::I32XorC) &&
+        static_cast<uint32_t>(code()[before_test + 1]) == a)
+      code()[before_test] = handler(IOp::I32XorC_AndC_Select);
   }
   void on_local_get(D&, uint32_t x) {
     if (is_zero_local(x)) return st_.push_back(Prov{Prov::kConst, 0, 0});

@@ -692,6 +692,47 @@ TEST_P(ExecTest, SelectOnABitTest) {
   EXPECT_EQ(run_i32("constant", {v32(3), v32(10), v32(20)}), 77u);
 }
 
+// A CRC step, x & 1 ? (y >> 1) ^ k : y >> 1, eight times over a byte, as
+// CoreMark's crcu8 writes it (tier 0 runs the xor, the and and the select
+// as one instruction); and the xor's result set to a local that is also the
+// select's other operand.
+TEST_P(ExecTest, CrcStepsSelectOnABitTest) {
+  Code c;
+  for (int bit = 0; bit < 8; ++bit) {
+    c.local_get(0).local_get(1).op(Opcode::I32Xor).local_set(3)   // the bit to test
+        .local_get(1).i32_const(1).op(Opcode::I32ShrU).local_tee(2)  // y >> 1
+        .i32_const(0xa001).op(Opcode::I32Xor)
+        .local_get(2)
+        .local_get(3).i32_const(1).op(Opcode::I32And)
+        .select().local_set(1)
+        .local_get(0).i32_const(1).op(Opcode::I32ShrU).local_set(0);
+  }
+  c.local_get(1);
+  ModuleBuilder m;
+  auto t = m.add_type({I32, I32}, {I32});  // (data byte, crc)
+  m.export_func("crc", m.add_func(t, {I32, I32}, c));
+  // (x ^ 5) set to local 2, then select(local 2, local 2 ^ 1, p & 1): both
+  // operands read the xor's result.
+  m.export_func("same", m.add_func(t, {I32}, Code().local_get(0).i32_const(5).op(Opcode::I32Xor)
+                                                   .local_tee(2).local_get(2).i32_const(1)
+                                                   .op(Opcode::I32Xor).local_get(1).i32_const(1)
+                                                   .op(Opcode::I32And).select()));
+  ASSERT_NE(instantiate(m), nullptr);
+  auto crc16 = [](uint32_t data, uint32_t crc) {
+    for (int bit = 0; bit < 8; ++bit) {
+      const uint32_t y = crc >> 1;
+      crc = ((data ^ crc) & 1) ? y ^ 0xa001 : y;
+      data >>= 1;
+    }
+    return crc;
+  };
+  for (uint32_t data : {0x00u, 0x5au, 0xffu})
+    for (uint32_t crc : {0x0000u, 0x1234u, 0xffffu})
+      EXPECT_EQ(run_i32("crc", {v32(data), v32(crc)}), crc16(data, crc)) << data << " " << crc;
+  EXPECT_EQ(run_i32("same", {v32(8), v32(1)}), 8u ^ 5u);
+  EXPECT_EQ(run_i32("same", {v32(8), v32(0)}), 8u ^ 5u ^ 1u);
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
