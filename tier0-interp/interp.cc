@@ -62,6 +62,14 @@ WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, uint64_t b, R (*)(A, A) noe
   dst = to_slot<R>(F(from_slot<A>(a), from_slot<A>(b)));
   return TrapKind::None;
 }
+// The slot value of a non-trapping binary operator, for the fused
+// handlers' temporaries: a value, not a local whose address is taken (under
+// ASan every such local gets its own slot in the dispatch loop's frame,
+// which the native stack budget counts).
+template <auto F, class R, class A>
+WVM_INLINE uint64_t slot_of(uint64_t a, uint64_t b, R (*)(A, A) noexcept) noexcept {
+  return to_slot<R>(F(from_slot<A>(a), from_slot<A>(b)));
+}
 template <auto F, class R, class A>
 WVM_INLINE TrapKind apply(uint64_t& dst, uint64_t a, TrapKind (*)(A, R*) noexcept) noexcept {
   R r{};
