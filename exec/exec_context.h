@@ -147,6 +147,9 @@ struct ExecContext {
   /// instruction. Last, so that no field the tiers' code reaches moves.
   void (*request_tier_up)(Engine& engine, const std::shared_ptr<const Module>& module,
                           uint32_t func_index) = nullptr;
+  /// Tier 0's guarded loop: the load or store it is running, set before
+  /// each access, so that a guard-page fault's trace names it exactly.
+  const uint64_t* guarded_access = nullptr;
 };
 
 /// Where in a page the outermost call into `inst` starts the value stack

@@ -4,6 +4,7 @@
 // pure operators come from module/numeric.h, shared with every tier.
 #include "tier0-interp/interp.h"
 
+#include <atomic>
 #include <algorithm>
 #include <cstring>
 

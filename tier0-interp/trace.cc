@@ -159,7 +159,15 @@ void trace_unwound_run(ExecContext& ctx, uint32_t base, const TrapScope& scope) 
   const FuncCode* code = nullptr;
   const uint64_t* ip = nullptr;
   const InstanceData* vm = nullptr;
-  if (ctx.store != nullptr) {
+  if (ctx.store != nullptr && ctx.guarded_access != nullptr) {
+    // The access the loop noted before running it (interp_loop.inc).
+    const Instance* instance = ctx.store->instance_with_code(ctx.guarded_access, &code);
+    if (instance != nullptr) {
+      ip = ctx.guarded_access + 1;
+      vm = instance->data();
+    }
+  }
+  if (ip == nullptr && ctx.store != nullptr) {
     const Instance* instance = find_fault_ip(*ctx.store, scope, &code, &ip);
     if (instance != nullptr) vm = instance->data();
   }
