@@ -32,6 +32,16 @@ Value v64(int64_t x) { return Value::i64(static_cast<uint64_t>(x)); }
 Value vf32(float x) { return Value::f32(x); }
 Value vf64(double x) { return Value::f64(x); }
 
+// A constant of type t with the given bits (the low 32 for i32 and f32).
+Code const_bits(ValType t, uint64_t bits) {
+  switch (t) {
+    case ValType::I32: return Code().i32_const(static_cast<int32_t>(bits));
+    case ValType::I64: return Code().i64_const(static_cast<int64_t>(bits));
+    case ValType::F32: return Code().f32_const_bits(static_cast<uint32_t>(bits));
+    default: return Code().f64_const_bits(bits);
+  }
+}
+
 std::string str(const Value& v) {
   char buf[80];
   std::snprintf(buf, sizeof buf, "%s:0x%llx", val_type_name(v.type),
@@ -408,13 +418,7 @@ TEST_P(ExecTest, StoresAtMemoryEdge) {
     ModuleBuilder m;
     m.add_memory(1, 1);
     auto t = m.add_type({I32}, {});
-    Code value;  // all-ones bits of the value type
-    switch (info.in) {
-      case ValType::I32: value.i32_const(-1); break;
-      case ValType::I64: value.i64_const(-1); break;
-      case ValType::F32: value.f32_const_bits(0xffffffff); break;
-      default: value.f64_const_bits(~0ull); break;
-    }
+    const Code value = const_bits(info.in, ~uint64_t{0});  // all-ones bits of the value type
     m.export_func("store", m.add_func(t, {}, Code().local_get(0).append(value).store(op, 0, 0)));
     m.export_func("store_off",
                   m.add_func(t, {}, Code().local_get(0).append(value).store(op, 0, kSize - w)));
@@ -477,14 +481,7 @@ TEST_P(ExecTest, AddressSumsAndConstantStoredValues) {
     // that does not; the value from a parameter too.
     std::vector<uint64_t> values{0x89abcdefu};
     if (info.in == ValType::I64 || info.in == ValType::F64) values.push_back(0x0123456789abcdefu);
-    auto constant = [&](uint64_t bits) {
-      switch (info.in) {
-        case ValType::I32: return Code().i32_const(static_cast<int32_t>(bits));
-        case ValType::I64: return Code().i64_const(static_cast<int64_t>(bits));
-        case ValType::F32: return Code().f32_const_bits(static_cast<uint32_t>(bits));
-        default: return Code().f64_const_bits(bits);
-      }
-    };
+    auto constant = [&](uint64_t bits) { return const_bits(info.in, bits); };
     auto t = m.add_type({I32}, {});
     for (size_t v = 0; v < values.size(); ++v) {
       const std::string n = std::to_string(v);
