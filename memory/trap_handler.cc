@@ -239,13 +239,9 @@ void handle_fault(int sig, siginfo_t* info, void* context) {
     scope->fault_pc = interrupted_pc(context);
 #if defined(__x86_64__)
     scope->fault_frame = interrupted_register(context, 4);  // rsp
-    scope->num_fault_regs = 16;
 #else
     scope->fault_frame = interrupted_register(context, 29);  // x29
-    scope->num_fault_regs = 31;
 #endif
-    for (int i = 0; i < scope->num_fault_regs; ++i)
-      scope->fault_regs[i] = interrupted_register(context, i);
     // Our sa_flags include SA_NODEFER, so `sig` is not blocked here and stays
     // unblocked after the jump even though scopes use sigsetjmp(jmp, 0).
     g_faults_trapped.fetch_add(1, std::memory_order_relaxed);

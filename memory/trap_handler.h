@@ -59,11 +59,6 @@ struct TrapScope {
   /// code (rsp on x86-64, x29 on AArch64), where its trace starts.
   uintptr_t fault_pc = 0;
   uintptr_t fault_frame = 0;
-  /// After a fault: the general registers (x86-64: rax..r15 in encoding
-  /// order; AArch64: x0..x30), where a trace finds the interpreter's state.
-  static constexpr int kMaxFaultRegs = 31;
-  uintptr_t fault_regs[kMaxFaultRegs] = {};
-  int num_fault_regs = 0;
   void enter() noexcept;
   void leave() noexcept;
 };

@@ -236,7 +236,7 @@ TrapKind interp_run(ExecContext& ctx, Func* func) {
     collect_jit_pcs(ctx, scope, why == TrapScope::kTrapScopeFault);  // first: see trace.h
     ctx.native_stack.forget_frames_below(__builtin_frame_address(0));
     scope.leave();
-    trace_unwound_run(ctx, depth, scope);
+    trace_unwound_run(ctx, depth);
     ctx.t0_callout = outer_callout;
     ctx.jit_exit = outer_exit;
     ctx.jit_exit_pc = outer_exit_pc;

@@ -589,6 +589,7 @@ class Tier0Builder : public ValidateOnly {
     const uint32_t test_at = last_start_;
     // The instruction before the and, if known.
     const uint32_t before_test = put_start_ == test_at ? prev_start_ : kNone;
+    const uint32_t before_xor = put_start_ == test_at ? prev2_start_ : kNone;
     if (bit_test) take_acc(top());
     const uint32_t cond = bit_test ? st_[top()].slot : slot(top());
     const uint32_t b = slot(top() - 1);
@@ -605,10 +606,24 @@ class Tier0Builder : public ValidateOnly {
     }
     code()[test_at] = handler(IOp::I32AndC_Select);
     // An xor of a constant into `a` right before the and: all three as one.
-    if (before_test != kNone && before_test + 3 == test_at &&
-        code()[before_test] == handler(IOp::I32XorC) &&
-        static_cast<uint32_t>(code()[before_test + 1]) == a)
-      code()[before_test] = handler(IOp::I32XorC_AndC_Select);
+    if (before_test == kNone || before_test + 3 != test_at ||
+        code()[before_test] != handler(IOp::I32XorC) ||
+        static_cast<uint32_t>(code()[before_test + 1]) != a)
+      return;
+    code()[before_test] = handler(IOp::I32XorC_AndC_Select);
+    // And the shift and mask that computed the xor's operand and the
+    // select's second one, into a slot the xor does not write: the whole
+    // step as one, which reads the tested slot first (neither writes it).
+    const uint64_t xor_word = code()[before_test + 1];
+    if (before_xor == kNone || before_xor + 4 != before_test || before_xor < barrier_ ||
+        code()[before_xor] != handler(IOp::I32ShrUCAndC))
+      return;
+    const uint32_t t = static_cast<uint32_t>(code()[before_xor + 1]);
+    const uint32_t sum = static_cast<uint32_t>(xor_word);
+    const uint32_t tested = static_cast<uint32_t>(code()[test_at + 1] >> 32);
+    if (static_cast<uint32_t>(xor_word >> 32) == t && sum != t && b == t && tested != t &&
+        tested != sum)
+      code()[before_xor] = handler(IOp::I32ShrUCAndC_XorC_AndC_Select);
   }
   void on_local_get(D&, uint32_t x) {
     if (is_zero_local(x)) return st_.push_back(Prov{Prov::kConst, 0, 0});
@@ -1238,6 +1253,7 @@ class Tier0Builder : public ValidateOnly {
     return reinterpret_cast<uint64_t>(handlers_[static_cast<size_t>(op)]);
   }
   [[gnu::always_inline]] void put(IOp op) {
+    prev2_start_ = prev_start_;
     prev_start_ = put_start_;
     put_start_ = pos();
     if (kAtSite[static_cast<size_t>(op)]) sites_.add(pos(), op_offset_);
@@ -1252,7 +1268,8 @@ class Tier0Builder : public ValidateOnly {
   void unput(uint32_t start) {
     pos_ = start;
     put_start_ = start == put_start_ ? prev_start_ : kNone;
-    prev_start_ = kNone;
+    prev_start_ = put_start_ == kNone ? kNone : prev2_start_;
+    prev2_start_ = kNone;
   }
   void flush_gas() {
     if (pending_gas_ == 0) return;
@@ -1286,9 +1303,10 @@ class Tier0Builder : public ValidateOnly {
   // (kNone: none): where it starts, its form, its operand's stack index.
   static constexpr uint32_t kNone = UINT32_MAX;
   uint32_t acc_at_ = kNone;
-  // Where the last two instructions put start (kNone: not known).
+  // Where the last three instructions put start (kNone: not known).
   uint32_t put_start_ = kNone;
   uint32_t prev_start_ = kNone;
+  uint32_t prev2_start_ = kNone;
   IOp acc_op_ = IOp::Count;
   uint32_t acc_index_ = 0;
   // The last instruction with a destination: where it starts, its

@@ -71,6 +71,6 @@ inline __attribute__((always_inline)) void collect_jit_pcs(ExecContext& ctx,
 /// or a trap raised in compiled code it called), from the interp_run that
 /// entered it at `base`, after collect_jit_pcs; ctx.depth is still the
 /// level the trap happened at.
-void trace_unwound_run(ExecContext& ctx, uint32_t base, const TrapScope& scope);
+void trace_unwound_run(ExecContext& ctx, uint32_t base);
 
 }  // namespace wvm

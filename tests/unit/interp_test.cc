@@ -730,6 +730,50 @@ TEST_P(ExecTest, CrcStepsSelectOnABitTest) {
   EXPECT_EQ(run_i32("same", {v32(8), v32(0)}), 8u ^ 5u ^ 1u);
 }
 
+// The shape clang gives a CRC-16 step on a uint16_t (t = crc >> 1 & 0x7fff;
+// crc = crc & 1 ? t ^ 0xa001 : t), which tier 0 runs as one instruction,
+// and near misses of it that must still run in order: the bit tested on
+// the shifted value, the result stored over the shifted value, a shift
+// count past 31, the select's second operand another local.
+TEST_P(ExecTest, CrcStepsAsOneInstruction) {
+  enum Shape { kStep, kTestShifted, kIntoShifted, kWideShift, kOtherElse };
+  auto step = [](Code& c, Shape shape) {
+    c.local_get(1).i32_const(shape == kWideShift ? 33 : 1).op(Opcode::I32ShrU)
+        .i32_const(0x7fff).op(Opcode::I32And).local_tee(2)
+        .i32_const(static_cast<int32_t>(0xffffa001u)).op(Opcode::I32Xor)
+        .local_get(shape == kOtherElse ? 0 : 2)
+        .local_get(shape == kTestShifted ? 2 : 1).i32_const(1).op(Opcode::I32And)
+        .select();
+    if (shape == kIntoShifted) {
+      c.local_tee(2).local_set(1);
+    } else {
+      c.local_set(1);
+    }
+  };
+  auto model = [](Shape shape, uint32_t other, uint32_t crc) {
+    for (int i = 0; i < 8; ++i) {
+      const uint32_t t = crc >> 1 & 0x7fff;  // a count of 33 is 1
+      const uint32_t tested = shape == kTestShifted ? t : crc;
+      crc = (tested & 1) ? t ^ 0xffffa001u : (shape == kOtherElse ? other : t);
+    }
+    return crc;
+  };
+  ModuleBuilder m;
+  auto type = m.add_type({I32, I32}, {I32});  // (other, crc)
+  const char* names[] = {"step", "test_shifted", "into_shifted", "wide_shift", "other_else"};
+  for (Shape shape : {kStep, kTestShifted, kIntoShifted, kWideShift, kOtherElse}) {
+    Code c;
+    for (int i = 0; i < 8; ++i) step(c, shape);
+    c.local_get(1);
+    m.export_func(names[shape], m.add_func(type, {I32}, c));
+  }
+  ASSERT_NE(instantiate(m), nullptr);
+  for (Shape shape : {kStep, kTestShifted, kIntoShifted, kWideShift, kOtherElse})
+    for (uint32_t crc : {0x0000u, 0x0001u, 0x1234u, 0xffffu, 0xdeadbeefu})
+      EXPECT_EQ(run_i32(names[shape], {v32(0x5a5a), v32(crc)}), model(shape, 0x5a5a, crc))
+          << names[shape] << " " << crc;
+}
+
 // Runs of local-to-local copies (tier 0 merges up to four into one
 // instruction) happen in order: rotating six locals n times.
 TEST_P(ExecTest, LocalRotationCopiesInOrder) {
