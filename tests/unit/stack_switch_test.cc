@@ -188,7 +188,7 @@ __attribute__((noinline)) int touch_stack(int depth) {
 
 TEST(EngineStackTest, TrimGivesBackWhatADeepCallCommitted) {
   NativeStack stack(16 * 1024 * 1024);
-  stack.run([](void*) { touch_stack(1024); }, nullptr);  // about 4 MiB
+  ASSERT_TRUE(stack.run([](void*) { touch_stack(1024); }, nullptr));  // about 4 MiB
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   auto resident_pages = [&] {
     const size_t pages = (stack.high() - stack.low()) / page;
@@ -202,7 +202,7 @@ TEST(EngineStackTest, TrimGivesBackWhatADeepCallCommitted) {
   stack.trim();
   EXPECT_LE(resident_pages(), size_t{256} * 1024);
   // Still usable afterwards.
-  stack.run([](void*) { touch_stack(64); }, nullptr);
+  EXPECT_TRUE(stack.run([](void*) { touch_stack(64); }, nullptr));
 }
 
 TEST(EngineStackTest, SizeCoversEveryFrameWithItsBudget) {
