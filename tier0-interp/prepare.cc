@@ -1118,8 +1118,7 @@ class Tier0Builder : public ValidateOnly {
         imm(charge);
         return pos() - 1;
       }
-      put(IOp::Gas);
-      imm(charge);
+      put_gas(charge);
     }
     put(op);
     return pos() - 1;
@@ -1273,9 +1272,16 @@ class Tier0Builder : public ValidateOnly {
   }
   void flush_gas() {
     if (pending_gas_ == 0) return;
-    put(IOp::Gas);
-    imm(pending_gas_);
+    put_gas(pending_gas_);
     pending_gas_ = 0;
+  }
+  // A Gas instruction; one right before it becomes a GasGas (its site
+  // stays the one put() recorded for it).
+  void put_gas(uint64_t charge) {
+    if (put_start_ != kNone && put_start_ + 2 == pos() && code()[put_start_] == handler(IOp::Gas))
+      code()[put_start_] = handler(IOp::GasGas);
+    put(IOp::Gas);
+    imm(charge);
   }
 
   FuncCode& out_;

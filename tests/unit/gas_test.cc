@@ -44,6 +44,7 @@ class GasTest : public ::testing::TestWithParam<Tier> {
     TrapKind trap;
     std::vector<Value> results;
     GasReport gas;
+    std::vector<TraceFrame> trace;
   };
 
   // Compiles `m` with `profile` (metering on unless `metered` is false),
@@ -74,7 +75,7 @@ class GasTest : public ::testing::TestWithParam<Tier> {
     if (!inst.ok()) return {TrapKind::HostError, {}, {}};
     store_->set_gas_limit(limit);
     CallResult r = store_->call(inst.value()->find_export(name).as_func(), args);
-    return {r.trap, r.results, store_->gas_report()};
+    return {r.trap, r.results, store_->gas_report(), r.trace};
   }
 
   static uint64_t used(const Run& r) { return r.gas.limit - r.gas.remaining; }
@@ -178,6 +179,47 @@ TEST_P(GasTest, CountedLoopChargesEveryIteration) {
     Run exact = run(m, GasProfile::uniform(), "f", {Value::i32(n)}, 7 * n + 3);
     EXPECT_EQ(exact.trap, TrapKind::None);
   }
+}
+
+// (func (param $n i32)  block  block  loop  get $n, eqz, br_if 1
+//    get $n, const 1, sub, tee $n, br_if 0  end  end  end  end): the ends of
+// the loop and the two blocks are three charges in a row (tier 0 runs the
+// first two as one instruction), and br_if 1 lands between the second and
+// the third. Out of gas at each of them names that end.
+TEST_P(GasTest, ChargesOfNestedEndsInOrder) {
+  ModuleBuilder m;
+  Code body = Code().block().block().loop();
+  body.local_get(0).op(Opcode::I32Eqz).br_if(1);
+  body.local_get(0).i32_const(1).op(Opcode::I32Sub).local_tee(0).br_if(0);
+  body.end().end().end();
+  m.export_func("f", m.add_func(m.type({I32}, {}), {}, body));
+  // The module's last four end opcodes: the loop's, the blocks', the function's.
+  const Bytes bytes = m.build();
+  uint32_t first_end = UINT32_MAX;
+  for (uint32_t i = 0; i + 4 <= bytes.size(); ++i)
+    if (bytes[i] == 0x0b && bytes[i + 1] == 0x0b && bytes[i + 2] == 0x0b && bytes[i + 3] == 0x0b)
+      first_end = i;
+  ASSERT_NE(first_end, UINT32_MAX);
+  // block + block + loop at the loop: 3; get, eqz, br_if 1: 3 per check;
+  // get, const, sub, tee, br_if 0: 5 per iteration; each end: 1.
+  Run zero = run(m, GasProfile::uniform(), "f", {Value::i32(0)});
+  ASSERT_EQ(zero.trap, TrapKind::None);
+  EXPECT_EQ(used(zero), 3u + 3 + 1 + 1);  // br_if 1 skips two ends' charges
+  const uint64_t k = 4, loop_done = 3 + 8 * k;
+  Run full = run(m, GasProfile::uniform(), "f", {Value::i32(k)});
+  ASSERT_EQ(full.trap, TrapKind::None);
+  EXPECT_EQ(used(full), loop_done + 4);
+  for (uint32_t e = 0; e < 4; ++e) {
+    Run out = run(m, GasProfile::uniform(), "f", {Value::i32(k)}, loop_done + e);
+    EXPECT_EQ(out.trap, TrapKind::OutOfGas) << "end " << e;
+    EXPECT_EQ(out.gas.remaining, 0u);
+    ASSERT_FALSE(out.trace.empty()) << "end " << e;
+    EXPECT_EQ(out.trace[0].offset, first_end + e) << "end " << e;
+  }
+  Run out = run(m, GasProfile::uniform(), "f", {Value::i32(0)}, 3 + 3);
+  EXPECT_EQ(out.trap, TrapKind::OutOfGas);
+  ASSERT_FALSE(out.trace.empty());
+  EXPECT_EQ(out.trace[0].offset, first_end + 2);
 }
 
 // (func (result i32)  block (result i32)  const 7  br 0  const 8  end  end)
