@@ -1,0 +1,5 @@
+;; Loops until the gas runs out.
+(module
+  (memory (export "memory") 1)
+  (func (export "main")
+    (loop $forever (br $forever))))
