@@ -18,6 +18,7 @@ PACKAGES=(
   libasmjit-dev libmimalloc-dev       # tier-1 JIT, allocator
   libsecp256k1-dev libssl-dev         # CosmWasm host crypto (secp256k1, secp256r1, SHA-512)
   librocksdb-dev                      # wvm cosmwasm: the CLI's local chain state
+  libcli11-dev                        # EVMC's evmc tool (tests/evmc), built from ../shared/evmc
   # wasmvm's Go tests against libwvm_cosmwasm.so (tests/wasmvm/): Go >= 1.22
   # from bookworm-backports, and the Go modules wasmvm's go.mod names
   golang-1.23-go

@@ -638,7 +638,7 @@ evmc_set_option_result set_option(evmc_vm* vm, const char* name, const char* val
 }  // namespace
 }  // namespace wvm::evmc
 
-extern "C" __attribute__((visibility("default"))) evmc_vm* evmc_create_wvm() {
+extern "C" __attribute__((visibility("default"))) evmc_vm* evmc_create_wvm_evmc() {
   using namespace wvm::evmc;
   auto* box = new (std::nothrow) VmBox{
       evmc_vm{EVMC_ABI_VERSION, "wvm", "0.1.0", destroy, execute, get_capabilities, set_option},

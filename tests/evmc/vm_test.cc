@@ -1,5 +1,5 @@
 // libwvm_evmc.so driven as an EVMC host drives it: loaded with dlopen,
-// created by evmc_create_wvm, executing the ewasm contracts of
+// created by evmc_create_wvm_evmc, executing the ewasm contracts of
 // tests/evmc/contracts/ against a host kept here in memory (accounts with
 // code, storage with EIP-2929 warm/cold access, a fixed transaction
 // context). Every case runs in each tier; status, output and gas must be
@@ -149,7 +149,7 @@ class EvmcVmTest : public ::testing::TestWithParam<const char*> {
   void SetUp() override {
     lib_ = dlopen(WVM_EVMC_LIBRARY, RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(lib_, nullptr) << dlerror();
-    auto create = reinterpret_cast<evmc_vm* (*)()>(dlsym(lib_, "evmc_create_wvm"));
+    auto create = reinterpret_cast<evmc_vm* (*)()>(dlsym(lib_, "evmc_create_wvm_evmc"));
     ASSERT_NE(create, nullptr);
     vm_ = create();
     ASSERT_NE(vm_, nullptr);
@@ -296,7 +296,7 @@ TEST_P(EvmcVmTest, CallsAnotherContractThroughTheHost) {
 TEST(EvmcVmTiers, AgreeOnStatusOutputAndGas) {
   void* lib = dlopen(WVM_EVMC_LIBRARY, RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(lib, nullptr) << dlerror();
-  auto create = reinterpret_cast<evmc_vm* (*)()>(dlsym(lib, "evmc_create_wvm"));
+  auto create = reinterpret_cast<evmc_vm* (*)()>(dlsym(lib, "evmc_create_wvm_evmc"));
   ASSERT_NE(create, nullptr);
   Bytes storage_input(64, 3);
   const std::vector<std::pair<std::string, Bytes>> cases = {
