@@ -5,8 +5,9 @@
 #
 #   run-evmc-tool.sh build SHARED_DIR WORK_DIR
 #       builds the tool from SHARED_DIR/evmc into WORK_DIR (Debian's
-#       libcli11-dev for its options; scripts/setup.sh installs it); exit 77
-#       (skipped) when SHARED_DIR/evmc is absent.
+#       libcli11-dev for its options; scripts/setup.sh installs it), and
+#       example-host-driver (example_host_driver.cc) against EVMC's loader
+#       and example host; exit 77 (skipped) when SHARED_DIR/evmc is absent.
 #   run-evmc-tool.sh run WORK_DIR LIB TIER WASM INPUT GAS RESULT GAS_USED OUTPUT
 #       runs WASM and checks the tool's "Result:", "Gas used:" and "Output:"
 #       lines (OUTPUT "-": the tool prints none, as after a failure).
@@ -21,13 +22,16 @@ if [ "$mode" = build ]; then
   fi
   here="$(cd "$(dirname "$0")" && pwd)"
   cmake -S "$shared/evmc" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DEVMC_TOOLS=ON -DHUNTER_ENABLED=OFF -DCMAKE_PROJECT_INCLUDE="$here/hunter_stub.cmake" \
+    -DEVMC_TOOLS=ON -DEVMC_EXAMPLES=ON -DHUNTER_ENABLED=OFF -DCMAKE_PROJECT_INCLUDE="$here/hunter_stub.cmake" \
     >"$work.configure.log" 2>&1 || {
     cat "$work.configure.log"
     echo "configuring EVMC failed (is libcli11-dev installed? scripts/setup.sh installs it)"
     exit 1
   }
-  cmake --build "$work" --target evmc-tool
+  cmake --build "$work" --target evmc-tool evmc-example-host loader
+  "${CXX:-c++}" -std=c++17 -O2 -Wall -Wextra -o "$work/bin/example-host-driver" \
+    "$here/example_host_driver.cc" -I"$shared/evmc/include" -I"$shared/evmc/examples" \
+    "$work/examples/libevmc-example-host.a" "$work/lib/loader/libevmc-loader.a" -ldl
   exit 0
 fi
 

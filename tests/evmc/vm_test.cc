@@ -292,6 +292,40 @@ TEST_P(EvmcVmTest, CallsAnotherContractThroughTheHost) {
   EXPECT_LT(reverted.gas_left, o.gas_left - 1000);
 }
 
+// The ERC-20 contract (contracts/erc20.c, C against the EEI): balances move,
+// a transfer past the balance reverts with its message and changes nothing.
+TEST_P(EvmcVmTest, Erc20Transfers) {
+  const Bytes token = contract("erc20");
+  ASSERT_FALSE(token.empty());
+  auto word = [](uint64_t v) {
+    Bytes w(32, 0);
+    for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+    return w;
+  };
+  auto call = [&](uint32_t selector, uint8_t who, uint64_t amount, bool with_amount) {
+    Bytes d = {static_cast<uint8_t>(selector >> 24), static_cast<uint8_t>(selector >> 16),
+               static_cast<uint8_t>(selector >> 8), static_cast<uint8_t>(selector)};
+    Bytes a = word(who);
+    d.insert(d.end(), a.begin(), a.end());
+    if (with_amount) {
+      Bytes v = word(amount);
+      d.insert(d.end(), v.begin(), v.end());
+    }
+    return run(token, d, 1000000);  // the sender is address 9
+  };
+  ASSERT_EQ(call(0x40c10f19, 9, 1000, true).status, EVMC_SUCCESS);  // mint(9, 1000)
+  Outcome sent = call(0xa9059cbb, 5, 300, true);                      // transfer(5, 300)
+  ASSERT_EQ(sent.status, EVMC_SUCCESS);
+  EXPECT_EQ(sent.output, word(1));
+  EXPECT_EQ(call(0x70a08231, 9, 0, false).output, word(700));
+  EXPECT_EQ(call(0x70a08231, 5, 0, false).output, word(300));
+  Outcome refused = call(0xa9059cbb, 5, 701, true);
+  EXPECT_EQ(refused.status, EVMC_REVERT);
+  EXPECT_EQ(std::string(refused.output.begin(), refused.output.end()), "insufficient balance");
+  EXPECT_GT(refused.gas_left, 0);
+  EXPECT_EQ(call(0x70a08231, 9, 0, false).output, word(700));
+}
+
 // The outcome of every case is the same in every tier.
 TEST(EvmcVmTiers, AgreeOnStatusOutputAndGas) {
   void* lib = dlopen(WVM_EVMC_LIBRARY, RTLD_NOW | RTLD_LOCAL);
