@@ -5,8 +5,9 @@
 #   scripts/setup.sh bench   also what bench/compare.sh uses: gnuplot for the
 #                            chart (node, the peer engine, is always installed)
 # Then AssemblyScript's compiler (published only on the npm registry) goes
-# into build/npm for tests/wasi; without npm or the registry those tests are
-# skipped, and the script says so without failing.
+# into build/npm for tests/wasi, and solc and anvil into build/npm-evm for
+# bench/evm; without npm or the registry those tests are skipped, and the
+# script says so without failing.
 set -euo pipefail
 
 PACKAGES=(
@@ -66,6 +67,29 @@ install_assemblyscript() {
   fi
 }
 
+# solc (solc-js) and anvil (Foundry's EVM node, on revm) for bench/evm, the
+# Solidity twins of the workloads, pinned, into build/npm-evm: both exist
+# only on the npm registry. anvil's package is for x86-64 Linux only.
+install_evm_tools() {
+  local prefix solc=0.8.37 anvil=1.7.1 want
+  prefix="$(cd "$(dirname "$0")/.." && pwd)/build/npm-evm"
+  want="@foundry-rs/anvil-linux-amd64"
+  if [ "$(uname -m)" != x86_64 ]; then
+    echo "setup: anvil is published for x86-64 only: the bench/evm checks will be skipped" >&2
+  elif grep -qs "\"version\": \"$solc\"" "$prefix/node_modules/solc/package.json" &&
+       grep -qs "\"version\": \"$anvil\"" "$prefix/node_modules/$want/package.json"; then
+    echo "setup: solc $solc and anvil $anvil present in $prefix"
+  elif ! command -v npm >/dev/null 2>&1; then
+    echo "setup: no npm: the bench/evm checks will be skipped" >&2
+  elif mkdir -p "$prefix" &&
+       npm install --prefix "$prefix" --no-audit --no-fund --silent --save-exact \
+         "solc@$solc" "$want@$anvil"; then
+    echo "setup: installed solc $solc and anvil $anvil into $prefix"
+  else
+    echo "setup: npm install solc/anvil failed (no registry?): the bench/evm checks will be skipped" >&2
+  fi
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   installed "$p" || missing+=("$p")
@@ -74,6 +98,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
   install_assemblyscript
+  install_evm_tools
   exit 0
 fi
 
@@ -98,3 +123,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_assemblyscript
+install_evm_tools
