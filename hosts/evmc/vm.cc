@@ -124,12 +124,13 @@ struct Eei {
   // Copies out of memory; false (a trap) if the range is outside it.
   bool read(uint32_t offset, void* out, uint32_t length) {
     if (!fits(offset, length)) return false;
-    std::memcpy(out, mem + offset, length);
+    if (length != 0) std::memcpy(out, mem + offset, length);
     return true;
   }
+  // `in` may be null when length is 0 (empty return data).
   bool write(uint32_t offset, const void* in, uint32_t length) {
     if (!fits(offset, length)) return false;
-    std::memcpy(mem + offset, in, length);
+    if (length != 0) std::memcpy(mem + offset, in, length);
     return true;
   }
   bool read_address(uint32_t offset, evmc_address& a) { return read(offset, a.bytes, 20); }
