@@ -13,7 +13,8 @@
 # 1, EVM / tier 0 and tier 1 / native (larger: the EVM is slower). wvm and
 # native times are the median of EVM_REPEATS calls in one process (default
 # 3), as run.sh's are. keccak-opcode runs keccak.wasm on the wasm side: the
-# same work, which the EVM does with its KECCAK256 opcode.
+# same work, which the EVM does with its KECCAK256 opcode; u256_64 is U256.sol
+# beside u256_64.wasm (the same arithmetic in 64-bit limbs).
 #
 # Environment: BUILD_DIR (default build/release: bench/wvm-bench-run,
 # bench/wvm-bench-native, bench/workloads/*.wasm), EVM_REPEATS, and run.sh's.
@@ -37,7 +38,7 @@ for tool in "$RUN" "$NATIVE"; do
 done
 
 if (($# == 0)); then
-  set -- sha256 80 keccak 24 keccak-opcode 32000 blake2b 600 u256 1800 erc20 40000
+  set -- sha256 80 keccak 24 keccak-opcode 32000 blake2b 600 u256 1800 u256_64 1800 erc20 40000
 fi
 if (($# % 2 != 0)); then
   echo "usage: bench/evm/compare.sh [NAME ITERATIONS]..." >&2

@@ -17,6 +17,7 @@
 #   keccak-opcode  Keccak.sol   KeccakOpcode  keccak
 #   blake2b        Blake2b.sol  Blake2b       blake2b
 #   u256           U256.sol     U256          u256
+#   u256_64        U256.sol     U256          u256_64 (64-bit limbs: same checksum)
 #   erc20          Erc20.sol    Erc20         erc20
 #
 # Environment:
@@ -61,6 +62,7 @@ twin() {
     keccak-opcode) echo "Keccak.sol KeccakOpcode keccak" ;;
     blake2b) echo "Blake2b.sol Blake2b blake2b" ;;
     u256) echo "U256.sol U256 u256" ;;
+    u256_64) echo "U256.sol U256 u256_64" ;;  # the same twin; C with 64-bit limbs
     erc20) echo "Erc20.sol Erc20 erc20" ;;
     *) return 1 ;;
   esac
