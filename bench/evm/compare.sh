@@ -16,6 +16,10 @@
 # same work, which the EVM does with its KECCAK256 opcode; u256_64 is U256.sol
 # beside u256_64.wasm (the same arithmetic in 64-bit limbs).
 #
+# Also writes bench/results/evm.md (the table, with date, machine, commit and
+# command) and bench/results/evm.png (time / native per twin and engine, log
+# scale, with the geometric mean; bench/plot.gp, when gnuplot is installed).
+#
 # Environment: BUILD_DIR (default build/release: bench/wvm-bench-run,
 # bench/wvm-bench-native, bench/workloads/*.wasm), EVM_REPEATS, and run.sh's.
 set -euo pipefail
@@ -37,6 +41,7 @@ for tool in "$RUN" "$NATIVE"; do
   [[ -x $tool ]] || { echo "compare.sh: no $tool (build the release preset)" >&2; exit 1; }
 done
 
+ARGS=("$@")
 if (($# == 0)); then
   set -- sha256 80 keccak 24 keccak-opcode 32000 blake2b 600 u256 1800 u256_64 1800 erc20 40000
 fi
@@ -45,14 +50,21 @@ if (($# % 2 != 0)); then
   exit 1
 fi
 
+ANVIL_BIN=${ANVIL:-${EVM_NPM_DIR:-$ROOT/build/npm-evm}/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}
 # The EVM first, all twins through one anvil: lines `NAME N checksum=C ms=T`.
 evm_out=$("$ROOT/bench/evm/run.sh" "$@")
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
-echo "| twin | N | EVM (anvil) ms | wvm tier 1 ms | wvm tier 0 ms | native ms | EVM / tier 1 | EVM / tier 0 | tier 1 / native |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+TMP_DIR=$(mktemp -d)
+trap 'rm -rf "$TMP_DIR"' EXIT
+table="$TMP_DIR/table.md"
+printf 'twin\tEVM (anvil)\twvm tier 1\twvm tier 0\n' > "$TMP_DIR/ratios.tsv"
+{
+  echo "| twin | N | EVM (anvil) ms | wvm tier 1 ms | wvm tier 0 ms | native ms | EVM / tier 1 | EVM / tier 0 | tier 1 / native |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$table"
 status=0
 while (($# > 0)); do
   name=$1 n=$2
@@ -70,6 +82,39 @@ while (($# > 0)); do
     status=1
   fi
   e=$(field ms "$evm") j=$(field ms "$jit") i=$(field ms "$interp") t=$(field ms "$native")
-  echo "| $name | $n | $e | $j | $i | $t | $(ratio "$e" "$j") | $(ratio "$e" "$i") | $(ratio "$j" "$t") |"
+  echo "| $name | $n | $e | $j | $i | $t | $(ratio "$e" "$j") | $(ratio "$e" "$i") | $(ratio "$j" "$t") |" >> "$table"
+  awk -v n="$name" -v e="$e" -v j="$j" -v i="$i" -v t="$t" \
+    'BEGIN { printf "%s\t%g\t%g\t%g\n", n, e / t, j / t, i / t }' >> "$TMP_DIR/ratios.tsv"
 done
+cat "$table"
+
+# The record of this run, and the chart with a geometric-mean row.
+results="$ROOT/bench/results"
+mkdir -p "$results"
+{
+  echo "# EVM and wvm side by side (bench/evm/compare.sh)"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(uname -srm), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
+  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)')"
+  echo "- command: \`bench/evm/compare.sh$(printf ' %s' "${ARGS[@]}")\`"
+  echo "- EVM: $("$ANVIL_BIN" --version 2> /dev/null | head -n 1 || echo "anvil ?"), solc 0.8.37"
+  echo
+  cat "$table"
+  echo
+  echo "Times: ms per call of run(N), median of $REPEATS calls; EVM times are one eth_call each (HTTP and anvil's set-up included)."
+} > "$results/evm.md"
+awk -F'\t' -v OFS='\t' 'NR == 1 { print; next }
+    { print; for (c = 2; c <= NF; c++) s[c] += log($c); rows++; cols = NF }
+    END { line = "geomean"; for (c = 2; c <= cols; c++) line = line OFS exp(s[c] / rows); print line }' \
+  "$TMP_DIR/ratios.tsv" > "$TMP_DIR/chart.tsv"
+if command -v gnuplot > /dev/null; then
+  terminal=png
+  if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then terminal=pngcairo; fi
+  gnuplot -c "$ROOT/bench/plot.gp" "$TMP_DIR/chart.tsv" "$results/evm.png" "$terminal" \
+    "EVM (anvil) and wvm: time / native time, same work" 0.01 10000 4 \
+    "$(($(wc -l < "$TMP_DIR/chart.tsv") - 1))" >&2 || echo "compare.sh: gnuplot failed: no chart" >&2
+else
+  echo "compare.sh: no gnuplot (scripts/setup.sh bench installs it): no chart" >&2
+fi
 exit $status
