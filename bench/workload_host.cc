@@ -6,6 +6,7 @@
 #include <cstdio>
 
 extern "C" {
+#include "host_keccak.h"
 #include "host_kv.h"
 }
 
@@ -49,6 +50,18 @@ TrapKind host_kv_set(HostCall& call, const Value* args, Value*) {
   if (!kv_has(key, key_len) && kv_count() >= kKvCapacity)
     return TrapKind::HostError;
   kv_set(key, key_len, value, len);
+  return TrapKind::None;
+}
+
+// keccak256(data, len, out)
+TrapKind host_keccak256(HostCall& call, const Value* args, Value*) {
+  const uint32_t len = args[1].as_i32();
+  const uint8_t* data = guest_range(call, args[0].as_i32(), len);
+  uint8_t* out = guest_range(call, args[2].as_i32(), 32);
+  if (data == nullptr || out == nullptr) return TrapKind::HostError;
+  uint8_t digest[32];  // the output may overlap the input
+  keccak256_host(data, len, digest);
+  std::copy(digest, digest + 32, out);
   return TrapKind::None;
 }
 
@@ -110,6 +123,7 @@ Config engine_config(const RunConfig& rc) {
 Result<std::vector<Extern>> workload_imports(Store& store, const Module& module) {
   const FuncType get_type{{ValType::I32, ValType::I32, ValType::I32, ValType::I32}, {ValType::I32}};
   const FuncType set_type{{ValType::I32, ValType::I32, ValType::I32, ValType::I32}, {}};
+  const FuncType keccak_type{{ValType::I32, ValType::I32, ValType::I32}, {}};
   std::vector<Extern> imports;
   for (const Import& im : module.imports) {
     const bool is_func = im.kind == ExternKind::Func && im.module == "env";
@@ -117,10 +131,14 @@ Result<std::vector<Extern>> workload_imports(Store& store, const Module& module)
       imports.push_back(Extern::func(store.create_host_func(get_type, &host_kv_get, nullptr)));
     } else if (is_func && im.name == "kv_set" && module.types[im.func_type] == set_type) {
       imports.push_back(Extern::func(store.create_host_func(set_type, &host_kv_set, nullptr)));
+    } else if (is_func && im.name == "keccak256" && module.types[im.func_type] == keccak_type) {
+      imports.push_back(
+          Extern::func(store.create_host_func(keccak_type, &host_keccak256, nullptr)));
     } else {
       return Error{ErrorKind::Unlinkable, 0,
                    "workload import " + im.module + "." + im.name +
-                       " is not provided (only env.kv_get and env.kv_set, of host_kv.h's types)",
+                       " is not provided (only env.kv_get, env.kv_set and env.keccak256, of "
+                       "host_kv.h's and host_keccak.h's types)",
                    TrapKind::None};
     }
   }

@@ -12,9 +12,11 @@
 # wvm tier 1 (jit), wvm tier 0 (interp) and native, and the ratios EVM / tier
 # 1, EVM / tier 0 and tier 1 / native (larger: the EVM is slower). wvm and
 # native times are the median of EVM_REPEATS calls in one process (default
-# 3), as run.sh's are. keccak-opcode runs keccak.wasm on the wasm side: the
-# same work, which the EVM does with its KECCAK256 opcode; u256_64 is U256.sol
-# beside u256_64.wasm (the same arithmetic in 64-bit limbs).
+# 3), as run.sh's are. keccak-opcode (the EVM hashing with its KECCAK256
+# opcode, native code in the node) runs keccak_host.wasm on the wasm side
+# (each hash one call of the host's env.keccak256, native code in wvm);
+# u256_64 is U256.sol beside u256_64.wasm (the same arithmetic in 64-bit
+# limbs).
 #
 # Also writes bench/results/evm.md (the table, with date, machine, commit and
 # command) and bench/results/evm.png (time / native per twin and engine, log
@@ -69,8 +71,11 @@ status=0
 while (($# > 0)); do
   name=$1 n=$2
   shift 2
+  # keccak-opcode: the EVM's native Keccak against wasm calling the host's.
   c_name=${name%-opcode}
-  wasm="$BUILD_DIR/bench/workloads/$c_name.wasm"
+  wasm_name=$c_name
+  [[ $name == keccak-opcode ]] && wasm_name=keccak_host
+  wasm="$BUILD_DIR/bench/workloads/$wasm_name.wasm"
   evm=$(grep "^$name $n " <<< "$evm_out")
   jit=$("$RUN" --tier jit "$wasm" "$n" "$REPEATS")
   interp=$("$RUN" --tier interp "$wasm" "$n" "$REPEATS")
