@@ -102,7 +102,7 @@ mkdir -p "$results"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(uname -srm), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
   echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)')"
-  echo "- command: \`bench/evm/compare.sh$(printf ' %s' "${ARGS[@]}")\`"
+  echo "- command: \`bench/evm/compare.sh${ARGS[*]:+ ${ARGS[*]}}\`"
   echo "- EVM: $("$ANVIL_BIN" --version 2> /dev/null | head -n 1 || echo "anvil ?"), solc 0.8.37"
   echo
   cat "$table"
