@@ -22,8 +22,14 @@
 # command) and bench/results/evm.png (time / native per twin and engine, log
 # scale, with the geometric mean; bench/plot.gp, when gnuplot is installed).
 #
+# EVMC_VM=PATH[,NAME=VALUE...] adds a column: the twin's bytecode on that
+# EVMC VM (ABI 12, e.g. evmone v0.14-v0.19's libevmone.so), through wvm's
+# own EVMC host (bench/wvm-evmc-run, evm/evmc_run.cc), timed in-process like
+# wvm: no RPC round trip.
+#
 # Environment: BUILD_DIR (default build/release: bench/wvm-bench-run,
-# bench/wvm-bench-native, bench/workloads/*.wasm), EVM_REPEATS, and run.sh's.
+# bench/wvm-bench-native, bench/wvm-evmc-run, bench/workloads/*.wasm),
+# EVM_REPEATS, EVMC_VM, and run.sh's.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -56,16 +62,40 @@ ANVIL_BIN=${ANVIL:-${EVM_NPM_DIR:-$ROOT/build/npm-evm}/node_modules/@foundry-rs/
 # The EVM first, all twins through one anvil: lines `NAME N checksum=C ms=T`.
 evm_out=$("$ROOT/bench/evm/run.sh" "$@")
 
+# FILE CONTRACT of twin NAME (run.sh's table).
+twin_of() {
+  case $1 in
+    sha256) echo "Sha256.sol Sha256" ;;
+    keccak) echo "Keccak.sol Keccak" ;;
+    keccak-opcode) echo "Keccak.sol KeccakOpcode" ;;
+    blake2b) echo "Blake2b.sol Blake2b" ;;
+    u256 | u256_64) echo "U256.sol U256" ;;
+    erc20) echo "Erc20.sol Erc20" ;;
+  esac
+}
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 TMP_DIR=$(mktemp -d)
 trap 'rm -rf "$TMP_DIR"' EXIT
 table="$TMP_DIR/table.md"
-printf 'twin\tEVM (anvil)\twvm tier 1\twvm tier 0\n' > "$TMP_DIR/ratios.tsv"
+EVMC_VM=${EVMC_VM:-}
+EVMC_RUN="$BUILD_DIR/bench/wvm-evmc-run"
+if [[ -n $EVMC_VM && ! -x $EVMC_RUN ]]; then
+  echo "compare.sh: EVMC_VM needs $EVMC_RUN (build the release preset)" >&2
+  exit 1
+fi
+vm_head= vm_rule= vm_tsv=
+if [[ -n $EVMC_VM ]]; then
+  vm_name=$(basename "${EVMC_VM%%,*}")
+  vm_head=" $vm_name ms | $vm_name / tier 1 |"
+  vm_rule="---:|---:|"
+  vm_tsv="\t$vm_name"
+fi
+printf "twin\tEVM (anvil)$vm_tsv\twvm tier 1\twvm tier 0\n" > "$TMP_DIR/ratios.tsv"
 {
-  echo "| twin | N | EVM (anvil) ms | wvm tier 1 ms | wvm tier 0 ms | native ms | EVM / tier 1 | EVM / tier 0 | tier 1 / native |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| twin | N | EVM (anvil) ms |$vm_head wvm tier 1 ms | wvm tier 0 ms | native ms | EVM / tier 1 | EVM / tier 0 | tier 1 / native |"
+  echo "|---|---:|---:|$vm_rule---:|---:|---:|---:|---:|---:|"
 } > "$table"
 status=0
 while (($# > 0)); do
@@ -80,16 +110,30 @@ while (($# > 0)); do
   jit=$("$RUN" --tier jit "$wasm" "$n" "$REPEATS")
   interp=$("$RUN" --tier interp "$wasm" "$n" "$REPEATS")
   native=$("$NATIVE" "$c_name" "$n" "$REPEATS")
+  vm_out="checksum=$(field checksum "$jit")"
+  if [[ -n $EVMC_VM ]]; then
+    read -r file contract < <(twin_of "$name")
+    node "$ROOT/bench/evm/run_evm.mjs" "$ROOT/bench/evm/$file" "$contract" --bytecode \
+      > "$TMP_DIR/code.hex"
+    vm_out=$("$EVMC_RUN" "$EVMC_VM" "$TMP_DIR/code.hex" "$n" "$REPEATS")
+  fi
   sums=$(printf '%s\n' "$(field checksum "$evm")" "$(field checksum "$jit")" \
-    "$(field checksum "$interp")" "$(field checksum "$native")" | sort -u | wc -l)
+    "$(field checksum "$interp")" "$(field checksum "$native")" "$(field checksum "$vm_out")" |
+    sort -u | wc -l)
   if [[ $sums != 1 ]]; then
     echo "compare.sh: $name N=$n: checksums differ: evm $evm / jit $jit / interp $interp / native $native" >&2
     status=1
   fi
   e=$(field ms "$evm") j=$(field ms "$jit") i=$(field ms "$interp") t=$(field ms "$native")
-  echo "| $name | $n | $e | $j | $i | $t | $(ratio "$e" "$j") | $(ratio "$e" "$i") | $(ratio "$j" "$t") |" >> "$table"
-  awk -v n="$name" -v e="$e" -v j="$j" -v i="$i" -v t="$t" \
-    'BEGIN { printf "%s\t%g\t%g\t%g\n", n, e / t, j / t, i / t }' >> "$TMP_DIR/ratios.tsv"
+  vm_cells= vm_ratio=
+  if [[ -n $EVMC_VM ]]; then
+    v=$(field ms "$vm_out")
+    vm_cells=" $v | $(ratio "$v" "$j") |"
+    vm_ratio=$(awk -v v="$v" -v t="$t" 'BEGIN { printf "\t%g", v / t }')
+  fi
+  echo "| $name | $n | $e |$vm_cells $j | $i | $t | $(ratio "$e" "$j") | $(ratio "$e" "$i") | $(ratio "$j" "$t") |" >> "$table"
+  awk -v n="$name" -v e="$e" -v j="$j" -v i="$i" -v t="$t" -v vm="$vm_ratio" \
+    'BEGIN { printf "%s\t%g%s\t%g\t%g\n", n, e / t, vm, j / t, i / t }' >> "$TMP_DIR/ratios.tsv"
 done
 cat "$table"
 
@@ -103,7 +147,7 @@ mkdir -p "$results"
   echo "- machine: $(uname -srm), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
   echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)')"
   echo "- command: \`bench/evm/compare.sh${ARGS[*]:+ ${ARGS[*]}}\`"
-  echo "- EVM: $("$ANVIL_BIN" --version 2> /dev/null | head -n 1 || echo "anvil ?"), solc 0.8.37"
+  echo "- EVM: $("$ANVIL_BIN" --version 2> /dev/null | head -n 1 || echo "anvil ?"), solc 0.8.37${EVMC_VM:+; EVMC VM $EVMC_VM}"
   echo
   cat "$table"
   echo
@@ -117,7 +161,8 @@ if command -v gnuplot > /dev/null; then
   terminal=png
   if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then terminal=pngcairo; fi
   gnuplot -c "$ROOT/bench/plot.gp" "$TMP_DIR/chart.tsv" "$results/evm.png" "$terminal" \
-    "EVM (anvil) and wvm: time / native time, same work" 0.01 10000 4 \
+    "EVM (anvil) and wvm: time / native time, same work" 0.01 10000 \
+    "$(head -n 1 "$TMP_DIR/chart.tsv" | awk -F'\t' '{ print NF }')" \
     "$(($(wc -l < "$TMP_DIR/chart.tsv") - 1))" >&2 || echo "compare.sh: gnuplot failed: no chart" >&2
 else
   echo "compare.sh: no gnuplot (scripts/setup.sh bench installs it): no chart" >&2

@@ -33,7 +33,8 @@ const kCallGas = 1n << 40n;
 
 function usage() {
   console.error(
-      'usage: node run_evm.mjs FILE.sol CONTRACT N[,N...] [REPEATS] [--rpc URL] [--gas]');
+      'usage: node run_evm.mjs FILE.sol CONTRACT N[,N...] [REPEATS] [--rpc URL] [--gas]\n' +
+      '       node run_evm.mjs FILE.sol CONTRACT --bytecode   (prints the creation bytecode)');
   process.exit(1);
 }
 
@@ -44,6 +45,8 @@ function parse_args(argv) {
       args.rpc = argv[++i];
     } else if (argv[i] === '--gas') {
       args.gas = true;
+    } else if (argv[i] === '--bytecode') {
+      args.bytecode = true;
     } else if (argv[i].startsWith('--')) {
       usage();
     } else {
@@ -51,6 +54,10 @@ function parse_args(argv) {
     }
   }
   const [file, contract, iterations, repeats] = args.positional;
+  if (args.bytecode) {
+    if (args.positional.length !== 2) usage();
+    return { ...args, file: path.resolve(file), contract };
+  }
   if (args.positional.length < 3 || args.positional.length > 4) usage();
   args.iterations = iterations.split(',').map((n) => {
     if (!/^\d+$/.test(n) || BigInt(n) >= 1n << 32n) usage();
@@ -170,6 +177,10 @@ async function time_calls(url, call, repeats) {
 async function main() {
   const args = parse_args(process.argv.slice(2));
   const { bytecode, selector } = compile(args.file, args.contract);
+  if (args.bytecode) {  // for an EVMC VM (wvm-evmc-run): no node needed
+    console.log(bytecode);
+    return;
+  }
   const [from] = await rpc(args.rpc, 'eth_accounts', []);
   const to = await deploy(args.rpc, from, bytecode);
   for (const n of args.iterations) {
