@@ -137,16 +137,19 @@ while (($# > 0)); do
 done
 cat "$table"
 
-# The record of this run, and the chart with a geometric-mean row.
+# The record of this run, and the chart with a geometric-mean row (the
+# commit is read before anything under bench/results is rewritten).
 results="$ROOT/bench/results"
 mkdir -p "$results"
+commit="$(git -C "$ROOT" rev-parse --short HEAD)"
+git -C "$ROOT" diff --quiet HEAD 2> /dev/null || commit+=" (with uncommitted changes)"
 {
   echo "# EVM and wvm side by side (bench/evm/compare.sh)"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(uname -srm), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
-  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD 2> /dev/null || echo ' (with uncommitted changes)')"
-  echo "- command: \`bench/evm/compare.sh${ARGS[*]:+ ${ARGS[*]}}\`"
+  echo "- commit: $commit"
+  echo "- command: \`${EVMC_VM:+EVMC_VM=$EVMC_VM }bench/evm/compare.sh${ARGS[*]:+ ${ARGS[*]}}\`"
   echo "- EVM: $("$ANVIL_BIN" --version 2> /dev/null | head -n 1 || echo "anvil ?"), solc 0.8.37${EVMC_VM:+; EVMC VM $EVMC_VM}"
   echo
   cat "$table"
