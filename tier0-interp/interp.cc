@@ -4,8 +4,8 @@
 // pure operators come from module/numeric.h, shared with every tier.
 #include "tier0-interp/interp.h"
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "exec/exec_context.h"

@@ -26,9 +26,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "hosts/evmc/evmc_abi.h"
+#include "hosts/signature.h"
 #include "wvm/wvm.h"
 
 namespace wvm::evmc {
@@ -482,18 +484,6 @@ constexpr EeiDef kEei[] = {
     {"getBlockTimestamp", ":I", get_block_timestamp},
 };
 
-FuncType type_of(const char* signature) {
-  FuncType t;
-  bool results = false;
-  for (const char* p = signature; *p != '\0'; ++p) {
-    if (*p == ':') {
-      results = true;
-      continue;
-    }
-    (results ? t.results : t.params).push_back(*p == 'I' ? ValType::I64 : ValType::I32);
-  }
-  return t;
-}
 
 struct Binding {
   Exec* exec;
@@ -583,12 +573,13 @@ evmc_result execute(evmc_vm* vm, const evmc_host_interface* host, evmc_host_cont
       const EeiDef* def = nullptr;
       for (const EeiDef& d : kEei)
         if (im.module == "ethereum" && im.name == d.name) def = &d;
-      if (def == nullptr || im.kind != ExternKind::Func ||
-          module->types[im.func_type] != type_of(def->signature))
+      if (def == nullptr || im.kind != ExternKind::Func)
         return failure(EVMC_CONTRACT_VALIDATION_FAILURE);
+      FuncType type = signature_type(def->signature);
+      if (module->types[im.func_type] != type) return failure(EVMC_CONTRACT_VALIDATION_FAILURE);
       bindings.push_back(Binding{&x, def->fn});
       imports.push_back(
-          Extern::func(store.create_host_func(type_of(def->signature), dispatch, &bindings.back())));
+          Extern::func(store.create_host_func(std::move(type), dispatch, &bindings.back())));
     }
     auto instance = store.instantiate(module, imports);
     if (!instance.ok()) return failure(EVMC_FAILURE);

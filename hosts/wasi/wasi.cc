@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "hosts/signature.h"
 #include "hosts/wasi/state.h"
 
 namespace wvm::wasi {
@@ -70,18 +71,6 @@ constexpr FuncDef kFuncs[] = {
     {"sock_shutdown", "ii:i", calls::sock_shutdown},
 };
 
-FuncType signature_type(const char* sig) {
-  FuncType t;
-  bool results = false;
-  for (const char* p = sig; *p != '\0'; ++p) {
-    if (*p == ':') {
-      results = true;
-      continue;
-    }
-    (results ? t.results : t.params).push_back(*p == 'I' ? ValType::I64 : ValType::I32);
-  }
-  return t;
-}
 
 // Every WASI import runs through here: gas for the call, the body, and its
 // errno as the result. A body that traps (proc_exit, gas) sets call.trap.
